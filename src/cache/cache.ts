@@ -1,0 +1,402 @@
+import type { Duration } from '../config/duration.js'
+import { CacheError, errors, isCacheError } from '../errors.js'
+import { categoryOf, type KeySpace } from '../keys/key-space.js'
+import type { RateLimitedLog } from '../log/logger.js'
+import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
+import type { Store, StoredEntry } from '../stores/store.js'
+import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
+import type { CacheResult, CacheStatus, GetOrSetOptions, SetOptions } from './options.js'
+import type { TtlPolicy } from './ttl-policy.js'
+
+/** State shared by a cache and all its namespaces. */
+export interface CacheCore {
+  readonly store: Store
+  readonly stats: StatsCounter
+  readonly log: RateLimitedLog
+  readonly policy: TtlPolicy
+  /** One promise per store key whose factory is running: concurrent callers share it. */
+  readonly inflight: Map<string, Promise<CacheResult<unknown>>>
+  readonly startupWaitMs: number
+  closed: boolean
+}
+
+/** What `health()` reports. */
+export interface CacheHealth {
+  readonly store: string
+  readonly healthy: boolean
+  /** Round trip of a PING in ms, when it answered. */
+  readonly latencyMs?: number
+  readonly error?: string
+}
+
+/**
+ * The engine: cache-aside with single-flight, grace and graceful degradation over
+ * any {@link Store}. A store failure is counted and logged, never thrown at a
+ * `getOrSet` caller: the origin answers instead.
+ */
+export class Cache {
+  constructor(
+    private readonly core: CacheCore,
+    private readonly space: KeySpace,
+  ) {}
+
+  /** The key prefix of this cache or namespace, e.g. `mcp:tenant-a:`. */
+  get keyPrefix(): string {
+    return this.space.base
+  }
+
+  /** The store's kind: `memory`, `redis`, `tiered` or a custom store's. */
+  get storeKind(): string {
+    return this.core.store.kind
+  }
+
+  /**
+   * Returns the cached value of `key`, or runs `factory`, caches its result and
+   * returns it. Concurrent callers of one missing key share one factory run.
+   * `undefined` results are returned but not cached. Factory errors reach the
+   * caller (unless a stale value within grace can be served); store errors never do.
+   */
+  async getOrSet<T>(key: string, factory: () => T | Promise<T>, options?: GetOrSetOptions): Promise<T> {
+    return (await this.getOrSetWithStatus(key, factory, options)).value
+  }
+
+  /** Like {@link getOrSet}, and says whether the value was a `hit`, a `miss` or `stale`. */
+  async getOrSetWithStatus<T>(key: string, factory: () => T | Promise<T>, options?: GetOrSetOptions): Promise<CacheResult<T>> {
+    const storeKey = this.space.qualify(key)
+    const category = categoryOf(key)
+    const { stats, store } = this.core
+    const started = stats.enabled ? performance.now() : 0
+    this.assertOpen()
+
+    const local = store.getLocal?.(storeKey)
+    if (local !== undefined && local.freshUntil > Date.now()) {
+      if (stats.enabled) this.record('hits', category, started)
+      return { value: local.value as T, status: 'hit' }
+    }
+
+    const pending = this.core.inflight.get(storeKey)
+    if (pending !== undefined) {
+      stats.count('coalesced', category)
+      const shared = (await pending) as CacheResult<T>
+      if (stats.enabled) stats.latency(category, performance.now() - started)
+      return shared
+    }
+
+    const run = this.load(storeKey, category, factory, options, local)
+    this.core.inflight.set(storeKey, run)
+    try {
+      const result = await run
+      if (stats.enabled) stats.latency(category, performance.now() - started)
+      return result
+    } finally {
+      this.core.inflight.delete(storeKey)
+    }
+  }
+
+  /** The fresh value of `key`, or `undefined` (absent, expired, or the store failed). */
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    const storeKey = this.space.qualify(key)
+    const category = categoryOf(key)
+    const started = this.core.stats.enabled ? performance.now() : 0
+    const entry = await this.read(storeKey, category)
+    const fresh = entry !== undefined && entry.freshUntil > Date.now()
+    if (this.core.stats.enabled) this.record(fresh ? 'hits' : 'misses', category, started)
+    return fresh ? (entry.value as T) : undefined
+  }
+
+  /** True when `key` holds a fresh value. */
+  async has(key: string): Promise<boolean> {
+    const entry = await this.read(this.space.qualify(key), categoryOf(key))
+    return entry !== undefined && entry.freshUntil > Date.now()
+  }
+
+  /** Fresh values of many keys in one round trip, aligned with `keys`. */
+  async mget<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
+    const storeKeys = keys.map((key) => this.space.qualify(key))
+    let entries: Array<StoredEntry | undefined>
+    try {
+      entries = await this.core.store.mget(storeKeys)
+    } catch (error) {
+      this.storeFailed('mget', error, keys[0] === undefined ? 'default' : categoryOf(keys[0]))
+      return keys.map(() => undefined)
+    }
+    const now = Date.now()
+    return entries.map((entry, index) => {
+      const fresh = entry !== undefined && entry.freshUntil > now
+      this.core.stats.count(fresh ? 'hits' : 'misses', categoryOf(keys[index] as string))
+      return fresh ? (entry.value as T) : undefined
+    })
+  }
+
+  /**
+   * Stores a value. Resolves false when the store failed (counted and logged).
+   * Throws for values that can never be cached: too large (E_ENTRY_TOO_LARGE) or
+   * not serializable (E_UNSERIALIZABLE), since those are the caller's to fix.
+   */
+  async set(key: string, value: unknown, options?: SetOptions): Promise<boolean> {
+    const category = categoryOf(key)
+    return this.write(this.space.qualify(key), category, value, options, true)
+  }
+
+  /** Stores many values in one round trip. Resolves false when the store failed. */
+  async mset(items: ReadonlyArray<{ key: string; value: unknown; options?: SetOptions }>): Promise<boolean> {
+    const writes = items.map(({ key, value, options }) => {
+      const category = categoryOf(key)
+      const { ttl, grace } = this.core.policy.lifetime(category, options?.ttl, options?.grace)
+      return [this.space.qualify(key), entryOf(value, ttl, grace), category] as const
+    })
+    try {
+      await this.core.store.mset(writes.map(([storeKey, entry]) => [storeKey, entry] as const))
+      for (const [, , category] of writes) this.core.stats.count('sets', category)
+    } catch (error) {
+      if (isValueError(error)) throw error
+      this.storeFailed('mset', error, writes[0]?.[2] ?? 'default')
+      return false
+    }
+    const tagged = items.flatMap((item, index) => (item.options?.tags?.length ? [[writes[index], item.options.tags] as const] : []))
+    for (const [write, tags] of tagged) if (write !== undefined) await this.tag(write[0], write[2], tags, write[1].expiresAt)
+    return true
+  }
+
+  /** Deletes keys; resolves to how many existed (0 when the store failed). */
+  async delete(...keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0
+    const category = categoryOf(keys[0] as string)
+    try {
+      const deleted = await this.core.store.delete(keys.map((key) => this.space.qualify(key)))
+      for (const key of keys) this.core.stats.count('deletes', categoryOf(key))
+      return deleted
+    } catch (error) {
+      this.storeFailed('delete', error, category)
+      return 0
+    }
+  }
+
+  /**
+   * Adds `by` (an integer) to a counter and returns the new total, or `undefined`
+   * when the store failed. A new counter expires after `ttl` when given.
+   */
+  async incr(key: string, by = 1, options?: { ttl?: Duration }): Promise<number | undefined> {
+    if (!Number.isSafeInteger(by)) throw new CacheError(errors.E_INVALID_KEY, `incr amount must be a safe integer (got ${by})`)
+    const category = categoryOf(key)
+    const ttlMs = options?.ttl === undefined ? undefined : this.core.policy.ms(options.ttl, 'ttl')
+    try {
+      return await this.core.store.incr(this.space.qualify(key), by, ttlMs)
+    } catch (error) {
+      this.storeFailed('incr', error, category)
+      return undefined
+    }
+  }
+
+  /**
+   * True the first time `key` is seen within `ttl`, false while its marker lives
+   * (the seeds' "already processed"). When the store fails it answers true:
+   * processing twice is safer than dropping work.
+   */
+  async dedupe(key: string, ttl: Duration): Promise<boolean> {
+    const category = categoryOf(key)
+    const ttlMs = this.core.policy.ms(ttl, 'ttl')
+    try {
+      return await this.core.store.setIfAbsent(this.space.qualify(key), entryOf(true, ttlMs, 0))
+    } catch (error) {
+      this.storeFailed('dedupe', error, category)
+      return true
+    }
+  }
+
+  /** Deletes every entry written with any of `tags` (in this namespace); resolves to how many. */
+  async invalidateTags(tags: readonly string[]): Promise<number> {
+    let deleted = 0
+    for (const tag of tags) {
+      try {
+        const members = await this.core.store.takeSet(this.space.tagKey(tag))
+        if (members.length > 0) deleted += await this.core.store.delete(members)
+      } catch (error) {
+        this.storeFailed('invalidateTags', error, 'default')
+      }
+    }
+    return deleted
+  }
+
+  /**
+   * Deletes the keys of this namespace that match a Redis glob over logical keys
+   * (`experiment:exp_123*`). The namespace part is literal, so no pattern reaches
+   * outside it. Uses SCAN, never KEYS. Resolves to how many were deleted.
+   */
+  async deleteByPattern(glob: string): Promise<number> {
+    return this.deleteMatching(this.space.pattern(glob))
+  }
+
+  /** Deletes every key of this namespace (and its child namespaces), nothing else. */
+  async clear(): Promise<number> {
+    return this.deleteMatching(this.space.everything())
+  }
+
+  /** Logical keys of this namespace that match `glob`, in batches (SCAN underneath). */
+  async *keys(glob = '*'): AsyncIterable<string[]> {
+    for await (const batch of this.core.store.scan(this.space.pattern(glob))) {
+      yield batch.map((key) => this.space.unqualify(key))
+    }
+  }
+
+  /** A view whose keys all live under `name`; `clear()` there clears only it. */
+  namespace(name: string): Cache {
+    return new Cache(this.core, this.space.child(name))
+  }
+
+  /** A namespace private to one principal (user id, token subject): their entries are never another's. */
+  forUser(principal: string): Cache {
+    return this.namespace(`u.${principal}`)
+  }
+
+  /** An immutable snapshot of the counters, shared by all namespaces of this cache. */
+  stats(): StatsSnapshot {
+    return this.core.stats.snapshot()
+  }
+
+  /** Resolves true once the store answers, false after `timeout` (default: the startup wait). */
+  async ready(timeout?: Duration): Promise<boolean> {
+    const ms = timeout === undefined ? this.core.startupWaitMs : this.core.policy.ms(timeout, 'timeout')
+    const store = this.core.store as Store & { ready?(ms: number): Promise<boolean> }
+    if (store.ready !== undefined) return store.ready(ms)
+    try {
+      await store.ping()
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** Pings the store. */
+  async health(): Promise<CacheHealth> {
+    try {
+      const latencyMs = await this.core.store.ping()
+      return { store: this.core.store.kind, healthy: true, latencyMs }
+    } catch (error) {
+      return { store: this.core.store.kind, healthy: false, error: error instanceof Error ? error.message : String(error) }
+    }
+  }
+
+  /** Closes the store's connections. The cache (and its namespaces) cannot be used afterwards. */
+  async close(): Promise<void> {
+    if (this.core.closed) return
+    this.core.closed = true
+    await this.core.store.close()
+  }
+
+  private async load<T>(
+    storeKey: string,
+    category: string,
+    factory: () => T | Promise<T>,
+    options: GetOrSetOptions | undefined,
+    local: StoredEntry | undefined,
+  ): Promise<CacheResult<T>> {
+    const { stats, policy } = this.core
+    let stale = local
+    const entry = await this.read(storeKey, category)
+    const now = Date.now()
+    if (entry !== undefined) {
+      if (entry.freshUntil > now) {
+        stats.count('hits', category)
+        return { value: entry.value as T, status: 'hit' }
+      }
+      stale = entry
+    }
+    if (stale !== undefined && stale.expiresAt <= now) stale = undefined
+    stats.count('misses', category)
+
+    const softMs = stale !== undefined && options?.timeout !== undefined ? policy.ms(options.timeout, 'timeout') : undefined
+    const hardMs = options?.hardTimeout === undefined ? undefined : policy.ms(options.hardTimeout, 'hardTimeout')
+    let value: T | typeof SOFT_TIMEOUT
+    try {
+      value = await runFactory(factory, { softMs, hardMs }, (late) => void this.write(storeKey, category, late, options, false))
+    } catch (error) {
+      if (stale === undefined) throw error
+      this.core.log.warn('factory failed, serving stale', error, { category })
+      return this.serveStale(stale, category)
+    }
+    if (value === SOFT_TIMEOUT) return this.serveStale(stale as StoredEntry, category)
+    await this.write(storeKey, category, value, options, false)
+    return { value, status: 'miss' }
+  }
+
+  private serveStale<T>(stale: StoredEntry, category: string): CacheResult<T> {
+    this.core.stats.count('stale', category)
+    return { value: stale.value as T, status: 'stale' satisfies CacheStatus }
+  }
+
+  private async read(storeKey: string, category: string): Promise<StoredEntry | undefined> {
+    this.assertOpen()
+    try {
+      return await this.core.store.get(storeKey)
+    } catch (error) {
+      this.storeFailed('get', error, category)
+      return undefined
+    }
+  }
+
+  /** Writes an entry (and its tags). Store failures resolve false; value errors throw only when `strict`. */
+  private async write(storeKey: string, category: string, value: unknown, options: SetOptions | undefined, strict: boolean): Promise<boolean> {
+    if (value === undefined || this.core.closed) return false
+    const { ttl, grace } = this.core.policy.lifetime(category, options?.ttl, options?.grace)
+    const entry = entryOf(value, ttl, grace)
+    try {
+      await this.core.store.set(storeKey, entry)
+      this.core.stats.count('sets', category)
+    } catch (error) {
+      if (strict && isValueError(error)) throw error
+      this.storeFailed('set', error, category)
+      return false
+    }
+    if (options?.tags !== undefined && options.tags.length > 0) await this.tag(storeKey, category, options.tags, entry.expiresAt)
+    return true
+  }
+
+  private async tag(storeKey: string, category: string, tags: readonly string[], expiresAt: number): Promise<void> {
+    const ttlMs = Number.isFinite(expiresAt) ? Math.max(1, expiresAt - Date.now()) : 365 * 86_400_000
+    try {
+      await Promise.all(tags.map((tag) => this.core.store.addToSet(this.space.tagKey(tag), [storeKey], ttlMs)))
+    } catch (error) {
+      // Without its tag the entry could outlive an invalidation: drop it instead.
+      this.storeFailed('tag', error, category)
+      await this.core.store.delete([storeKey]).catch(() => undefined)
+    }
+  }
+
+  private async deleteMatching(pattern: string): Promise<number> {
+    let deleted = 0
+    try {
+      for await (const batch of this.core.store.scan(pattern, { count: 1000 })) {
+        deleted += await this.core.store.delete(batch)
+      }
+    } catch (error) {
+      this.storeFailed('deleteByPattern', error, 'default')
+    }
+    return deleted
+  }
+
+  private record(event: 'hits' | 'misses', category: string, started: number): void {
+    this.core.stats.count(event, category)
+    this.core.stats.latency(category, performance.now() - started)
+  }
+
+  private storeFailed(operation: string, error: unknown, category: string): void {
+    this.core.stats.count('errors', category)
+    const kind = isCacheError(error) ? error.code : 'store error'
+    this.core.log.warn(`${this.core.store.kind} ${operation} failed (${kind}); using the origin`, error, { category })
+  }
+
+  private assertOpen(): void {
+    if (this.core.closed) throw new CacheError(errors.E_CACHE_CLOSED, 'this cache was closed; create a new one with createCache()')
+  }
+}
+
+function entryOf(value: unknown, ttl: number, grace: number): StoredEntry {
+  const now = Date.now()
+  return { value, freshUntil: now + ttl, expiresAt: now + ttl + grace }
+}
+
+function isValueError(error: unknown): boolean {
+  return isCacheError(error, errors.E_ENTRY_TOO_LARGE) || isCacheError(error, errors.E_UNSERIALIZABLE)
+}
+

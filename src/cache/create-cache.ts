@@ -1,0 +1,56 @@
+import { loadConfig } from '../config/load-config.js'
+import { parseDuration } from '../config/duration.js'
+import { validateOptions } from '../config/schema.js'
+import { KeySpace } from '../keys/key-space.js'
+import { createDefaultLogger, RateLimitedLog } from '../log/logger.js'
+import { NoopStats, RecordingStats, type StatsCounter } from '../stats/stats.js'
+import { MemoryStore } from '../stores/memory-store.js'
+import { RedisStore, type StoreEvents } from '../stores/redis-store.js'
+import type { Store } from '../stores/store.js'
+import { TieredStore } from '../stores/tiered-store.js'
+import { Cache } from './cache.js'
+import type { CacheOptions } from './options.js'
+import { TtlPolicy } from './ttl-policy.js'
+
+/**
+ * Creates a cache. With no argument it is configured from the environment
+ * (CACHE_BACKEND, REDIS_URL, ... and the file in MCP_CACHE_CONFIG); with
+ * options, from those alone. Throws a ConfigError naming the field when an
+ * option is wrong. Redis connects in the background: `await cache.ready()` to wait.
+ */
+export function createCache(options?: CacheOptions): Cache {
+  const config = options === undefined ? loadConfig() : validateOptions(options)
+  const stats: StatsCounter = config.stats === false ? new NoopStats() : new RecordingStats()
+  const logger = config.logger === false ? undefined : (config.logger ?? createDefaultLogger())
+  const log = new RateLimitedLog(logger)
+  const prefix = config.prefix ?? 'mcp'
+  const space = KeySpace.root(prefix)
+
+  const events: StoreEvents = {
+    onCorrupt: (key) => {
+      stats.count('corrupt', categoryAfterPrefix(key, space.base))
+      log.warn('corrupt entry', new Error(`unreadable value under ${key} was deleted`))
+    },
+    onConnectionError: (error) => log.warn('redis connection', error),
+    onBreakerChange: (state) => log.warn('redis circuit', new Error(`circuit is now ${state}`)),
+  }
+  const store = buildStore(config, events)
+  const policy = new TtlPolicy(config, config.jitter ?? 0)
+  const startupWaitMs = parseDuration(config.startupWait ?? '60s', 'startupWait')
+  return new Cache({ store, stats, log, policy, inflight: new Map(), startupWaitMs, closed: false }, space)
+}
+
+function buildStore(config: CacheOptions, events: StoreEvents): Store {
+  const kind = config.store ?? 'memory'
+  if (typeof kind === 'object') return kind
+  if (kind === 'memory') return new MemoryStore(config.memory)
+  const redis = new RedisStore(config.redis, events)
+  if (kind === 'redis') return redis
+  return new TieredStore(redis, config.l1)
+}
+
+function categoryAfterPrefix(key: string, base: string): string {
+  const rest = key.startsWith(base) ? key.slice(base.length) : key
+  const colon = rest.indexOf(':')
+  return colon === -1 ? 'default' : rest.slice(0, colon)
+}

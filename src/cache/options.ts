@@ -1,0 +1,70 @@
+import type { Duration } from '../config/duration.js'
+import type { CacheLogger } from '../log/logger.js'
+import type { MemoryStoreOptions } from '../stores/memory-store.js'
+import type { RedisStoreOptions } from '../stores/redis-store.js'
+import type { Store } from '../stores/store.js'
+import type { L1Options } from '../stores/tiered-store.js'
+
+/** Which backend holds the entries. */
+export type StoreKind = 'memory' | 'redis' | 'tiered'
+
+/** Options of {@link createCache}. Every field is optional; the defaults need no server. */
+export interface CacheOptions {
+  /** `memory` (in process, the default), `redis`, `tiered` (memory in front of Redis), or a Store of your own. @default 'memory' */
+  readonly store?: StoreKind | Store
+  /** First segment of every key, so several apps can share one Redis. @default 'mcp' */
+  readonly prefix?: string
+  /** TTL of entries whose category has no policy. @default '5m' */
+  readonly defaultTtl?: Duration
+  /** TTL per category (the key's first segment): `{ experiment: '24h', user: '30m' }`. */
+  readonly ttl?: Readonly<Record<string, Duration>>
+  /** How long past its TTL an entry may still be served when the origin fails (stale-on-error). @default 0 */
+  readonly grace?: Duration
+  /** Shortens each TTL by a random fraction up to this (0..1), so entries written together expire apart. @default 0 */
+  readonly jitter?: number
+  /** Redis connection and limits (for `redis` and `tiered`). */
+  readonly redis?: RedisStoreOptions
+  /** Limits of the `memory` store. */
+  readonly memory?: MemoryStoreOptions
+  /** Limits of the L1 of the `tiered` store. */
+  readonly l1?: L1Options
+  /** Keep hit/miss counters and latency histograms. @default true */
+  readonly stats?: boolean
+  /** Where store failures are reported (rate-limited); `false` for silence. @default pino on stderr at LOG_LEVEL or warn */
+  readonly logger?: CacheLogger | false
+  /** How long `ready()` waits for the store at start (the seeds' REDIS_TIMEOUT). @default '60s' */
+  readonly startupWait?: Duration
+}
+
+/** Options of one `getOrSet` call. */
+export interface GetOrSetOptions {
+  /** TTL of this entry; overrides the category's policy. */
+  readonly ttl?: Duration
+  /** Tags to invalidate this entry by, later, with `invalidateTags`. */
+  readonly tags?: readonly string[]
+  /** Stale-on-error window of this entry; overrides the cache's `grace`. */
+  readonly grace?: Duration
+  /**
+   * Soft timeout of the factory: past it, a stale value within grace is served
+   * and the factory finishes in the background to refresh the entry.
+   */
+  readonly timeout?: Duration
+  /** Hard timeout of the factory: past it the call fails with E_FACTORY_TIMEOUT (unless a stale value can be served). */
+  readonly hardTimeout?: Duration
+}
+
+/** Options of `set` and `mset` items. */
+export interface SetOptions {
+  readonly ttl?: Duration
+  readonly tags?: readonly string[]
+  readonly grace?: Duration
+}
+
+/** Where a `getOrSet` value came from: the cache (`hit`), the factory (`miss`), or a stale entry after the factory failed (`stale`). */
+export type CacheStatus = 'hit' | 'miss' | 'stale'
+
+/** A value with where it came from. */
+export interface CacheResult<T> {
+  readonly value: T
+  readonly status: CacheStatus
+}

@@ -1,0 +1,43 @@
+import { ConfigError } from '../errors.js'
+
+/** A duration: milliseconds as a number, or a string with a unit such as `'250ms'`, `'30s'`, `'10m'`, `'24h'`, `'7d'`. */
+export type Duration = number | string
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+}
+
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
+
+/**
+ * Turns a {@link Duration} into whole milliseconds.
+ * `field` names the option in the error, so a bad value says where it came from.
+ */
+export function parseDuration(value: Duration, field = 'duration'): number {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) {
+      throw new ConfigError(`${field} must be a non-negative number of milliseconds or a string like '30s' or '10m' (got ${String(value)})`)
+    }
+    return Math.round(value)
+  }
+  const match = DURATION_PATTERN.exec(value.trim())
+  if (!match) {
+    throw new ConfigError(`${field} must be a duration like '500ms', '30s', '10m', '2h' or '1d' (got '${value}')`)
+  }
+  const amount = Number(match[1])
+  const unit = UNIT_MS[match[2] as string] as number
+  return Math.round(amount * unit)
+}
+
+/** Formats milliseconds for people: `1500` -> `'1.5s'`, `600000` -> `'10m'`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size) return `${Number((ms / size).toFixed(2))}${unit}`
+  }
+  return `${ms}ms`
+}

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs'
+import type { CacheOptions } from '../cache/options.js'
+import { ConfigError } from '../errors.js'
+import { parseBytes } from './bytes.js'
+import { parseDuration } from './duration.js'
+
+type Env = Readonly<Record<string, string | undefined>>
+type Mutable<T> = { -readonly [K in keyof T]?: T[K] extends object ? Mutable<T[K]> : T[K] }
+
+/**
+ * Env durations: a bare number is seconds, as the seeds write them
+ * (`CACHE_TTL_USER_SESSION=3600`); a unit makes it explicit (`250ms`, `30m`).
+ */
+export function envDuration(env: Env, name: string): number | undefined {
+  const raw = env[name]?.trim()
+  if (raw === undefined || raw === '') return undefined
+  const value = /^\d+(\.\d+)?$/.test(raw) ? `${raw}s` : raw
+  try {
+    return parseDuration(value, name)
+  } catch {
+    throw new ConfigError(`${name}=${raw} is not a duration: use seconds (3600) or a unit (250ms, 30s, 10m, 24h)`)
+  }
+}
+
+function envInteger(env: Env, name: string, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
+  const raw = env[name]?.trim()
+  if (raw === undefined || raw === '') return undefined
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${raw} must be a whole number from ${min} to ${max}`)
+  }
+  return value
+}
+
+function envBoolean(env: Env, name: string): boolean | undefined {
+  const raw = env[name]?.trim().toLowerCase()
+  if (raw === undefined || raw === '') return undefined
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false
+  throw new ConfigError(`${name}=${env[name]} must be true or false`)
+}
+
+/** The backend named by CACHE_BACKEND, forced to memory by ENABLE_REDIS=false. */
+function envStore(env: Env): CacheOptions['store'] | undefined {
+  const raw = env['CACHE_BACKEND']?.trim().toLowerCase()
+  if (envBoolean(env, 'ENABLE_REDIS') === false) return 'memory'
+  if (raw === undefined || raw === '') return undefined
+  if (raw === 'memory' || raw === 'redis' || raw === 'tiered') return raw
+  throw new ConfigError(`CACHE_BACKEND=${env['CACHE_BACKEND']} is not a backend: use memory, redis or tiered`)
+}
+
+/** REDIS_URL, its alias REDIS_CONNECTION_STRING, or a URL composed from REDIS_HOST/PORT/USERNAME/PASSWORD/DB. */
+export function envRedisUrl(env: Env): string | undefined {
+  const url = env['REDIS_URL']?.trim() || env['REDIS_CONNECTION_STRING']?.trim()
+  const host = env['REDIS_HOST']?.trim()
+  if (url === undefined && host === undefined) return undefined
+  const base = new URL(url || `redis://${host}`)
+  if (!/^rediss?:$/.test(base.protocol)) {
+    throw new ConfigError(`REDIS_URL must start with redis:// or rediss:// (got ${base.protocol}//...)`)
+  }
+  if (host) base.hostname = host
+  const port = envInteger(env, 'REDIS_PORT', { min: 1, max: 65535 })
+  if (port !== undefined) base.port = String(port)
+  if (env['REDIS_USERNAME']) base.username = encodeURIComponent(env['REDIS_USERNAME'])
+  if (env['REDIS_PASSWORD']) {
+    base.password = encodeURIComponent(env['REDIS_PASSWORD'])
+    if (!base.username) base.username = 'default'
+  }
+  const db = envInteger(env, 'REDIS_DB', { min: 0, max: 15 })
+  if (db !== undefined) base.pathname = `/${db}`
+  else if (base.pathname === '' || base.pathname === '/') base.pathname = '/0'
+  return base.toString()
+}
+
+/** Category TTLs from CACHE_TTL_<CATEGORY> and the seeds' PATIENT_CACHE_TTL_MINUTES. */
+function envTtls(env: Env): Record<string, number> | undefined {
+  const ttl: Record<string, number> = {}
+  for (const name of Object.keys(env)) {
+    const match = /^CACHE_TTL_([A-Z0-9_]+)$/.exec(name)
+    if (match && env[name]) ttl[(match[1] as string).toLowerCase()] = envDuration(env, name) as number
+  }
+  const minutes = env['PATIENT_CACHE_TTL_MINUTES']?.trim()
+  if (minutes) {
+    const value = Number(minutes)
+    if (!Number.isFinite(value) || value < 0) throw new ConfigError(`PATIENT_CACHE_TTL_MINUTES=${minutes} must be a number of minutes, e.g. 10`)
+    ttl['patient'] = Math.round(value * 60_000)
+  }
+  return Object.keys(ttl).length > 0 ? ttl : undefined
+}
+
+function readPem(env: Env, name: string): Buffer | undefined {
+  const path = env[name]?.trim()
+  if (!path) return undefined
+  try {
+    return readFileSync(path)
+  } catch (error) {
+    throw new ConfigError(`${name}=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): point it at a PEM file`)
+  }
+}
+
+/**
+ * Reads cache options from environment variables, named as the seeds name them.
+ * Only variables that are set appear in the result. See README.md for the table.
+ */
+export function optionsFromEnv(env: Env = process.env): CacheOptions {
+  const options: Mutable<CacheOptions> = {}
+  const redis: Mutable<NonNullable<CacheOptions['redis']>> = {}
+  const store = envStore(env)
+  if (store !== undefined) options.store = store
+  if (env['CACHE_PREFIX']?.trim()) options.prefix = env['CACHE_PREFIX'].trim()
+  const defaultTtl = envDuration(env, 'CACHE_DEFAULT_TTL')
+  if (defaultTtl !== undefined) options.defaultTtl = defaultTtl
+  const grace = envDuration(env, 'CACHE_GRACE')
+  if (grace !== undefined) options.grace = grace
+  const ttl = envTtls(env)
+  if (ttl !== undefined) options.ttl = ttl
+  const jitter = env['CACHE_TTL_JITTER']?.trim()
+  if (jitter) {
+    const value = Number(jitter)
+    if (!(value >= 0 && value <= 1)) throw new ConfigError(`CACHE_TTL_JITTER=${jitter} must be a fraction from 0 to 1, e.g. 0.1`)
+    options.jitter = value
+  }
+  const stats = envBoolean(env, 'CACHE_STATS')
+  if (stats !== undefined) options.stats = stats
+  const startupWait = envDuration(env, 'REDIS_TIMEOUT')
+  if (startupWait !== undefined) options.startupWait = startupWait
+  const maxEntries = envInteger(env, 'CACHE_MAX_ENTRIES', { min: 1 })
+  if (maxEntries !== undefined) options.memory = { ...options.memory, maxEntries }
+  if (env['CACHE_MAX_BYTES']?.trim()) options.memory = { ...options.memory, maxBytes: parseBytes(env['CACHE_MAX_BYTES'].trim(), 'CACHE_MAX_BYTES') }
+  const l1MaxTtl = envDuration(env, 'CACHE_L1_MAX_TTL')
+  if (l1MaxTtl !== undefined) options.l1 = { maxTtl: l1MaxTtl }
+
+  const url = envRedisUrl(env)
+  if (url !== undefined) redis.url = url
+  const operationTimeout = envDuration(env, 'CACHE_OPERATION_TIMEOUT')
+  if (operationTimeout !== undefined) redis.operationTimeout = operationTimeout
+  const ca = readPem(env, 'REDIS_TLS_CA_FILE')
+  const cert = readPem(env, 'REDIS_TLS_CERT_FILE')
+  const key = readPem(env, 'REDIS_TLS_KEY_FILE')
+  if (ca || cert || key) redis.tls = { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) }
+  if (Object.keys(redis).length > 0) options.redis = redis
+  return options as CacheOptions
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod'
+import { ConfigError } from '../errors.js'
+import { parseBytes } from './bytes.js'
+import { parseDuration } from './duration.js'
+
+const duration = z.union([z.number(), z.string()]).superRefine((value, context) => {
+  try {
+    parseDuration(value)
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^duration /, '') })
+  }
+})
+
+const byteSize = z.union([z.number(), z.string()]).transform((value, context) => {
+  try {
+    return parseBytes(value)
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^size /, '') })
+    return z.NEVER
+  }
+})
+
+const memoryLimits = {
+  maxEntries: z.number().int().positive().optional(),
+  maxBytes: byteSize.optional(),
+  maxEntryBytes: byteSize.optional(),
+}
+
+const pem = z.union([z.string(), z.instanceof(Buffer)])
+
+/** The shape of cache options as they arrive from a config file, the environment or code. */
+export const cacheOptionsSchema = z
+  .object({
+    store: z.union([z.enum(['memory', 'redis', 'tiered']), z.custom<object>((value) => typeof value === 'object' && value !== null && 'get' in value, 'a Store object')]).optional(),
+    prefix: z.string().regex(/^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)*$/, "use letters, digits, '_', '.', '-', with ':' between segments").optional(),
+    defaultTtl: duration.optional(),
+    ttl: z.record(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'category names use letters, digits, _ . -'), duration).optional(),
+    grace: duration.optional(),
+    jitter: z.number().min(0).max(1).optional(),
+    startupWait: duration.optional(),
+    stats: z.boolean().optional(),
+    logger: z.any().optional(),
+    memory: z.object(memoryLimits).strict().optional(),
+    l1: z.object({ ...memoryLimits, maxTtl: duration.optional() }).strict().optional(),
+    redis: z
+      .object({
+        url: z
+          .string()
+          .regex(/^rediss?:\/\//, "must start with redis:// or rediss:// (TLS)")
+          .optional(),
+        operationTimeout: duration.optional(),
+        connectTimeout: duration.optional(),
+        maxEntryBytes: byteSize.optional(),
+        compressThreshold: byteSize.optional(),
+        clientName: z.string().optional(),
+        reconnect: z.object({ base: duration.optional(), max: duration.optional() }).strict().optional(),
+        breaker: z.object({ failureThreshold: z.number().int().positive().optional(), openMs: z.number().int().positive().optional() }).strict().optional(),
+        tls: z
+          .object({ ca: pem.optional(), cert: pem.optional(), key: pem.optional(), servername: z.string().optional(), rejectUnauthorized: z.boolean().optional() })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+
+/**
+ * Validates options and throws one {@link ConfigError} listing every problem as
+ * `field: what is wrong`. `source` says where they came from (a file, the environment).
+ */
+export function validateOptions<T>(options: T, source = 'options'): T {
+  const result = cacheOptionsSchema.safeParse(options)
+  if (result.success) return result.data as T
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(root)'
+    const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((key) => `'${key}'`).join(', ')}` : issue.message
+    return `${field}: ${message}`
+  })
+  throw new ConfigError(`invalid ${source}:\n  ${problems.join('\n  ')}`)
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto'
+import { CacheError, errors } from '../errors.js'
+import { escapeGlob } from './glob.js'
+import { encodeSegment } from './segment.js'
+
+const PREFIX_PATTERN = /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)*$/
+/** Longest logical key kept verbatim; longer ones keep a readable head and a hash. */
+const MAX_LOGICAL_KEY = 256
+const HASHED_HEAD = 96
+/** Categories tracked separately in stats; more distinct ones fold into `other`. */
+export const MAX_CATEGORIES = 100
+
+/**
+ * The one place that turns logical keys into store keys: `{prefix}:{namespace...}:{key}`.
+ * Logical keys are the caller's strings (`experiment:exp_123`); internal keys
+ * (tag sets) live under a `~` segment that logical keys may not start with.
+ */
+export class KeySpace {
+  /** `prefix:ns1:ns2:` — every store key of this space starts with it. */
+  readonly base: string
+
+  private constructor(base: string) {
+    this.base = base
+  }
+
+  /** The root space of a cache; `prefix` is `[A-Za-z0-9_.-]` segments joined by `:`. */
+  static root(prefix: string): KeySpace {
+    if (!PREFIX_PATTERN.test(prefix)) {
+      throw new CacheError(errors.E_INVALID_CONFIG, `prefix must be segments of [A-Za-z0-9_.-] joined by ':' (got '${prefix}')`)
+    }
+    return new KeySpace(`${prefix}:`)
+  }
+
+  /** A child space; `name` is encoded, so it can be any text (a user id, a tenant). */
+  child(name: string): KeySpace {
+    if (name === '') throw new CacheError(errors.E_INVALID_KEY, 'namespace name must not be empty')
+    return new KeySpace(`${this.base}${encodeSegment(name)}:`)
+  }
+
+  /** The store key of a logical key. */
+  qualify(key: string): string {
+    assertLogicalKey(key)
+    if (key.length <= MAX_LOGICAL_KEY) return this.base + key
+    // Keep the head so prefix patterns still find it; the hash keeps it unique.
+    const digest = createHash('sha256').update(key).digest('base64url')
+    return `${this.base}${key.slice(0, HASHED_HEAD)}#${digest}`
+  }
+
+  /** The logical key of a store key of this space (the hashed form for long keys). */
+  unqualify(storeKey: string): string {
+    return storeKey.startsWith(this.base) ? storeKey.slice(this.base.length) : storeKey
+  }
+
+  /** A Redis pattern confined to this space: the base is literal, `glob` applies to logical keys. */
+  pattern(glob: string): string {
+    return escapeGlob(this.base) + glob
+  }
+
+  /** The pattern of every key of this space, child spaces included. */
+  everything(): string {
+    return `${escapeGlob(this.base)}*`
+  }
+
+  /** The store key of the set that lists a tag's entries. */
+  tagKey(tag: string): string {
+    if (tag === '') throw new CacheError(errors.E_INVALID_KEY, 'tag must not be empty')
+    return `${this.base}~tag:${encodeSegment(tag)}`
+  }
+}
+
+/** Rejects keys the cache cannot hold: empty, non-string, or starting with the reserved `~`. */
+export function assertLogicalKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new CacheError(errors.E_INVALID_KEY, `key must be a non-empty string (got ${typeof key === 'string' ? "''" : typeof key})`)
+  }
+  if (key.charCodeAt(0) === 126 /* ~ */) {
+    throw new CacheError(errors.E_INVALID_KEY, `keys starting with '~' are reserved for mcp-cache (got '${key.slice(0, 40)}')`)
+  }
+}
+
+/** The category of a logical key: its first `:` segment, or `default` for a key without one. */
+export function categoryOf(key: string): string {
+  const colon = key.indexOf(':')
+  return colon === -1 ? 'default' : key.slice(0, colon)
+}

@@ -1,0 +1,52 @@
+import { pino, type Logger } from 'pino'
+import { redactSecrets } from './redact.js'
+
+/** The logger type mcp-cache accepts: any pino logger (or one with the same methods). */
+export type CacheLogger = Pick<Logger, 'warn' | 'error' | 'info' | 'debug'>
+
+/** Field names pino blanks wherever they appear in a log object. */
+export const REDACTED_PATHS = ['password', '*.password', 'redis.password', 'redis.url', '*.url', 'token', '*.token', 'authorization', '*.authorization']
+
+/**
+ * The default logger: JSON lines on stderr (stdout may be an MCP stdio channel),
+ * level from `LOG_LEVEL` (default `warn`), credentials redacted.
+ */
+export function createDefaultLogger(level = process.env['LOG_LEVEL'] ?? 'warn'): Logger {
+  return pino(
+    {
+      name: 'mcp-cache',
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '***' },
+    },
+    pino.destination(2),
+  )
+}
+
+/**
+ * Logs a recurring failure at most once per `intervalMs` per kind, with how many
+ * were suppressed, so a Redis outage under load does not flood the logs.
+ */
+export class RateLimitedLog {
+  private readonly last = new Map<string, { at: number; suppressed: number }>()
+
+  constructor(
+    private readonly logger: CacheLogger | undefined,
+    private readonly intervalMs = 10_000,
+  ) {}
+
+  /** Warns about `error` under `kind`, unless the same kind was logged within the interval. */
+  warn(kind: string, error: unknown, fields: Record<string, unknown> = {}): void {
+    if (this.logger === undefined) return
+    const now = Date.now()
+    const seen = this.last.get(kind)
+    if (seen !== undefined && now - seen.at < this.intervalMs) {
+      seen.suppressed++
+      return
+    }
+    const suppressed = seen?.suppressed ?? 0
+    this.last.set(kind, { at: now, suppressed: 0 })
+    const code = (error as { code?: unknown } | undefined)?.code
+    const message = redactSecrets(error instanceof Error ? error.message : String(error))
+    this.logger.warn({ ...fields, kind, code, suppressed }, `mcp-cache: ${kind}: ${message}`)
+  }
+}

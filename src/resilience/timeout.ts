@@ -1,0 +1,14 @@
+import { CacheError, errors } from '../errors.js'
+
+/**
+ * Settles with `promise`, or rejects with E_STORE_TIMEOUT after `ms`.
+ * The Redis client only times out commands it has not yet written; one written
+ * to a frozen server waits forever, so every store call goes through this.
+ */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CacheError(errors.E_STORE_TIMEOUT, `${what} took longer than ${ms}ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,112 @@
+import { MAX_CATEGORIES } from '../keys/key-space.js'
+import { Histogram, type LatencySummary } from './histogram.js'
+
+/** What the engine counts, per category. */
+export type CacheEvent = 'hits' | 'misses' | 'stale' | 'coalesced' | 'sets' | 'deletes' | 'errors' | 'corrupt'
+
+const EVENTS: readonly CacheEvent[] = ['hits', 'misses', 'stale', 'coalesced', 'sets', 'deletes', 'errors', 'corrupt']
+
+/** Counts of one category (or of all). `hitRate` is hits / (hits + misses + stale), 0 when idle. */
+export interface CategoryStats {
+  readonly hits: number
+  readonly misses: number
+  readonly stale: number
+  /** Callers that waited for another caller's factory run instead of running their own. */
+  readonly coalesced: number
+  readonly sets: number
+  readonly deletes: number
+  /** Store failures that were degraded to the origin. */
+  readonly errors: number
+  /** Unreadable entries found (and deleted). */
+  readonly corrupt: number
+  readonly hitRate: number
+  /** Latency of `getOrSet`/`get` as the caller saw it. */
+  readonly latency: LatencySummary
+}
+
+/** An immutable picture of the cache's counters. */
+export interface StatsSnapshot extends CategoryStats {
+  /** When the counters started, epoch ms. */
+  readonly since: number
+  readonly byCategory: Readonly<Record<string, CategoryStats>>
+}
+
+/** Where the engine reports what happened. The disabled one does nothing at all. */
+export interface StatsCounter {
+  readonly enabled: boolean
+  count(event: CacheEvent, category: string): void
+  latency(category: string, ms: number): void
+  snapshot(): StatsSnapshot
+  reset(): void
+}
+
+type Counts = Record<CacheEvent, number>
+
+interface CategoryCell {
+  counts: Counts
+  latency: Histogram
+}
+
+function newCell(): CategoryCell {
+  return { counts: { hits: 0, misses: 0, stale: 0, coalesced: 0, sets: 0, deletes: 0, errors: 0, corrupt: 0 }, latency: new Histogram() }
+}
+
+function toStats(cell: CategoryCell): CategoryStats {
+  const { hits, misses, stale } = cell.counts
+  const lookups = hits + misses + stale
+  return { ...cell.counts, hitRate: lookups === 0 ? 0 : hits / lookups, latency: cell.latency.summary() }
+}
+
+/** Counts into plain objects per category; categories past {@link MAX_CATEGORIES} fold into `other`. */
+export class RecordingStats implements StatsCounter {
+  readonly enabled = true
+  private cells = new Map<string, CategoryCell>()
+  private since = Date.now()
+
+  count(event: CacheEvent, category: string): void {
+    this.cell(category).counts[event]++
+  }
+
+  latency(category: string, ms: number): void {
+    this.cell(category).latency.record(ms)
+  }
+
+  snapshot(): StatsSnapshot {
+    const total = newCell()
+    const byCategory: Record<string, CategoryStats> = {}
+    for (const [name, cell] of this.cells) {
+      for (const event of EVENTS) total.counts[event] += cell.counts[event]
+      total.latency.merge(cell.latency)
+      byCategory[name] = Object.freeze(toStats(cell))
+    }
+    return Object.freeze({ ...toStats(total), since: this.since, byCategory: Object.freeze(byCategory) })
+  }
+
+  reset(): void {
+    this.cells = new Map()
+    this.since = Date.now()
+  }
+
+  private cell(category: string): CategoryCell {
+    let cell = this.cells.get(category)
+    if (cell === undefined) {
+      const name = this.cells.size >= MAX_CATEGORIES ? 'other' : category
+      cell = this.cells.get(name) ?? newCell()
+      this.cells.set(name, cell)
+    }
+    return cell
+  }
+}
+
+const EMPTY = new RecordingStats().snapshot()
+
+/** The counter used when stats are off: every call is a no-op. */
+export class NoopStats implements StatsCounter {
+  readonly enabled = false
+  count(): void {}
+  latency(): void {}
+  snapshot(): StatsSnapshot {
+    return EMPTY
+  }
+  reset(): void {}
+}

@@ -1,0 +1,161 @@
+import { LRUCache } from 'lru-cache'
+import { decodeEntry, encodeEntry, type CodecOptions } from '../codec/envelope.js'
+import { globToRegExp } from '../keys/glob.js'
+import { deepFreeze } from './deep-freeze.js'
+import type { ScanOptions, Store, StoredEntry } from './store.js'
+
+/** Options of the in-process store. */
+export interface MemoryStoreOptions {
+  /** Most entries held; the least recently used go first. @default 10000 */
+  readonly maxEntries?: number
+  /** Most bytes held, measured as the encoded size of each entry. @default 64 MiB */
+  readonly maxBytes?: number
+  /** Largest single entry, in encoded bytes; larger ones are refused. @default 1 MiB */
+  readonly maxEntryBytes?: number
+}
+
+/** Rough bytes per tag-set member, for the LRU's size budget. */
+const SET_MEMBER_BYTES = 64
+
+/**
+ * The default store: an LRU in process memory (lru-cache). Entries are kept
+ * decoded and frozen, so a hit costs no parsing. Each value still goes through
+ * the codec once on write: that gives its size for the byte budget, refuses what
+ * Redis would refuse, and stores a copy the caller cannot mutate afterwards.
+ */
+export class MemoryStore implements Store {
+  readonly kind = 'memory'
+  private readonly lru: LRUCache<string, StoredEntry>
+  private readonly codec: CodecOptions
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.codec = { compressThreshold: Number.POSITIVE_INFINITY, maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024 }
+    this.lru = new LRUCache<string, StoredEntry>({
+      max: options.maxEntries ?? 10_000,
+      maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+      sizeCalculation: () => 1,
+    })
+  }
+
+  async get(key: string): Promise<StoredEntry | undefined> {
+    return this.getLocal(key)
+  }
+
+  getLocal(key: string): StoredEntry | undefined {
+    const entry = this.lru.get(key)
+    if (entry === undefined) return undefined
+    if (entry.expiresAt <= Date.now()) {
+      this.lru.delete(key)
+      return undefined
+    }
+    return entry
+  }
+
+  async mget(keys: readonly string[]): Promise<Array<StoredEntry | undefined>> {
+    return keys.map((key) => this.getLocal(key))
+  }
+
+  async set(key: string, entry: StoredEntry): Promise<void> {
+    this.put(key, entry)
+  }
+
+  /** Stores an entry that is already a private, decoded copy (the tiered store's L2 reads). */
+  setDecoded(key: string, entry: StoredEntry, size: number): void {
+    deepFreeze(entry.value)
+    this.write(key, entry, size)
+  }
+
+  async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
+    // Encode everything first so one bad value leaves the store untouched.
+    const copies = items.map(([key, entry]) => [key, this.copy(entry)] as const)
+    for (const [key, [entry, size]] of copies) this.write(key, entry, size)
+  }
+
+  async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
+    if (this.getLocal(key) !== undefined) return false
+    this.put(key, entry)
+    return true
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    let deleted = 0
+    for (const key of keys) if (this.getLocal(key) !== undefined && this.lru.delete(key)) deleted++
+    return deleted
+  }
+
+  async incr(key: string, by: number, ttlMs?: number): Promise<number> {
+    const current = this.getLocal(key)
+    if (current !== undefined && typeof current.value !== 'number') {
+      throw new TypeError(`value at ${key} is not a counter`)
+    }
+    const value = ((current?.value as number | undefined) ?? 0) + by
+    const expiresAt = current?.expiresAt ?? (ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs)
+    this.write(key, { value, freshUntil: Number.POSITIVE_INFINITY, expiresAt }, 16)
+    return value
+  }
+
+  async addToSet(key: string, members: readonly string[], ttlMs: number): Promise<void> {
+    const current = this.getLocal(key)
+    const set = current?.value instanceof Set ? (current.value as Set<string>) : new Set<string>()
+    for (const member of members) set.add(member)
+    const expiresAt = Math.max(current?.expiresAt ?? 0, Date.now() + ttlMs)
+    this.write(key, { value: set, freshUntil: expiresAt, expiresAt }, set.size * SET_MEMBER_BYTES)
+  }
+
+  async takeSet(key: string): Promise<string[]> {
+    const current = this.getLocal(key)
+    this.lru.delete(key)
+    return current?.value instanceof Set ? [...(current.value as Set<string>)] : []
+  }
+
+  async *scan(pattern: string, options: ScanOptions = {}): AsyncIterable<string[]> {
+    const matcher = globToRegExp(pattern)
+    const count = options.count ?? 500
+    let batch: string[] = []
+    // Snapshot the keys first: deleting while iterating an LRU skips entries.
+    for (const key of [...this.lru.keys()]) {
+      if (!matcher.test(key) || this.getLocal(key) === undefined) continue
+      batch.push(key)
+      if (batch.length >= count) {
+        yield batch
+        batch = []
+      }
+    }
+    if (batch.length > 0) yield batch
+  }
+
+  async ping(): Promise<number> {
+    return 0
+  }
+
+  async close(): Promise<void> {
+    this.lru.clear()
+  }
+
+  /** Entries and bytes held now. */
+  get usage(): { entries: number; bytes: number } {
+    return { entries: this.lru.size, bytes: this.lru.calculatedSize }
+  }
+
+  private put(key: string, entry: StoredEntry): void {
+    const [copy, size] = this.copy(entry)
+    this.write(key, copy, size)
+  }
+
+  private copy(entry: StoredEntry): [StoredEntry, number] {
+    const bytes = encodeEntry(entry, this.codec)
+    const copy = decodeEntry(bytes)
+    deepFreeze(copy.value)
+    return [copy, bytes.length]
+  }
+
+  private write(key: string, entry: StoredEntry, size: number): void {
+    const ttl = entry.expiresAt - Date.now()
+    if (ttl <= 0) {
+      this.lru.delete(key)
+      return
+    }
+    const options = Number.isFinite(ttl) ? { ttl: Math.ceil(ttl), size: Math.max(1, size) } : { size: Math.max(1, size) }
+    this.lru.set(key, entry, options)
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Lua scripts for the operations that must be atomic on the server.
+ * Each touches one key, so they also run unchanged on Redis Cluster.
+ */
+
+/** INCRBY, and give the counter a TTL only if it has none (works on Redis 6 and 7). */
+export const INCR_WITH_TTL = `
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return value`
+
+/** SADD members (ARGV[2..]), and extend the set's TTL to ARGV[1] ms if that is longer. */
+export const ADD_TO_SET = `
+redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl >= 0 and ttl < tonumber(ARGV[1]) or ttl == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return 1`
+
+/** SMEMBERS then DEL, as one step, so a member added meanwhile is never lost. */
+export const TAKE_SET = `
+local members = redis.call('SMEMBERS', KEYS[1])
+redis.call('DEL', KEYS[1])
+return members`

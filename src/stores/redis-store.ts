@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto'
+import { decodeEntry, encodeEntry, type CodecOptions } from '../codec/envelope.js'
+import { parseDuration, type Duration } from '../config/duration.js'
+import { CacheError, errors, isCacheError } from '../errors.js'
+import { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js'
+import { withTimeout } from '../resilience/timeout.js'
+import { closeRedis, connectRedis, describeRedis, type RawRedisClient, type RedisConnectionOptions } from './redis-connection.js'
+import { ADD_TO_SET, INCR_WITH_TTL, TAKE_SET } from './redis-scripts.js'
+import type { ScanOptions, Store, StoredEntry } from './store.js'
+
+/** Options of the Redis store. */
+export interface RedisStoreOptions extends RedisConnectionOptions {
+  /** Longest any one Redis operation may take before the cache falls back. @default '250ms' */
+  readonly operationTimeout?: Duration
+  /** Largest entry, in encoded bytes; larger values are not cached. @default 1 MiB */
+  readonly maxEntryBytes?: number
+  /** Entries at least this many bytes are deflated (when it saves 10%). @default 4096 */
+  readonly compressThreshold?: number
+  /** When to stop calling a failing Redis. @default { failureThreshold: 5, openMs: 1000 } */
+  readonly breaker?: Omit<CircuitBreakerOptions, 'onStateChange'>
+}
+
+/** An entry with the number of bytes it took in Redis. */
+export interface SizedEntry {
+  readonly entry: StoredEntry
+  readonly size: number
+}
+
+/** Hooks the engine passes in to count and log what the store sees. */
+export interface StoreEvents {
+  /** An unreadable value was found under `key` (and is being deleted). */
+  onCorrupt?(key: string): void
+  /** A connection-level error (reconnects, auth failures). */
+  onConnectionError?(error: unknown): void
+  /** The circuit breaker changed state. */
+  onBreakerChange?(state: BreakerState): void
+}
+
+/** Replies come back as Buffers so binary envelopes survive. */
+const BUFFER_REPLIES = { typeMapping: { 36: Buffer } } as const
+
+/**
+ * Redis through node-redis: every call is bounded by `operationTimeout`, none is
+ * queued while disconnected, and a circuit breaker stops calls to a Redis that
+ * keeps failing. Commands issued in the same tick share one write (node-redis
+ * pipelines them), so concurrent callers cost one round trip.
+ */
+export class RedisStore implements Store {
+  readonly kind = 'redis'
+  /** The URL without its password. */
+  readonly target: string
+  private client: RawRedisClient | undefined
+  private readonly connecting: Promise<RawRedisClient>
+  private readonly timeoutMs: number
+  private readonly codec: CodecOptions
+  private readonly breaker: CircuitBreaker
+  private readonly scriptShas = new Map<string, string>()
+  private closed = false
+
+  constructor(
+    options: RedisStoreOptions = {},
+    private readonly events: StoreEvents = {},
+  ) {
+    this.target = describeRedis(options)
+    this.timeoutMs = parseDuration(options.operationTimeout ?? 250, 'redis.operationTimeout')
+    this.codec = { maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024, compressThreshold: options.compressThreshold ?? 4096 }
+    this.breaker = new CircuitBreaker({
+      ...options.breaker,
+      isFailure: (error) => !isReplyError(error),
+      onStateChange: (state) => events.onBreakerChange?.(state),
+    })
+    this.connecting = connectRedis(options, (error) => events.onConnectionError?.(error))
+    this.connecting.then(
+      (client) => {
+        this.client = client
+        if (this.closed) void closeRedis(client)
+      },
+      (error: unknown) => events.onConnectionError?.(error),
+    )
+  }
+
+  /** The circuit breaker's state. */
+  get breakerState(): BreakerState {
+    return this.breaker.state
+  }
+
+  /** True while connected and ready for commands. */
+  get connected(): boolean {
+    return this.client?.isReady ?? false
+  }
+
+  /** Resolves true once Redis answers, or false after `timeoutMs` (the seeds' wait-for-redis). */
+  async ready(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline && !this.closed) {
+      if (this.connected) return true
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))))
+    }
+    return this.connected
+  }
+
+  async get(key: string): Promise<StoredEntry | undefined> {
+    return (await this.getSized(key))?.entry
+  }
+
+  /** Like `get`, with the entry's encoded size (the tiered store budgets its L1 with it). */
+  async getSized(key: string): Promise<SizedEntry | undefined> {
+    let reply: Buffer | null
+    try {
+      reply = await this.command<Buffer | null>('GET', [key])
+    } catch (error) {
+      // A set or hash under our key is as unreadable as garbage bytes: a miss.
+      if (!isReplyError(error) || !error.message.startsWith('WRONGTYPE')) throw error
+      reply = Buffer.alloc(0)
+    }
+    return this.decode(key, reply)
+  }
+
+  async mget(keys: readonly string[]): Promise<Array<StoredEntry | undefined>> {
+    return (await this.mgetSized(keys)).map((sized) => sized?.entry)
+  }
+
+  /** Like `mget`, with encoded sizes. */
+  async mgetSized(keys: readonly string[]): Promise<Array<SizedEntry | undefined>> {
+    if (keys.length === 0) return []
+    const replies = await this.command<Array<Buffer | null>>('MGET', keys)
+    return replies.map((reply, index) => this.decode(keys[index] as string, reply))
+  }
+
+  async set(key: string, entry: StoredEntry): Promise<void> {
+    const args = this.setArgs(key, entry)
+    if (args === undefined) await this.command('DEL', [key])
+    else await this.command('SET', args)
+  }
+
+  async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
+    // Encode all first: a value that cannot be stored fails the call before anything is sent.
+    const writes = items.map(([key, entry]) => [key, this.setArgs(key, entry)] as const)
+    await this.guard('MSET', (client) =>
+      Promise.all(writes.map(([key, args]) => client.sendCommand(args === undefined ? ['DEL', key] : ['SET', ...args]))),
+    )
+  }
+
+  async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
+    const args = this.setArgs(key, entry)
+    if (args === undefined) return false
+    const reply = await this.command<Buffer | string | null>('SET', [...args, 'NX'])
+    return reply !== null
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0
+    return this.command<number>('UNLINK', keys)
+  }
+
+  async incr(key: string, by: number, ttlMs = 0): Promise<number> {
+    const reply = await this.script<number>(INCR_WITH_TTL, [key], [String(by), String(Math.max(0, Math.ceil(ttlMs)))])
+    return Number(reply)
+  }
+
+  async addToSet(key: string, members: readonly string[], ttlMs: number): Promise<void> {
+    if (members.length === 0) return
+    await this.script(ADD_TO_SET, [key], [String(Math.max(1, Math.ceil(ttlMs))), ...members])
+  }
+
+  async takeSet(key: string): Promise<string[]> {
+    const reply = await this.script<Array<Buffer | string>>(TAKE_SET, [key], [])
+    return reply.map((member) => member.toString())
+  }
+
+  async *scan(pattern: string, options: ScanOptions = {}): AsyncIterable<string[]> {
+    const count = String(options.count ?? 500)
+    let cursor = '0'
+    do {
+      const [next, keys] = await this.command<[Buffer | string, Array<Buffer | string>]>('SCAN', [cursor, 'MATCH', pattern, 'COUNT', count])
+      cursor = next.toString()
+      if (keys.length > 0) yield keys.map((key) => key.toString())
+    } while (cursor !== '0')
+  }
+
+  async ping(): Promise<number> {
+    const started = performance.now()
+    await this.command('PING', [])
+    return performance.now() - started
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.client !== undefined) await closeRedis(this.client)
+  }
+
+  /** Runs a raw command under the timeout and breaker (for health and admin tools). */
+  async command<T>(name: string, args: readonly string[] | ReadonlyArray<string | Buffer>): Promise<T> {
+    return this.guard(name, (client) => client.sendCommand([name, ...args], BUFFER_REPLIES)) as Promise<T>
+  }
+
+  private async guard<T>(what: string, operation: (client: RawRedisClient) => Promise<T>): Promise<T> {
+    if (this.closed) throw new CacheError(errors.E_CACHE_CLOSED, 'the cache is closed')
+    return this.breaker.run(() => {
+      const client = this.client
+      if (client === undefined || !client.isReady) {
+        return Promise.reject(new CacheError(errors.E_STORE_UNAVAILABLE, `redis at ${this.target} is not connected`))
+      }
+      return withTimeout(operation(client), this.timeoutMs, `redis ${what}`)
+    })
+  }
+
+  private setArgs(key: string, entry: StoredEntry): [string, Buffer, ...string[]] | undefined {
+    const bytes = encodeEntry(entry, this.codec)
+    if (!Number.isFinite(entry.expiresAt)) return [key, bytes]
+    const ttl = Math.ceil(entry.expiresAt - Date.now())
+    return ttl > 0 ? [key, bytes, 'PX', String(ttl)] : undefined
+  }
+
+  private decode(key: string, reply: Buffer | string | null | undefined): SizedEntry | undefined {
+    if (reply === null || reply === undefined) return undefined
+    try {
+      const bytes = typeof reply === 'string' ? Buffer.from(reply) : reply
+      return { entry: decodeEntry(bytes), size: bytes.length }
+    } catch (error) {
+      if (!isCacheError(error, errors.E_CORRUPT_ENTRY)) throw error
+      this.events.onCorrupt?.(key)
+      this.command('UNLINK', [key]).catch(() => undefined)
+      return undefined
+    }
+  }
+
+  /** EVALSHA with a fallback to EVAL when the server has not seen the script (restart, failover). */
+  private async script<T>(source: string, keys: readonly string[], args: readonly string[]): Promise<T> {
+    let sha = this.scriptShas.get(source)
+    if (sha === undefined) {
+      sha = createHash('sha1').update(source).digest('hex')
+      this.scriptShas.set(source, sha)
+    }
+    const tail = [String(keys.length), ...keys, ...args]
+    try {
+      return await this.command<T>('EVALSHA', [sha, ...tail])
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
+      return this.command<T>('EVAL', [source, ...tail])
+    }
+  }
+}
+
+/** True for an error the Redis server replied with (WRONGTYPE, OOM, NOPERM...): the server is alive. */
+export function isReplyError(error: unknown): error is Error {
+  for (let proto: unknown = error; proto !== null && proto !== undefined; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === 'ErrorReply') return true
+  }
+  return false
+}

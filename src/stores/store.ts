@@ -1,0 +1,56 @@
+/**
+ * The contract every backend implements. The engine (`src/cache/`) speaks only
+ * this interface; keys arrive fully qualified (prefix and namespace applied by
+ * `src/keys/`), so a store never builds or rewrites a key.
+ */
+
+/** What the engine keeps under one key. */
+export interface StoredEntry {
+  /** The cached value, decoded. */
+  readonly value: unknown
+  /** Epoch ms until which the value is fresh; after it, only grace (stale-on-error) may serve it. */
+  readonly freshUntil: number
+  /** Epoch ms at which the store drops the entry (fresh period + grace). */
+  readonly expiresAt: number
+}
+
+/** Options of one `scan` call. */
+export interface ScanOptions {
+  /** Keys asked for per round trip (Redis `SCAN COUNT`). @default 500 */
+  readonly count?: number
+}
+
+/** A backend that holds entries. Every method may reject; the engine decides what a failure means. */
+export interface Store {
+  /** `memory`, `redis` or `tiered`; shown in stats and health. */
+  readonly kind: string
+  /** Reads one entry; `undefined` when absent, expired or unreadable (corrupt entries are deleted). */
+  get(key: string): Promise<StoredEntry | undefined>
+  /**
+   * Reads an entry without I/O when the store holds it in process memory.
+   * Lets the engine answer an in-memory hit without a promise hop.
+   */
+  getLocal?(key: string): StoredEntry | undefined
+  /** Reads many entries in one round trip; the result is aligned with `keys`. */
+  mget(keys: readonly string[]): Promise<Array<StoredEntry | undefined>>
+  /** Writes an entry that expires at `entry.expiresAt`. */
+  set(key: string, entry: StoredEntry): Promise<void>
+  /** Writes many entries in one round trip. */
+  mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void>
+  /** Writes only when the key is absent; true when written. */
+  setIfAbsent(key: string, entry: StoredEntry): Promise<boolean>
+  /** Deletes keys; resolves to how many existed. */
+  delete(keys: readonly string[]): Promise<number>
+  /** Adds `by` to an integer counter (created at 0); `ttlMs` applies when the counter is new. */
+  incr(key: string, by: number, ttlMs?: number): Promise<number>
+  /** Adds members to a set (used for tag membership); the set lives at least `ttlMs`. */
+  addToSet(key: string, members: readonly string[], ttlMs: number): Promise<void>
+  /** Removes a set and returns its members, atomically. */
+  takeSet(key: string): Promise<string[]>
+  /** Lists keys that match a Redis glob pattern, in batches; never blocks the server. */
+  scan(pattern: string, options?: ScanOptions): AsyncIterable<string[]>
+  /** Round-trip time of a trivial command in ms; rejects when unreachable. */
+  ping(): Promise<number>
+  /** Releases connections and timers. */
+  close(): Promise<void>
+}

@@ -1,0 +1,126 @@
+import { parseDuration, type Duration } from '../config/duration.js'
+import { MemoryStore, type MemoryStoreOptions } from './memory-store.js'
+import type { RedisStore, SizedEntry } from './redis-store.js'
+import type { ScanOptions, Store, StoredEntry } from './store.js'
+
+/** Options of the in-process L1 in front of Redis. */
+export interface L1Options extends MemoryStoreOptions {
+  /**
+   * Longest time an entry stays in L1, whatever its own TTL. Until cross-instance
+   * invalidation exists, this is how long another instance's write or delete may
+   * go unseen here. @default '1m'
+   */
+  readonly maxTtl?: Duration
+}
+
+/**
+ * Memory (L1) in front of Redis (L2). Reads try L1, then Redis, and keep what
+ * Redis returned in L1 for at most `maxTtl` and never past the entry's own
+ * expiry. Writes go to both; when Redis fails, L1 still holds the value, so this
+ * instance keeps its hits through an outage while the engine counts the error.
+ */
+export class TieredStore implements Store {
+  readonly kind = 'tiered'
+  readonly l1: MemoryStore
+  private readonly l1MaxTtl: number
+
+  constructor(
+    readonly l2: RedisStore,
+    options: L1Options = {},
+  ) {
+    this.l1 = new MemoryStore(options)
+    this.l1MaxTtl = parseDuration(options.maxTtl ?? 60_000, 'l1.maxTtl')
+  }
+
+  getLocal(key: string): StoredEntry | undefined {
+    return this.l1.getLocal(key)
+  }
+
+  async get(key: string): Promise<StoredEntry | undefined> {
+    const local = this.l1.getLocal(key)
+    if (local !== undefined) return local
+    return this.fill(key, await this.l2.getSized(key))
+  }
+
+  async mget(keys: readonly string[]): Promise<Array<StoredEntry | undefined>> {
+    const result = keys.map((key) => this.l1.getLocal(key))
+    const missing = keys.filter((_, index) => result[index] === undefined)
+    if (missing.length === 0) return result
+    const fetched = await this.l2.mgetSized(missing)
+    let next = 0
+    return result.map((entry, index) => entry ?? this.fill(keys[index] as string, fetched[next++]))
+  }
+
+  async set(key: string, entry: StoredEntry): Promise<void> {
+    await this.l1.set(key, this.bounded(entry))
+    await this.l2.set(key, entry)
+  }
+
+  async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
+    await this.l1.mset(items.map(([key, entry]) => [key, this.bounded(entry)] as const))
+    await this.l2.mset(items)
+  }
+
+  async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
+    // The marker must be decided by Redis, the one place all instances share.
+    return this.l2.setIfAbsent(key, entry)
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    const local = await this.l1.delete(keys)
+    const remote = await this.l2.delete(keys)
+    return Math.max(local, remote)
+  }
+
+  async incr(key: string, by: number, ttlMs?: number): Promise<number> {
+    await this.l1.delete([key])
+    return this.l2.incr(key, by, ttlMs)
+  }
+
+  addToSet(key: string, members: readonly string[], ttlMs: number): Promise<void> {
+    return this.l2.addToSet(key, members, ttlMs)
+  }
+
+  takeSet(key: string): Promise<string[]> {
+    return this.l2.takeSet(key)
+  }
+
+  async *scan(pattern: string, options?: ScanOptions): AsyncIterable<string[]> {
+    const seen = new Set<string>()
+    for await (const batch of this.l2.scan(pattern, options)) {
+      for (const key of batch) seen.add(key)
+      yield batch
+    }
+    // Entries written while Redis was down exist only here.
+    for await (const batch of this.l1.scan(pattern, options)) {
+      const unseen = batch.filter((key) => !seen.has(key))
+      if (unseen.length > 0) yield unseen
+    }
+  }
+
+  ping(): Promise<number> {
+    return this.l2.ping()
+  }
+
+  /** Waits until Redis answers, up to `timeoutMs`. */
+  ready(timeoutMs: number): Promise<boolean> {
+    return this.l2.ready(timeoutMs)
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.l1.close(), this.l2.close()])
+  }
+
+  private fill(key: string, sized: SizedEntry | undefined): StoredEntry | undefined {
+    if (sized === undefined) return undefined
+    // Counters change on every INCR elsewhere: always read them from Redis.
+    if (Number.isFinite(sized.entry.freshUntil)) this.l1.setDecoded(key, this.bounded(sized.entry), sized.size)
+    return sized.entry
+  }
+
+  private bounded(entry: StoredEntry): StoredEntry {
+    const limit = Date.now() + this.l1MaxTtl
+    if (entry.expiresAt <= limit) return entry
+    return { value: entry.value, freshUntil: Math.min(entry.freshUntil, limit), expiresAt: limit }
+  }
+}
