@@ -154,7 +154,13 @@ export class Cache {
       return false
     }
     const tagged = items.flatMap((item, index) => (item.options?.tags?.length ? [[writes[index], item.options.tags] as const] : []))
-    for (const [write, tags] of tagged) if (write !== undefined) await this.tag(write[0], write[2], tags, write[1].expiresAt)
+    try {
+      await Promise.all(tagged.map(([write, tags]) => (write === undefined ? undefined : this.tag(write[0], tags, write[1].expiresAt))))
+    } catch (error) {
+      this.storeFailed('tag', error, writes[0]?.[2] ?? 'default')
+      await this.core.store.delete(tagged.flatMap(([write]) => (write === undefined ? [] : [write[0]]))).catch(() => undefined)
+      return false
+    }
     return true
   }
 
@@ -316,7 +322,9 @@ export class Cache {
       return this.serveStale(stale, category)
     }
     if (value === SOFT_TIMEOUT) return this.serveStale(stale as StoredEntry, category)
-    await this.write(storeKey, category, value, options, false)
+    // Not awaited: the caller has its value and a sick store must not add a second
+    // timeout to this miss. Reads that follow on this connection queue behind the SET.
+    void this.write(storeKey, category, value, options, false)
     return { value, status: 'miss' }
   }
 
@@ -335,32 +343,42 @@ export class Cache {
     }
   }
 
-  /** Writes an entry (and its tags). Store failures resolve false; value errors throw only when `strict`. */
+  /**
+   * Writes an entry and its tag memberships. All commands are issued before the
+   * first await, so they reach Redis ahead of anything the caller does next (an
+   * `invalidateTags` right after cannot miss the new membership).
+   * Store failures resolve false; value errors throw only when `strict`.
+   */
   private async write(storeKey: string, category: string, value: unknown, options: SetOptions | undefined, strict: boolean): Promise<boolean> {
     if (value === undefined || this.core.closed) return false
     const { ttl, grace } = this.core.policy.lifetime(category, options?.ttl, options?.grace)
     const entry = entryOf(value, ttl, grace)
+    const tags = options?.tags ?? []
+    const setting = this.core.store.set(storeKey, entry)
+    const tagging = tags.length === 0 ? undefined : this.tag(storeKey, tags, entry.expiresAt)
     try {
-      await this.core.store.set(storeKey, entry)
+      await setting
       this.core.stats.count('sets', category)
     } catch (error) {
+      await tagging?.catch(() => undefined)
       if (strict && isValueError(error)) throw error
       this.storeFailed('set', error, category)
       return false
     }
-    if (options?.tags !== undefined && options.tags.length > 0) await this.tag(storeKey, category, options.tags, entry.expiresAt)
-    return true
-  }
-
-  private async tag(storeKey: string, category: string, tags: readonly string[], expiresAt: number): Promise<void> {
-    const ttlMs = Number.isFinite(expiresAt) ? Math.max(1, expiresAt - Date.now()) : 365 * 86_400_000
     try {
-      await Promise.all(tags.map((tag) => this.core.store.addToSet(this.space.tagKey(tag), [storeKey], ttlMs)))
+      await tagging
     } catch (error) {
       // Without its tag the entry could outlive an invalidation: drop it instead.
       this.storeFailed('tag', error, category)
       await this.core.store.delete([storeKey]).catch(() => undefined)
+      return false
     }
+    return true
+  }
+
+  private tag(storeKey: string, tags: readonly string[], expiresAt: number): Promise<unknown> {
+    const ttlMs = Number.isFinite(expiresAt) ? Math.max(1, expiresAt - Date.now()) : 365 * 86_400_000
+    return Promise.all(tags.map((tag) => this.core.store.addToSet(this.space.tagKey(tag), [storeKey], ttlMs)))
   }
 
   private async deleteMatching(pattern: string): Promise<number> {

@@ -70,10 +70,9 @@ function needsTags(value: unknown, depth: number): boolean {
   }
   const proto: unknown = Object.getPrototypeOf(value)
   if (proto !== Object.prototype && proto !== null) return true
+  // A key equal to TAG_KEY needs no escape here: untagged text is never revived.
   const record = value as Record<string, unknown>
-  for (const key in record) {
-    if (key === TAG_KEY || needsTags(record[key], depth + 1)) return true
-  }
+  for (const key in record) if (needsTags(record[key], depth + 1)) return true
   return false
 }
 

@@ -52,13 +52,12 @@ export class TieredStore implements Store {
   }
 
   async set(key: string, entry: StoredEntry): Promise<void> {
-    await this.l1.set(key, this.bounded(entry))
-    await this.l2.set(key, entry)
+    // Both issued before any await, so the Redis write is on the wire in call order.
+    await Promise.all([this.l1.set(key, this.bounded(entry)), this.l2.set(key, entry)])
   }
 
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
-    await this.l1.mset(items.map(([key, entry]) => [key, this.bounded(entry)] as const))
-    await this.l2.mset(items)
+    await Promise.all([this.l1.mset(items.map(([key, entry]) => [key, this.bounded(entry)] as const)), this.l2.mset(items)])
   }
 
   async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
@@ -67,8 +66,7 @@ export class TieredStore implements Store {
   }
 
   async delete(keys: readonly string[]): Promise<number> {
-    const local = await this.l1.delete(keys)
-    const remote = await this.l2.delete(keys)
+    const [local, remote] = await Promise.all([this.l1.delete(keys), this.l2.delete(keys)])
     return Math.max(local, remote)
   }
 

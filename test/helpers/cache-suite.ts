@@ -1,0 +1,213 @@
+/**
+ * The engine's behaviour, run on every store kind: what getOrSet, tags,
+ * namespaces and counters promise must not depend on where entries live.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Cache } from '../../src/cache/cache.js'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Runs the engine suite against caches built by `make` (each call gets a fresh prefix). */
+export function describeCacheEngine(name: string, make: (options: { grace?: string; ttl?: Record<string, number> }) => Promise<Cache>): void {
+  describe(`cache engine on ${name}`, () => {
+    let cache: Cache
+    beforeAll(async () => {
+      cache = await make({ grace: '10s', ttl: { short: 80 } })
+    })
+    afterAll(async () => {
+      await cache.close()
+    })
+
+    it('runs the factory on a miss, then serves the hit without it', async () => {
+      let calls = 0
+      const load = async () => ({ id: 'exp_123', calls: ++calls })
+      const first = await cache.getOrSetWithStatus('experiment:exp_123', load)
+      const second = await cache.getOrSetWithStatus('experiment:exp_123', load)
+      expect(first).toStrictEqual({ value: { id: 'exp_123', calls: 1 }, status: 'miss' })
+      expect(second).toStrictEqual({ value: { id: 'exp_123', calls: 1 }, status: 'hit' })
+      expect(calls).toBe(1)
+    })
+
+    it('shares one factory run among 1000 concurrent callers of a missing key', async () => {
+      let calls = 0
+      const load = async () => {
+        calls++
+        await sleep(50)
+        return 'shared'
+      }
+      const values = await Promise.all(Array.from({ length: 1000 }, () => cache.getOrSet('stampede:one', load)))
+      expect(calls).toBe(1)
+      expect(new Set(values)).toStrictEqual(new Set(['shared']))
+    })
+
+    it('runs the factory again once the category TTL has passed', async () => {
+      let calls = 0
+      await cache.getOrSet('short:item', async () => ++calls)
+      await sleep(130)
+      const again = await cache.getOrSetWithStatus('short:item', async () => ++calls, { grace: 0 })
+      expect(again.status).toBe('miss')
+      expect(calls).toBe(2)
+    })
+
+    it('serves the stale value within grace when the factory fails, and throws without one', async () => {
+      await cache.getOrSet('short:flaky', async () => 'good', { grace: '10s' })
+      await sleep(130)
+      const stale = await cache.getOrSetWithStatus('short:flaky', async () => {
+        throw new Error('origin down')
+      })
+      expect(stale).toStrictEqual({ value: 'good', status: 'stale' })
+      await expect(
+        cache.getOrSet('short:never-cached', async () => {
+          throw new Error('origin down')
+        }),
+      ).rejects.toThrow('origin down')
+    })
+
+    it('serves stale past the soft timeout and refreshes the entry in the background', async () => {
+      await cache.getOrSet('short:slow', async () => 'old', { grace: '10s' })
+      await sleep(130)
+      const started = performance.now()
+      const result = await cache.getOrSetWithStatus(
+        'short:slow',
+        async () => {
+          await sleep(150)
+          return 'new'
+        },
+        { timeout: 30, ttl: '1m' },
+      )
+      expect(result).toStrictEqual({ value: 'old', status: 'stale' })
+      expect(performance.now() - started).toBeLessThan(140)
+      await sleep(250)
+      expect(await cache.get('short:slow')).toBe('new')
+    })
+
+    it('fails with E_FACTORY_TIMEOUT past the hard timeout when nothing stale exists', async () => {
+      await expect(cache.getOrSet('slow:never', () => sleep(300).then(() => 1), { hardTimeout: 30 })).rejects.toMatchObject({
+        code: 'E_FACTORY_TIMEOUT',
+      })
+    })
+
+    it('returns but does not cache undefined; caches null', async () => {
+      let calls = 0
+      await cache.getOrSet('nothing:u', async () => void calls++)
+      await cache.getOrSet('nothing:u', async () => void calls++)
+      expect(calls).toBe(2)
+      await cache.getOrSet('nothing:n', async () => (calls++, null))
+      expect((await cache.getOrSetWithStatus('nothing:n', async () => 1)).value).toBeNull()
+    })
+
+    it('get, set, has, delete, mget and mset behave as a key-value cache', async () => {
+      expect(await cache.set('user:1:profile', { name: 'Ada' }, { ttl: '30m' })).toBe(true)
+      expect(await cache.get('user:1:profile')).toStrictEqual({ name: 'Ada' })
+      expect(await cache.has('user:1:profile')).toBe(true)
+      expect(await cache.mset([{ key: 'user:2:profile', value: 2 }, { key: 'user:3:profile', value: 3 }])).toBe(true)
+      expect(await cache.mget(['user:2:profile', 'user:9:profile', 'user:3:profile'])).toStrictEqual([2, undefined, 3])
+      expect(await cache.delete('user:1:profile', 'user:2:profile')).toBe(2)
+      expect(await cache.has('user:1:profile')).toBe(false)
+    })
+
+    it('counts with incr and reads the counter back with get', async () => {
+      expect(await cache.incr('usage:health_analysis:requests')).toBe(1)
+      expect(await cache.incr('usage:health_analysis:requests', 4)).toBe(5)
+      expect(await cache.get('usage:health_analysis:requests')).toBe(5)
+      await expect(cache.incr('usage:bad', 1.5)).rejects.toMatchObject({ code: 'E_INVALID_KEY' })
+    })
+
+    it('dedupe is true the first time and false while the marker lives', async () => {
+      expect(await cache.dedupe('processed:event-1', '1m')).toBe(true)
+      expect(await cache.dedupe('processed:event-1', '1m')).toBe(false)
+      expect(await cache.dedupe('processed:event-2', '1m')).toBe(true)
+    })
+
+    it('invalidateTags removes every entry written with the tag, and only those', async () => {
+      await cache.getOrSet('experiment:e1', async () => 1, { tags: ['exp:e1'] })
+      await cache.getOrSet('assignment:e1:u1', async () => 2, { tags: ['exp:e1', 'user:u1'] })
+      await cache.getOrSet('assignment:e2:u1', async () => 3, { tags: ['user:u1'] })
+      expect(await cache.invalidateTags(['exp:e1'])).toBe(2)
+      expect(await cache.has('experiment:e1')).toBe(false)
+      expect(await cache.has('assignment:e1:u1')).toBe(false)
+      expect(await cache.get('assignment:e2:u1')).toBe(3)
+    })
+
+    it('deleteByPattern deletes matching keys inside its namespace only', async () => {
+      const a = cache.namespace('tenant-a')
+      const b = cache.namespace('tenant-a*')
+      await a.set('experiment:exp_1:x', 1)
+      await a.set('experiment:exp_2', 2)
+      await b.set('experiment:exp_1:x', 'b')
+      await cache.set('experiment:exp_1:x', 'root')
+      expect(await a.deleteByPattern('experiment:exp_1*')).toBe(1)
+      expect(await a.get('experiment:exp_2')).toBe(2)
+      expect(await b.get('experiment:exp_1:x')).toBe('b')
+      expect(await cache.get('experiment:exp_1:x')).toBe('root')
+    })
+
+    it('clear empties its own namespace and leaves siblings and the parent alone', async () => {
+      const a = cache.namespace('clear-a')
+      const b = cache.namespace('clear-b')
+      await a.set('k:1', 1)
+      await a.set('k:2', 2)
+      await b.set('k:1', 'b')
+      expect(await a.clear()).toBeGreaterThanOrEqual(2)
+      expect(await a.get('k:1')).toBeUndefined()
+      expect(await b.get('k:1')).toBe('b')
+    })
+
+    it('keeps users apart, whatever characters their ids hold', async () => {
+      const alice = cache.forUser('alice')
+      const star = cache.forUser('*')
+      await alice.set('patient:v1:500:100841', { owner: 'alice' })
+      expect(await star.get('patient:v1:500:100841')).toBeUndefined()
+      await star.clear()
+      expect(await alice.get('patient:v1:500:100841')).toStrictEqual({ owner: 'alice' })
+    })
+
+    it('lists logical keys of its namespace', async () => {
+      const ns = cache.namespace('listing')
+      await ns.set('drug_analysis:aspirin', 1)
+      await ns.set('drug_analysis:ibuprofen', 2)
+      const keys: string[] = []
+      for await (const batch of ns.keys('drug_analysis:*')) keys.push(...batch)
+      expect(keys.sort()).toStrictEqual(['drug_analysis:aspirin', 'drug_analysis:ibuprofen'])
+    })
+
+    it('handles very long keys by hashing them without collisions', async () => {
+      const long1 = `search:${'a'.repeat(2000)}1`
+      const long2 = `search:${'a'.repeat(2000)}2`
+      await cache.set(long1, 1)
+      await cache.set(long2, 2)
+      expect(await cache.get(long1)).toBe(1)
+      expect(await cache.get(long2)).toBe(2)
+    })
+
+    it('rejects reserved and empty keys with E_INVALID_KEY', async () => {
+      await expect(cache.get('~tag:x')).rejects.toMatchObject({ code: 'E_INVALID_KEY' })
+      await expect(cache.getOrSet('', async () => 1)).rejects.toMatchObject({ code: 'E_INVALID_KEY' })
+    })
+
+    it('set throws for a value that can never be cached; getOrSet serves it uncached', async () => {
+      const value = { run: () => 1 }
+      await expect(cache.set('fn:1', value)).rejects.toMatchObject({ code: 'E_UNSERIALIZABLE' })
+      let calls = 0
+      const served = await cache.getOrSet('fn:2', async () => (calls++, value))
+      expect(served).toBe(value)
+      await cache.getOrSet('fn:2', async () => (calls++, value))
+      expect(calls).toBe(2)
+    })
+
+    it('counts hits, misses and latency per category', async () => {
+      const ns = cache.namespace('stats')
+      await ns.getOrSet('drug_analysis:x', async () => 1)
+      await ns.getOrSet('drug_analysis:x', async () => 1)
+      await ns.getOrSet('drug_analysis:x', async () => 1)
+      const stats = cache.stats()
+      const drug = stats.byCategory['drug_analysis']
+      expect(drug?.misses).toBe(1)
+      expect(drug?.hits).toBe(2)
+      expect(drug?.hitRate).toBeCloseTo(2 / 3)
+      expect(drug?.latency.count).toBe(3)
+      expect(stats.hits).toBeGreaterThanOrEqual(2)
+      expect(Object.isFrozen(stats)).toBe(true)
+    })
+  })
+}
