@@ -1,0 +1,103 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { buildKey, cacheKey, contentKey } from '../../src/keys/build-key.js'
+import { hashContent } from '../../src/keys/content-hash.js'
+import { escapeGlob, globToRegExp } from '../../src/keys/glob.js'
+import { KeySpace } from '../../src/keys/key-space.js'
+import { decodeSegment, encodeSegment } from '../../src/keys/segment.js'
+
+/** Identifiers as hostile as users make them: glob characters, separators, newlines, unicode, long. */
+const hostile = fc.oneof(
+  fc.string({ unit: fc.constantFrom('*', '?', '[', ']', '\\', ':', '\n', '~', '%', 'a', '1', ' ', '{', '}'), maxLength: 20 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.string({ minLength: 300, maxLength: 600 }),
+)
+
+describe('key segments', () => {
+  it('encode to [A-Za-z0-9_.-%] only and decode back (injective)', () => {
+    fc.assert(
+      fc.property(hostile, (text) => {
+        const encoded = encodeSegment(text)
+        expect(encoded).toMatch(/^[A-Za-z0-9_.%-]*$/)
+        expect(decodeSegment(encoded)).toBe(text)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('leave the seed key readable: patient:v1:{station}:{dfn}:{user_duz}', () => {
+    expect(buildKey('patient', 'v1', 500, 100841, '10000000219')).toBe('patient:v1:500:100841:10000000219')
+    expect(cacheKey({ category: 'user', identifier: '123e4567-e89b-12d3-a456-426614174000', subKey: 'session' })).toBe(
+      'user:123e4567-e89b-12d3-a456-426614174000:session',
+    )
+    expect(cacheKey({ category: 'patient', version: 'v1', identifier: [500, 100841], user: 'duz:1' })).toBe('patient:v1:500:100841:u.duz%3A1')
+  })
+
+  it('keep a built key to exactly its number of segments, whatever the parts hold', () => {
+    fc.assert(
+      fc.property(fc.array(hostile, { minLength: 1, maxLength: 5 }), (parts) => {
+        expect(buildKey('cat', ...parts).split(':')).toHaveLength(parts.length + 1)
+      }),
+    )
+  })
+
+  it('reject categories that are not plain names', () => {
+    expect(() => buildKey('bad:cat')).toThrow(/category/)
+    expect(() => buildKey('*')).toThrow(/category/)
+  })
+})
+
+describe('content hashing', () => {
+  it('is stable under key order and distinguishes anything that differs', () => {
+    expect(hashContent({ a: 1, b: [1, 2] })).toBe(hashContent({ b: [1, 2], a: 1 }))
+    expect(hashContent({ drug: 'Aspirin' })).not.toBe(hashContent({ drug: 'aspirin' }))
+    expect(hashContent({ n: 1 })).not.toBe(hashContent({ n: '1' }))
+    expect(contentKey('health_analysis', { symptoms: ['cough'] })).toMatch(/^health_analysis:[A-Za-z0-9_-]{43}$/)
+  })
+})
+
+describe('glob patterns', () => {
+  it('an escaped text matches itself and nothing else', () => {
+    fc.assert(
+      fc.property(hostile, hostile, (text, other) => {
+        const matcher = globToRegExp(escapeGlob(text))
+        expect(matcher.test(text)).toBe(true)
+        if (other !== text) expect(matcher.test(other)).toBe(false)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('follow Redis semantics for * ? and classes', () => {
+    expect(globToRegExp('a*').test('abc')).toBe(true)
+    expect(globToRegExp('a?c').test('abc')).toBe(true)
+    expect(globToRegExp('a?c').test('ac')).toBe(false)
+    expect(globToRegExp('[a-c]x').test('bx')).toBe(true)
+    expect(globToRegExp('[^a-c]x').test('bx')).toBe(false)
+    expect(globToRegExp('h[ae]llo').test('hello')).toBe(true)
+  })
+})
+
+describe('key spaces', () => {
+  it("no namespace's pattern reaches another principal's keys", () => {
+    const root = KeySpace.root('mcp')
+    fc.assert(
+      fc.property(hostile.filter((s) => s !== ''), hostile.filter((s) => s !== ''), fc.string({ minLength: 1 }), fc.string({ maxLength: 10 }), (alice, mallory, key, glob) => {
+        fc.pre(alice !== mallory)
+        const victim = root.child(`u.${alice}`)
+        const attacker = root.child(`u.${mallory}`)
+        fc.pre(!key.startsWith('~'))
+        const victimKey = victim.qualify(key)
+        expect(globToRegExp(attacker.everything()).test(victimKey)).toBe(false)
+        expect(globToRegExp(attacker.pattern(glob)).test(victimKey)).toBe(false)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('rejects a prefix with glob or space characters', () => {
+    expect(() => KeySpace.root('my app')).toThrow(/prefix/)
+    expect(() => KeySpace.root('app*')).toThrow(/prefix/)
+    expect(KeySpace.root('medinsight').qualify('drug_analysis:aspirin')).toBe('medinsight:drug_analysis:aspirin')
+  })
+})
