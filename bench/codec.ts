@@ -13,9 +13,9 @@ import type { Options as PackrOptions } from 'msgpackr'
 import { decodeEntry, defaultCodecOptions, encodeEntry } from '../src/codec/envelope.js'
 import type { StoredEntry } from '../src/stores/store.js'
 
-const ROUNDS = 11
+const ROUNDS = 15
 const WARMUP_ROUNDS = 2
-const SLICE_MS = 30
+const SLICE_MS = 25
 
 interface Codec {
   readonly name: string
@@ -38,7 +38,15 @@ function msgpackr(name: string, options: PackrOptions): Codec {
 const MSGPACKR_SUGGESTED: PackrOptions = { moreTypes: true, useRecords: false, structuredClone: false }
 const MSGPACKR_EXACTEST: PackrOptions = { moreTypes: true, useRecords: true, useBigIntExtension: true }
 
+/** Baseline: what plain JSON costs, and loses. */
+const plainJson: Codec = {
+  name: 'plain JSON (lossy)',
+  encode: (entry) => Buffer.from(JSON.stringify(entry)),
+  decode: (bytes) => JSON.parse(Buffer.from(bytes).toString('utf8')) as StoredEntry,
+}
+
 const codecs: Codec[] = [
+  plainJson,
   ours('mcp-cache', defaultCodecOptions.compressThreshold),
   ours('mcp-cache, no deflate', Infinity),
   msgpackr('msgpackr suggested', MSGPACKR_SUGGESTED),
@@ -146,7 +154,7 @@ let sink = 0
 function opsPerSecond(action: () => number): number {
   let count = 0
   const started = performance.now()
-  let elapsed = 0
+  let elapsed: number
   do {
     for (let i = 0; i < 8; i++) sink += action()
     count += 8
@@ -168,30 +176,30 @@ interface Row {
   decode: number
 }
 
-function measure(dataset: { name: string; value: unknown }): Row[] {
-  const entry: StoredEntry = { value: dataset.value, freshUntil: Date.now() + 60_000, expiresAt: Date.now() + 120_000 }
-  const encoded = codecs.map((codec) => codec.encode(entry))
-  const samples = codecs.map(() => ({ encode: [] as number[], decode: [] as number[] }))
+/** Every (dataset, codec) pair, measured once per round; rounds interleave all pairs, order rotating. */
+function measureAll(): Row[] {
+  const pairs = datasets.flatMap((dataset) => {
+    const entry: StoredEntry = { value: dataset.value, freshUntil: Date.now() + 60_000, expiresAt: Date.now() + 120_000 }
+    return codecs.map((codec) => ({ dataset, codec, entry, bytes: codec.encode(entry), encode: [] as number[], decode: [] as number[] }))
+  })
   for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
-    // Interleaved, and the order rotates, so drift and JIT phases hit every codec alike.
-    for (let k = 0; k < codecs.length; k++) {
-      const index = (k + round) % codecs.length
-      const codec = codecs[index]!
-      const bytes = encoded[index]!
-      const encodeRate = opsPerSecond(() => codec.encode(entry).length)
-      const decodeRate = opsPerSecond(() => (codec.decode(bytes).expiresAt > 0 ? 1 : 0))
+    // Drift, GC and JIT phases then hit every codec alike, and warm-up covers all shapes first.
+    for (let k = 0; k < pairs.length; k++) {
+      const pair = pairs[(k + round) % pairs.length]!
+      const encodeRate = opsPerSecond(() => pair.codec.encode(pair.entry).length)
+      const decodeRate = opsPerSecond(() => (pair.codec.decode(pair.bytes).expiresAt > 0 ? 1 : 0))
       if (round >= WARMUP_ROUNDS) {
-        samples[index]!.encode.push(encodeRate)
-        samples[index]!.decode.push(decodeRate)
+        pair.encode.push(encodeRate)
+        pair.decode.push(decodeRate)
       }
     }
   }
-  return codecs.map((codec, i) => ({
-    dataset: dataset.name,
-    codec: codec.name,
-    bytes: encoded[i]!.length,
-    encode: median(samples[i]!.encode),
-    decode: median(samples[i]!.decode),
+  return pairs.map((pair) => ({
+    dataset: pair.dataset.name,
+    codec: pair.codec.name,
+    bytes: pair.bytes.length,
+    encode: median(pair.encode),
+    decode: median(pair.decode),
   }))
 }
 
@@ -218,5 +226,5 @@ for (const codec of codecs) {
   console.log(`  ${codec.name.padEnd(24)}${failed.length === 0 ? 'all exact' : failed.join(', ')}`)
 }
 console.log('')
-printTable(datasets.flatMap(measure))
+printTable(measureAll())
 if (sink === 0) console.log('(unreachable: keeps results alive)')

@@ -10,8 +10,9 @@
  *
  * Lossy like JSON, by design: a class instance becomes a plain object of its own
  * enumerable string keys (prototype, methods and `toJSON` are not used), symbol
- * keys are ignored, a null-prototype object comes back with Object.prototype, and
- * an object reached twice comes back as two copies. Functions, symbols, circular
+ * keys are ignored, a null-prototype object comes back with Object.prototype, an
+ * object reached twice comes back as two copies, and subclasses of Array, Date,
+ * Map, Set and Uint8Array come back as the base class. Functions, symbols, circular
  * references, promises, weak collections and binary types other than Buffer and
  * Uint8Array throw E_UNSERIALIZABLE naming the path, e.g. `value.user.fn is a function`.
  */
@@ -281,7 +282,8 @@ function revive(parsed: unknown): unknown {
 
 /** Revives the properties of an object without reading its own `~t` as a tag. */
 function reviveProps(record: Record<string, unknown>): Record<string, unknown> {
-  for (const key of Object.keys(record)) {
+  // for-in, not Object.keys: no array per object, measurably faster, and JSON.parse objects inherit no keys.
+  for (const key in record) {
     const item = record[key]
     if (typeof item !== 'object' || item === null) continue
     // Writing an own `__proto__` data property (made by JSON.parse) is a plain write, not a prototype change.

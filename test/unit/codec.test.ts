@@ -139,6 +139,21 @@ describe('tagged JSON', () => {
     expect(Buffer.isBuffer(back.u8)).toBe(false)
   })
 
+  it('keeps an own __proto__ key as data, never as a prototype', () => {
+    for (const extra of [1, -0]) {
+      const value = JSON.parse('{"__proto__":{"polluted":true}}') as Record<string, unknown>
+      value.extra = extra
+      const { text, tagged } = encodeValue(value)
+      const back = decodeValue(text, tagged) as Record<string, unknown>
+      expect(Object.getPrototypeOf(back)).toBe(Object.prototype)
+      expect(Object.keys(back)).toEqual(['__proto__', 'extra'])
+      expect(diff(back, value)).toBeUndefined()
+    }
+    const tagged = decodeValue('{"__proto__":{"~t":"date","v":0}}', true) as Record<string, unknown>
+    expect(Object.getPrototypeOf(tagged)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(tagged, '__proto__')?.value).toEqual(new Date(0))
+  })
+
   it('turns class instances into plain objects of their own enumerable keys', () => {
     class Point {
       constructor(

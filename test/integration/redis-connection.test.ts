@@ -1,0 +1,72 @@
+/**
+ * Reaching Redis the way the seeds configure it: URLs with user, password and db,
+ * a wrong password that must not leak, and the tiered store riding out an outage.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCache } from '../../src/cache/create-cache.js'
+import { sendCommand, startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
+
+const PASSWORD = `pw-${process.pid}-${Date.now()}`
+
+describe('Redis URL with user, password and db', () => {
+  let server: RedisServerHandle
+  beforeAll(async () => {
+    server = await startRedisServer()
+    // Set after start: the harness checks readiness with a PING that carries no password.
+    expect(await server.command('CONFIG', 'SET', 'requirepass', PASSWORD)).toBe('+OK\r\n')
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+
+  it('authenticates as the URL user and writes into the URL db', async () => {
+    const url = `redis://default:${encodeURIComponent(PASSWORD)}@127.0.0.1:${server.port}/3`
+    const cache = createCache({ store: 'redis', prefix: 'seed', redis: { url }, logger: false })
+    expect(await cache.ready('5s')).toBe(true)
+    expect(await cache.set('cpt:99213', { description: 'office visit' })).toBe(true)
+    const authed = `redis://default:${encodeURIComponent(PASSWORD)}@127.0.0.1:${server.port}`
+    expect(await sendCommand(authed, 'EXISTS', 'seed:cpt:99213')).toBe(':0\r\n')
+    await cache.close()
+    // The same key exists in db 3 only.
+    const inDb3 = await sendCommand(authed, 'EVAL', "redis.call('SELECT', 3) return redis.call('EXISTS', KEYS[1])", '1', 'seed:cpt:99213')
+    expect(inDb3).toBe(':1\r\n')
+  })
+
+  it('with a wrong password degrades to the origin and never prints the password', async () => {
+    const lines: string[] = []
+    const logger = { warn: (...args: unknown[]) => lines.push(JSON.stringify(args)), error: () => {}, info: () => {}, debug: () => {} }
+    const wrong = 'not-the-password-123'
+    const cache = createCache({ store: 'redis', redis: { url: `redis://default:${wrong}@127.0.0.1:${server.port}/0`, operationTimeout: 100 }, logger })
+    expect(await cache.ready(300)).toBe(false)
+    expect(await cache.getOrSet('icd10:Z00.00', async () => 'origin')).toBe('origin')
+    await cache.close()
+    const output = lines.join('\n')
+    expect(output).toMatch(/WRONGPASS|invalid username-password|not connected/i)
+    expect(output).not.toContain(wrong)
+  })
+})
+
+describe('tiered store during an outage', () => {
+  let server: RedisServerHandle
+  beforeAll(async () => {
+    server = await startRedisServer()
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+
+  it('keeps serving L1 hits while Redis is down, and Redis hits after it returns', async () => {
+    const cache = createCache({ store: 'tiered', redis: { url: server.url, operationTimeout: 100, reconnect: { max: 200 } }, logger: false })
+    expect(await cache.ready('5s')).toBe(true)
+    await cache.getOrSet('experiment:exp_1', async () => ({ variant: 'B' }))
+    await server.kill()
+    const during = await cache.getOrSetWithStatus('experiment:exp_1', async () => ({ variant: 'origin' }))
+    expect(during).toStrictEqual({ value: { variant: 'B' }, status: 'hit' })
+    const miss = await cache.getOrSetWithStatus('experiment:exp_2', async () => 'from origin')
+    expect(miss.status).toBe('miss')
+    await server.restart()
+    expect(await cache.ready('5s')).toBe(true)
+    expect(await cache.set('experiment:exp_3', 'after restart')).toBe(true)
+    await cache.close()
+  })
+})
