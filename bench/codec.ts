@@ -4,12 +4,10 @@
  * Also prints which exactness cases each codec gets wrong: speed only counts
  * for a codec that gives the value back.
  *
- * Run: `npm run bench:codec` (compiles with tsc, then runs the emitted bench/codec.js).
- * By hand: `npx tsc -p tsconfig.json --outDir /tmp/codec-bench`, then run
- * `node /tmp/codec-bench/bench/codec.js` from a place where `msgpackr` resolves.
+ * Run: `npm run bench:codec`. It installs msgpackr without saving it (msgpackr's
+ * optional native packages are not all on every registry, which breaks `npm ci`
+ * when they sit in the lockfile), compiles with tsc and runs the emitted file.
  */
-import { Packr } from 'msgpackr'
-import type { Options as PackrOptions } from 'msgpackr'
 import { decodeEntry, defaultCodecOptions, encodeEntry } from '../src/codec/envelope.js'
 import type { StoredEntry } from '../src/stores/store.js'
 
@@ -26,6 +24,17 @@ interface Codec {
 function ours(name: string, compressThreshold: number): Codec {
   const options = { ...defaultCodecOptions, compressThreshold, maxEntryBytes: 64 * 1024 * 1024 }
   return { name, encode: (entry) => encodeEntry(entry, options), decode: (bytes) => decodeEntry(bytes as Buffer) }
+}
+
+/** The part of msgpackr's API used here; it is loaded at run time, not a dependency. */
+interface PackrOptions {
+  moreTypes?: boolean
+  useRecords?: boolean
+  structuredClone?: boolean
+  useBigIntExtension?: boolean
+}
+const { Packr } = (await import('msgpackr' as string)) as {
+  Packr: new (options: PackrOptions) => { pack(value: unknown): Uint8Array; unpack(bytes: Uint8Array): unknown }
 }
 
 function msgpackr(name: string, options: PackrOptions): Codec {
