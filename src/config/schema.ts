@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { ConfigError } from '../errors.js'
 import { parseBytes } from './bytes.js'
 import { parseDuration } from './duration.js'
+import { configErrorFrom } from './zod-errors.js'
 
 const duration = z.union([z.number(), z.string()]).superRefine((value, context) => {
   try {
@@ -66,16 +66,11 @@ export const cacheOptionsSchema = z
   .strict()
 
 /**
- * Validates options and throws one {@link ConfigError} listing every problem as
+ * Validates options and throws one ConfigError listing every problem as
  * `field: what is wrong`. `source` says where they came from (a file, the environment).
  */
 export function validateOptions<T>(options: T, source = 'options'): T {
   const result = cacheOptionsSchema.safeParse(options)
   if (result.success) return result.data as T
-  const problems = result.error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join('.') : '(root)'
-    const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((key) => `'${key}'`).join(', ')}` : issue.message
-    return `${field}: ${message}`
-  })
-  throw new ConfigError(`invalid ${source}:\n  ${problems.join('\n  ')}`)
+  throw configErrorFrom(result.error, source)
 }

@@ -1,0 +1,67 @@
+import { z } from 'zod'
+import { parseDuration } from '../config/duration.js'
+import { readConfigFile } from '../config/file.js'
+import { configErrorFrom } from '../config/zod-errors.js'
+
+const duration = z.union([z.number(), z.string()]).transform((value, context) => {
+  try {
+    return parseDuration(value)
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^duration /, '') })
+    return z.NEVER
+  }
+})
+
+const scope = z.enum(['user', 'shared'], { message: "must be 'user' or 'shared'" })
+
+const toolRule = z
+  .object({
+    cache: z.boolean().optional(),
+    ttl: duration.optional(),
+    scope: scope.optional(),
+    keyArgs: z.array(z.string().min(1)).optional(),
+    invalidates: z.array(z.string().min(1)).optional(),
+    dedupeWindow: duration.optional(),
+  })
+  .strict()
+
+/** The gateway's caching policy, as written in its config file (durations parsed to ms). */
+export const gatewayConfigSchema = z
+  .object({
+    defaults: z
+      .object({
+        ttl: duration.default(300_000),
+        trustAnnotations: z.boolean().default(true),
+        scope: scope.default('user'),
+      })
+      .strict()
+      .default({ ttl: 300_000, trustAnnotations: true, scope: 'user' }),
+    tools: z.record(z.string().min(1), toolRule).default({}),
+    lists: z.object({ ttl: duration.default(300_000) }).strict().default({ ttl: 300_000 }),
+    /** Adds `_meta["mcp-cache/status"]` and age to results. */
+    statusMeta: z.boolean().default(true),
+    /** Longest JSON-RPC message accepted from a client, in bytes. */
+    maxMessageBytes: z.number().int().positive().default(4 * 1024 * 1024),
+    /** How long an upstream request may take before the client gets an error naming the upstream. */
+    upstreamTimeout: duration.default(300_000),
+    /** Options of the cache itself (store, prefix, redis ...), as for createCache. */
+    cache: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+
+/** The parsed gateway configuration. */
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>
+/** One tool's rule, parsed. */
+export type ToolRule = z.output<typeof toolRule>
+
+/** Validates a gateway config object; the error lists every wrong field. */
+export function parseGatewayConfig(input: unknown, source = 'gateway config'): GatewayConfig {
+  const result = gatewayConfigSchema.safeParse(input ?? {})
+  if (result.success) return result.data
+  throw configErrorFrom(result.error, source)
+}
+
+/** Reads and validates a gateway config file (YAML or JSON); no path gives the defaults. */
+export function loadGatewayConfig(path: string | undefined): GatewayConfig {
+  return path === undefined ? parseGatewayConfig({}) : parseGatewayConfig(readConfigFile(path), `config file ${path}`)
+}
