@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
-import { Command, InvalidArgumentError } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import { describeError, runDemo } from './demo.js'
+import { runProxy, type ProxyOptions } from './proxy.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -23,6 +24,20 @@ program
   .option('--origin-ms <ms>', 'latency of the simulated origin', positiveInteger, 120)
   .action(async (options: { originMs: number }) => {
     await runDemo({ originMs: options.originMs })
+  })
+
+program
+  .command('proxy')
+  .description('run an MCP server over stdio behind the cache; drop-in for any client config with command and args')
+  .usage('[options] -- <command> [args...]')
+  .option('--config <file>', 'gateway config file (YAML or JSON): tool rules, list TTL, cache options')
+  .addOption(new Option('--store <kind>', 'where entries live (default: CACHE_BACKEND or memory)').choices(['memory', 'redis', 'tiered']))
+  .option('--redis-url <url>', 'Redis URL, redis:// or rediss:// (default: REDIS_URL)')
+  .option('--principal <id>', 'whose user-scoped entries these are (default: MCP_CACHE_PRINCIPAL or "local")')
+  .argument('<command>', 'the upstream MCP server to run')
+  .argument('[args...]', 'its arguments')
+  .action(async (command: string, args: string[], options: ProxyOptions) => {
+    process.exitCode = await runProxy(command, args, options)
   })
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,0 +1,54 @@
+import { createCache } from '../cache/create-cache.js'
+import type { CacheOptions, StoreKind } from '../cache/options.js'
+import { loadConfig, mergeOptions } from '../config/load-config.js'
+import { validateOptions } from '../config/schema.js'
+import { createDefaultLogger } from '../log/logger.js'
+import { loadGatewayConfig } from '../mcp/gateway-config.js'
+import { Gateway } from '../mcp/gateway/create-gateway.js'
+import { ChildProcessChannel } from '../mcp/transports/child-process.js'
+import { LineChannel } from '../mcp/transports/line-channel.js'
+
+/** Options shared by `proxy` and `serve`. */
+export interface GatewayCliOptions {
+  readonly config?: string
+  readonly store?: StoreKind
+  readonly redisUrl?: string
+}
+
+/** Options of `mcp-cache proxy`. */
+export interface ProxyOptions extends GatewayCliOptions {
+  readonly principal?: string
+}
+
+/** Cache options from the environment, then the config file's `cache:` section, then flags. */
+export function cacheOptionsFor(options: GatewayCliOptions, fileCache: Record<string, unknown> | undefined): CacheOptions {
+  let merged = mergeOptions(loadConfig(), validateOptions((fileCache ?? {}) as CacheOptions, 'cache section of the config file'))
+  if (options.store !== undefined) merged = { ...merged, store: options.store }
+  if (options.redisUrl !== undefined) merged = mergeOptions(merged, { redis: { url: options.redisUrl } })
+  return merged
+}
+
+/**
+ * `mcp-cache proxy -- <command> [args...]`: speaks MCP on stdin/stdout, runs the
+ * upstream as a child over stdio, and caches what the policy allows. Exits when
+ * the client closes stdin or the upstream exits.
+ */
+export async function runProxy(command: string, args: readonly string[], options: ProxyOptions): Promise<number> {
+  const config = loadGatewayConfig(options.config)
+  const logger = createDefaultLogger()
+  const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
+  const principal = options.principal ?? process.env['MCP_CACHE_PRINCIPAL'] ?? 'local'
+  const gateway = new Gateway(config, cache, { identity: `stdio:${[command, ...args].join(' ')}` }, logger)
+  const upstream = new ChildProcessChannel({ command, args }, config.maxMessageBytes)
+  const downstream = new LineChannel(process.stdin, process.stdout, config.maxMessageBytes)
+  const session = await gateway.connect(downstream, upstream, principal)
+  const closed = new Promise<void>((resolve) => {
+    session.onclose = resolve
+  })
+  const stop = () => void session.close()
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+  await closed
+  await cache.close()
+  return upstream.exitDescription.startsWith('exited with code 0') || upstream.exitDescription === 'running' ? 0 : 1
+}

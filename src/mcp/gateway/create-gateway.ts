@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto'
+import type { Cache } from '../../cache/cache.js'
+import type { CacheLogger } from '../../log/logger.js'
+import { redactSecrets } from '../../log/redact.js'
+import type { GatewayConfig } from '../gateway-config.js'
+import type { MessageChannel } from '../transports/channel.js'
+import type { GatewayContext } from './context.js'
+import { GatewaySession } from './session.js'
+
+/** What identifies an upstream: the same server (command and args, or URL) shares cache entries across restarts. */
+export interface UpstreamIdentity {
+  /** A stable description: `stdio:node server.js --flag` or `http://127.0.0.1:3000/mcp`. */
+  readonly identity: string
+}
+
+/**
+ * A caching gateway in front of one upstream server. Sessions (one per client
+ * connection) share its cache namespace and its in-flight calls.
+ */
+export class Gateway {
+  readonly context: GatewayContext
+
+  constructor(config: GatewayConfig, cache: Cache, upstream: UpstreamIdentity, logger?: CacheLogger) {
+    const name = redactSecrets(upstream.identity)
+    // Hashed, so no argument or URL of the upstream (possibly secret) appears in keys.
+    const id = createHash('sha256').update(upstream.identity).digest('base64url').slice(0, 12)
+    this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, flights: new Map(), logger }
+  }
+
+  /** Connects a client channel to an upstream channel for `principal` and starts forwarding. */
+  async connect(downstream: MessageChannel, upstream: MessageChannel, principal: string): Promise<GatewaySession> {
+    const session = new GatewaySession(this.context, downstream, upstream, principal)
+    await session.start()
+    return session
+  }
+}

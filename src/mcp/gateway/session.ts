@@ -1,0 +1,192 @@
+import type { Cache } from '../../cache/cache.js'
+import { errorResponse, isNotification, isRequest, isResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../jsonrpc.js'
+import type { MessageChannel } from '../transports/channel.js'
+import type { GatewayContext } from './context.js'
+import { invalidateOnNotification } from './invalidation.js'
+import { handleListRequest, isCachedListMethod } from './list-results.js'
+import { ToolCatalog } from './tool-catalog.js'
+import { handleToolCall } from './tool-calls.js'
+
+/** A response handler for one request the session sent upstream. */
+type Pending = (response: JsonRpcMessage) => void
+
+/** Thrown to the caller of `requestUpstream` when the call could not complete. */
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly code: number = RpcCode.UPSTREAM_ERROR,
+  ) {
+    super(message)
+    this.name = 'UpstreamError'
+  }
+}
+
+/**
+ * One client connection and the upstream connection that serves it. Every
+ * message passes through unchanged except the requests the gateway may answer
+ * from the cache (`tools/call`, lists, reads), which it intercepts. Requests
+ * going upstream get ids of the session's own, so requests the gateway adds
+ * (a `tools/list` to learn annotations) never collide with the client's.
+ */
+export class GatewaySession {
+  readonly catalog = new ToolCatalog()
+  /** The principal's cache namespace (user-scoped entries). */
+  readonly userCache: Cache
+  private nextUpstreamId = 1
+  private readonly pending = new Map<RequestId, Pending>()
+  /** Client request id -> how to cancel it (forwarded request or cache waiter). */
+  private readonly cancellers = new Map<string, () => void>()
+  private closed = false
+  /** Called once when either side closes. */
+  onclose?: () => void
+
+  constructor(
+    readonly context: GatewayContext,
+    readonly downstream: MessageChannel,
+    readonly upstream: MessageChannel,
+    readonly principal: string,
+  ) {
+    this.userCache = context.upstreamCache.forUser(principal)
+  }
+
+  /** Wires both channels and starts them (upstream first, so nothing a client sends is lost). */
+  async start(): Promise<void> {
+    this.upstream.onmessage = (message) => this.fromUpstream(message)
+    this.upstream.onclose = () => this.upstreamClosed()
+    this.upstream.onerror = (error) => this.context.logger?.warn({ err: error.message }, `mcp-cache: upstream ${this.context.upstreamName}: ${error.message}`)
+    this.downstream.onmessage = (message) => this.fromDownstream(message)
+    this.downstream.onclose = () => void this.close()
+    this.downstream.onerror = (error) => this.context.logger?.warn({ err: error.message }, `mcp-cache: client channel: ${error.message}`)
+    await this.upstream.start()
+    await this.downstream.start()
+  }
+
+  /** Sends a request upstream with a session id and resolves with its result (or rejects with UpstreamError). */
+  requestUpstream(method: string, params: Record<string, unknown> | undefined, onCancelHandle?: (cancel: () => void) => void): Promise<Record<string, unknown>> {
+    const id = this.nextUpstreamId++
+    const timeoutMs = this.context.config.upstreamTimeout
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new UpstreamError(`upstream ${this.context.upstreamName} did not answer ${method} within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.pending.set(id, (response) => {
+        clearTimeout(timer)
+        if (response.error !== undefined) reject(new UpstreamError(response.error.message, response.error.code))
+        else resolve(response.result ?? {})
+      })
+      onCancelHandle?.(() => {
+        if (!this.pending.delete(id)) return
+        clearTimeout(timer)
+        void this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'every waiting client cancelled' } })
+        reject(new UpstreamError('cancelled'))
+      })
+      this.sendUpstream({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }).catch((error: unknown) => {
+        if (!this.pending.delete(id)) return
+        clearTimeout(timer)
+        reject(new UpstreamError(`upstream ${this.context.upstreamName} is unavailable: ${(error as Error).message}`))
+      })
+    })
+  }
+
+  /** Forwards a client request unchanged (apart from its id) and relays the answer, optionally reshaped. */
+  forward(request: JsonRpcRequest, reshape?: (result: Record<string, unknown>) => Record<string, unknown>): void {
+    const id = this.nextUpstreamId++
+    const key = idKey(request.id)
+    this.pending.set(id, (response) => {
+      this.cancellers.delete(key)
+      const result = response.result !== undefined && reshape !== undefined ? reshape(response.result) : response.result
+      void this.reply({ ...response, id: request.id, ...(result === undefined ? {} : { result }) })
+    })
+    this.cancellers.set(key, () => {
+      this.pending.delete(id)
+      void this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } })
+    })
+    this.sendUpstream({ ...request, id }).catch((error: unknown) => {
+      if (!this.pending.delete(id)) return
+      this.cancellers.delete(key)
+      void this.reply(errorResponse(request.id, RpcCode.UPSTREAM_ERROR, `upstream ${this.context.upstreamName} is unavailable: ${(error as Error).message}`))
+    })
+  }
+
+  /** Registers how to cancel a client request the gateway is handling itself. */
+  onCancel(requestId: RequestId, cancel: () => void): void {
+    this.cancellers.set(idKey(requestId), cancel)
+  }
+
+  /** Marks a client request the gateway handled as answered; false when the client cancelled it (no answer is due). */
+  complete(requestId: RequestId): boolean {
+    return this.cancellers.delete(idKey(requestId))
+  }
+
+  /** Sends a message to the client. */
+  reply(message: JsonRpcMessage): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    return this.downstream.send(message).catch((error: unknown) => {
+      this.context.logger?.warn({ err: (error as Error).message }, 'mcp-cache: could not write to the client')
+    })
+  }
+
+  /** Closes both sides once. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const [, cancel] of this.cancellers) cancel()
+    this.cancellers.clear()
+    await Promise.allSettled([this.upstream.close(), this.downstream.close()])
+    this.onclose?.()
+  }
+
+  private sendUpstream(message: JsonRpcMessage): Promise<void> {
+    return this.upstream.send(message)
+  }
+
+  private fromDownstream(message: JsonRpcMessage): void {
+    if (isRequest(message)) {
+      if (message.method === 'tools/call') void handleToolCall(this, message)
+      else if (isCachedListMethod(message.method)) void handleListRequest(this, message)
+      else this.forward(message)
+      return
+    }
+    if (isNotification(message) && message.method === 'notifications/cancelled') {
+      const requestId = message.params?.['requestId'] as RequestId | undefined
+      const cancel = requestId === undefined ? undefined : this.cancellers.get(idKey(requestId))
+      if (cancel !== undefined) {
+        this.cancellers.delete(idKey(requestId as RequestId))
+        cancel()
+        return
+      }
+    }
+    // Notifications and responses to server-initiated requests pass as they are.
+    this.sendUpstream(message).catch(() => undefined)
+  }
+
+  private fromUpstream(message: JsonRpcMessage): void {
+    if (isResponse(message) && message.id !== undefined && message.id !== null) {
+      const pending = this.pending.get(message.id)
+      if (pending !== undefined) {
+        this.pending.delete(message.id)
+        pending(message)
+      }
+      return
+    }
+    if (isNotification(message)) invalidateOnNotification(this, message)
+    // Server-initiated requests (sampling, elicitation, roots) and notifications reach the client as sent.
+    void this.reply(message)
+  }
+
+  private upstreamClosed(): void {
+    const description = (this.upstream as { exitDescription?: string }).exitDescription ?? 'closed the connection'
+    const failed = [...this.pending.values()]
+    this.pending.clear()
+    for (const pending of failed) {
+      pending({ jsonrpc: '2.0', id: null, error: { code: RpcCode.UPSTREAM_ERROR, message: `upstream ${this.context.upstreamName} ${description}` } })
+    }
+    // Let the error answers above reach the client before its channel closes.
+    setTimeout(() => void this.close(), 50)
+  }
+}
+
+function idKey(id: RequestId): string {
+  return `${typeof id}:${id}`
+}

@@ -1,0 +1,120 @@
+import type { Cache } from '../../cache/cache.js'
+import { buildKey } from '../../keys/build-key.js'
+import { hashContent } from '../../keys/content-hash.js'
+import { errorResponse, RpcCode, type JsonRpcRequest } from '../jsonrpc.js'
+import { decideToolCall, isCacheableResult, isRoundTripContinuation, keyArguments, scopeOf } from '../tool-policy.js'
+import type { GatewaySession } from './session.js'
+import { UpstreamError } from './session.js'
+import { withStatus, type GatewayStatus } from './status-meta.js'
+
+/** What the cache holds for one tool result: the result and when it was stored. */
+interface StoredResult {
+  readonly result: Record<string, unknown>
+  readonly storedAt: number
+}
+
+/** A result that must reach the waiting callers but not the cache (isError, input_required). */
+class UncacheableResult extends Error {
+  constructor(readonly result: Record<string, unknown>) {
+    super('uncacheable result')
+  }
+}
+
+/**
+ * Answers a `tools/call`: from the cache when the policy allows and an entry
+ * exists, otherwise upstream, sharing one upstream call among identical calls
+ * in flight. A store failure only means the call goes upstream.
+ */
+export async function handleToolCall(session: GatewaySession, request: JsonRpcRequest): Promise<void> {
+  const { context } = session
+  const params = request.params ?? {}
+  const name = params['name']
+  if (typeof name !== 'string' || isRoundTripContinuation(params)) {
+    session.forward(request, (result) => stamp(session, result, 'bypass'))
+    return
+  }
+  await loadCatalog(session, request)
+  const tool = session.catalog.get(name)
+  const decision = decideToolCall(context.config, name, tool)
+  if (!decision.cache) {
+    session.forward(request, (result) => {
+      if (result['isError'] !== true) void runInvalidations(session, name)
+      return stamp(session, result, 'bypass')
+    })
+    return
+  }
+
+  const cache = decision.scope === 'user' ? session.userCache : context.upstreamCache
+  const category = decision.mode === 'dedupe' ? 'dedupe' : 'call'
+  const key = `${buildKey(category, name, tool?.definitionHash ?? 'unlisted')}:${hashContent(keyArguments(params['arguments'], decision.keyArgs))}`
+  const flightKey = cache.keyPrefix + key
+  const flight = context.flights.get(flightKey)
+  let cancelUpstream: (() => void) | undefined
+  if (flight === undefined) {
+    context.flights.set(flightKey, { waiters: 1, cancel: () => cancelUpstream?.() })
+  } else flight.waiters++
+  let cancelled = false
+  session.onCancel(request.id, () => {
+    cancelled = true
+    const current = context.flights.get(flightKey)
+    if (current !== undefined && --current.waiters === 0) {
+      context.flights.delete(flightKey)
+      current.cancel()
+    }
+  })
+
+  const factory = async (): Promise<StoredResult> => {
+    const forwarded = { ...params }
+    const result = await session.requestUpstream('tools/call', forwarded, (cancel) => (cancelUpstream = cancel))
+    if (!isCacheableResult(result)) throw new UncacheableResult(result)
+    return { result, storedAt: Date.now() }
+  }
+
+  try {
+    const outcome = await cache.getOrSetWithStatus(key, factory, { ttl: decision.ttl })
+    if (!session.complete(request.id) || cancelled) return
+    const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
+    await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session, outcome.value.result, outcome.status, age) })
+    if (decision.mode === 'dedupe' || outcome.status === 'miss') void runInvalidations(session, name)
+  } catch (error) {
+    if (!session.complete(request.id) || cancelled) return
+    if (error instanceof UncacheableResult) {
+      await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session, error.result, 'miss') })
+    } else if (error instanceof UpstreamError) {
+      await session.reply(errorResponse(request.id, error.code, error.message))
+    } else {
+      await session.reply(errorResponse(request.id, RpcCode.INTERNAL_ERROR, `mcp-cache: ${(error as Error).message}`))
+    }
+  } finally {
+    const current = context.flights.get(flightKey)
+    if (current !== undefined && !cancelled && --current.waiters <= 0) context.flights.delete(flightKey)
+  }
+}
+
+/** Learns the upstream's tools (annotations, definition hashes) before the first decision. */
+async function loadCatalog(session: GatewaySession, request: JsonRpcRequest): Promise<void> {
+  if (session.catalog.loaded) return
+  const meta = request.params?.['_meta'] as Record<string, unknown> | undefined
+  // Stateless (2026-07-28) servers need the caller's protocol metadata on every request.
+  const { progressToken: _progress, ...carried } = meta ?? {}
+  try {
+    await session.catalog.ensure((cursor) =>
+      session.requestUpstream('tools/list', { ...(cursor === undefined ? {} : { cursor }), ...(meta === undefined ? {} : { _meta: carried }) }),
+    )
+  } catch (error) {
+    session.context.logger?.warn({ err: (error as Error).message }, 'mcp-cache: could not list the upstream tools; only rules decide caching')
+  }
+}
+
+/** Drops the cached results of the tools a write tool names in `invalidates`. */
+export async function runInvalidations(session: GatewaySession, name: string): Promise<void> {
+  const { config, upstreamCache } = session.context
+  for (const target of config.tools[name]?.invalidates ?? []) {
+    const cache: Cache = scopeOf(config, target) === 'user' ? session.userCache : upstreamCache
+    await cache.deleteByPattern(`${buildKey('call', target)}:*`)
+  }
+}
+
+function stamp(session: GatewaySession, result: Record<string, unknown>, status: GatewayStatus, ageMs?: number): Record<string, unknown> {
+  return session.context.config.statusMeta ? withStatus(result, status, ageMs) : result
+}

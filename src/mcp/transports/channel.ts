@@ -1,0 +1,14 @@
+import type { JsonRpcMessage } from '../jsonrpc.js'
+
+/**
+ * A bidirectional JSON-RPC message channel: the shape of the MCP SDK's
+ * `Transport`, so SDK transports and ours plug into the gateway alike.
+ */
+export interface MessageChannel {
+  start(): Promise<void>
+  send(message: JsonRpcMessage, options?: unknown): Promise<void>
+  close(): Promise<void>
+  onmessage?: ((message: JsonRpcMessage, extra?: unknown) => void) | undefined
+  onclose?: (() => void) | undefined
+  onerror?: ((error: Error) => void) | undefined
+}
