@@ -1,0 +1,101 @@
+/**
+ * `mcp-cache proxy` end to end: the official v2 client, the gateway as a real
+ * process, and an SDK v2 server that counts the calls it really executes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connectThroughProxy, type ProxyClient } from '../helpers/proxy-client.js'
+
+const policy = {
+  tools: {
+    update_record: { invalidates: ['get_record'] },
+    send_email: { cache: false, dedupeWindow: '10s' },
+  },
+}
+
+for (const era of ['legacy', 'auto'] as const) {
+  describe(`proxy over stdio, ${era === 'legacy' ? '2025-11-25' : '2026-07-28'} client`, () => {
+    let proxy: ProxyClient
+    beforeAll(async () => {
+      proxy = await connectThroughProxy({ era, config: policy })
+    })
+    afterAll(async () => {
+      await proxy.close()
+    })
+
+    it('answers a repeated read-only call from the cache, marked in _meta', async () => {
+      const first = await proxy.call('lookup_code', { code: 'Z00.00' })
+      const second = await proxy.call('lookup_code', { code: 'Z00.00' })
+      const other = await proxy.call('lookup_code', { code: 'z00.00' })
+      expect(first).toMatchObject({ text: 'Z00.00: call 1', status: 'miss' })
+      expect(second).toMatchObject({ text: 'Z00.00: call 1', status: 'hit' })
+      expect(other).toMatchObject({ text: 'z00.00: call 2', status: 'miss' })
+      expect((await proxy.counts())['lookup_code']).toBe(2)
+    })
+
+    it('never caches isError results or tools that are not read-only', async () => {
+      expect(await proxy.call('fail_lookup')).toMatchObject({ isError: true, status: 'miss' })
+      expect(await proxy.call('fail_lookup')).toMatchObject({ isError: true, status: 'miss' })
+      const counts = await proxy.counts()
+      expect(counts['fail_lookup']).toBe(2)
+      expect((await proxy.call('upstream_counts')).status).toBe('bypass')
+    })
+
+    it('drops the results a write tool invalidates', async () => {
+      expect(await proxy.call('get_record', { id: 'r1' })).toMatchObject({ text: 'first version (call 1)', status: 'miss' })
+      expect(await proxy.call('get_record', { id: 'r1' })).toMatchObject({ status: 'hit' })
+      expect(await proxy.call('update_record', { id: 'r1', text: 'second version' })).toMatchObject({ status: 'bypass' })
+      expect(await proxy.call('get_record', { id: 'r1' })).toMatchObject({ text: 'second version (call 2)', status: 'miss' })
+    })
+
+    it('answers a repeat within the dedupe window with the first result', async () => {
+      const first = await proxy.call('send_email', { to: 'a@example.org' })
+      const repeat = await proxy.call('send_email', { to: 'a@example.org' })
+      expect(repeat.text).toBe(first.text)
+      expect((await proxy.counts())['send_email']).toBe(1)
+    })
+
+    it('makes one upstream call for identical calls in flight, with progress for the caller that asked', async () => {
+      const progress: number[] = []
+      const calls = await Promise.all([
+        proxy.client.callTool({ name: 'slow_lookup', arguments: { q: 'x' } }, { onprogress: (event) => progress.push(event.progress) }),
+        ...Array.from({ length: 4 }, () => proxy.client.callTool({ name: 'slow_lookup', arguments: { q: 'x' } })),
+      ])
+      const texts = calls.map((result) => (result.content as Array<{ text: string }>)[0]?.text)
+      expect(new Set(texts)).toStrictEqual(new Set(['x: slow call 1']))
+      expect((await proxy.counts())['slow_lookup']).toBe(1)
+      expect(progress).toStrictEqual([1, 2, 3])
+    })
+
+    // The v2 client caches lists itself (SEP-2549); 'refresh' makes it ask the gateway every time.
+    const fresh = { cacheMode: 'refresh' } as const
+
+    it('caches lists and reads', async () => {
+      expect((await proxy.client.listTools(undefined, fresh))._meta?.['mcp-cache/status']).toBe('miss')
+      expect((await proxy.client.listTools(undefined, fresh))._meta?.['mcp-cache/status']).toBe('hit')
+      const read1 = await proxy.client.readResource({ uri: 'notes://main' }, fresh)
+      const read2 = await proxy.client.readResource({ uri: 'notes://main' }, fresh)
+      expect(read2.contents).toStrictEqual(read1.contents)
+      expect(read2._meta?.['mcp-cache/status']).toBe('hit')
+      expect((await proxy.counts())['read_notes']).toBe(1)
+    })
+
+    // 2025-11-25 servers push list_changed unprompted; 2026-07-28 servers only on a
+    // subscriptions/listen stream, so there a list stays cached for its ttlMs, as the spec allows.
+    it.runIf(era === 'legacy')('drops the cached tool list on list_changed', async () => {
+      await proxy.client.listTools(undefined, fresh)
+      await proxy.call('add_tool')
+      let after = await proxy.client.listTools(undefined, fresh)
+      for (let attempt = 0; attempt < 20 && !after.tools.some((tool) => tool.name === 'extra'); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        after = await proxy.client.listTools(undefined, fresh)
+      }
+      expect(after.tools.map((tool) => tool.name)).toContain('extra')
+      expect(after._meta?.['mcp-cache/status']).toBe('miss')
+    })
+
+    it('passes prompts through unchanged', async () => {
+      const prompt = await proxy.client.getPrompt({ name: 'greet', arguments: { name: 'Ada' } })
+      expect(prompt.messages[0]?.content).toStrictEqual({ type: 'text', text: 'Say hi to Ada' })
+    })
+  })
+}
