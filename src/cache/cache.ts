@@ -1,10 +1,13 @@
 import type { Duration } from '../config/duration.js'
-import { CacheError, errors, isCacheError } from '../errors.js'
+import { CacheError, errors } from '../errors.js'
 import { categoryOf, type KeySpace } from '../keys/key-space.js'
+import { redactSecrets } from '../log/redact.js'
 import type { RateLimitedLog } from '../log/logger.js'
 import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
 import type { Store, StoredEntry } from '../stores/store.js'
+import { entryOf, planWrite, writeEntry } from './entry-writer.js'
 import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
+import { isValueError, reportStoreFailure } from './failures.js'
 import type { CacheResult, CacheStatus, GetOrSetOptions, SetOptions } from './options.js'
 import type { TtlPolicy } from './ttl-policy.js'
 
@@ -16,6 +19,8 @@ export interface CacheCore {
   readonly policy: TtlPolicy
   /** One promise per store key whose factory is running: concurrent callers share it. */
   readonly inflight: Map<string, Promise<CacheResult<unknown>>>
+  /** Store keys whose factory passed its soft timeout and still runs: later callers get stale at once. */
+  readonly refreshing: Set<string>
   readonly startupWaitMs: number
   closed: boolean
 }
@@ -135,30 +140,33 @@ export class Cache {
    */
   async set(key: string, value: unknown, options?: SetOptions): Promise<boolean> {
     const category = categoryOf(key)
-    return this.write(this.space.qualify(key), category, value, options, true)
+    const storeKey = this.space.qualify(key)
+    return writeEntry(this.core, storeKey, category, value, planWrite(this.core, this.space, category, options), true)
   }
 
   /** Stores many values in one round trip. Resolves false when the store failed. */
   async mset(items: ReadonlyArray<{ key: string; value: unknown; options?: SetOptions }>): Promise<boolean> {
     const writes = items.map(({ key, value, options }) => {
       const category = categoryOf(key)
-      const { ttl, grace } = this.core.policy.lifetime(category, options?.ttl, options?.grace)
-      return [this.space.qualify(key), entryOf(value, ttl, grace), category] as const
+      const plan = planWrite(this.core, this.space, category, options)
+      return { storeKey: this.space.qualify(key), entry: entryOf(value, plan), category, plan }
     })
     try {
-      await this.core.store.mset(writes.map(([storeKey, entry]) => [storeKey, entry] as const))
-      for (const [, , category] of writes) this.core.stats.count('sets', category)
+      await this.core.store.mset(writes.map(({ storeKey, entry }) => [storeKey, entry] as const))
+      for (const { category } of writes) this.core.stats.count('sets', category)
     } catch (error) {
       if (isValueError(error)) throw error
-      this.storeFailed('mset', error, writes[0]?.[2] ?? 'default')
+      this.storeFailed('mset', error, writes[0]?.category ?? 'default')
       return false
     }
-    const tagged = items.flatMap((item, index) => (item.options?.tags?.length ? [[writes[index], item.options.tags] as const] : []))
-    try {
-      await Promise.all(tagged.map(([write, tags]) => (write === undefined ? undefined : this.tag(write[0], tags, write[1].expiresAt))))
-    } catch (error) {
-      this.storeFailed('tag', error, writes[0]?.[2] ?? 'default')
-      await this.core.store.delete(tagged.flatMap(([write]) => (write === undefined ? [] : [write[0]]))).catch(() => undefined)
+    const tagged = writes.filter(({ plan }) => plan.tagKeys.length > 0)
+    const outcomes = await Promise.allSettled(
+      tagged.flatMap(({ storeKey, entry, plan }) => plan.tagKeys.map((tagKey) => this.core.store.addToSet(tagKey, [storeKey], Math.max(1, entry.expiresAt - Date.now())))),
+    )
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected')
+    if (failed !== undefined) {
+      this.storeFailed('tag', failed.reason, tagged[0]?.category ?? 'default')
+      await this.core.store.delete(tagged.map(({ storeKey }) => storeKey)).catch(() => undefined)
       return false
     }
     return true
@@ -203,7 +211,7 @@ export class Cache {
     const category = categoryOf(key)
     const ttlMs = this.core.policy.ms(ttl, 'ttl')
     try {
-      return await this.core.store.setIfAbsent(this.space.qualify(key), entryOf(true, ttlMs, 0))
+      return await this.core.store.setIfAbsent(this.space.qualify(key), entryOf(true, { ttl: ttlMs, grace: 0 }))
     } catch (error) {
       this.storeFailed('dedupe', error, category)
       return true
@@ -252,7 +260,7 @@ export class Cache {
 
   /** A namespace private to one principal (user id, token subject): their entries are never another's. */
   forUser(principal: string): Cache {
-    return this.namespace(`u.${principal}`)
+    return new Cache(this.core, this.space.user(principal))
   }
 
   /** An immutable snapshot of the counters, shared by all namespaces of this cache. */
@@ -279,7 +287,7 @@ export class Cache {
       const latencyMs = await this.core.store.ping()
       return { store: this.core.store.kind, healthy: true, latencyMs }
     } catch (error) {
-      return { store: this.core.store.kind, healthy: false, error: error instanceof Error ? error.message : String(error) }
+      return { store: this.core.store.kind, healthy: false, error: redactSecrets(error instanceof Error ? error.message : String(error)) }
     }
   }
 
@@ -298,6 +306,10 @@ export class Cache {
     local: StoredEntry | undefined,
   ): Promise<CacheResult<T>> {
     const { stats, policy } = this.core
+    // Resolved first: a bad ttl, grace or tag is the caller's error, thrown now.
+    const plan = planWrite(this.core, this.space, category, options)
+    const softMs = options?.timeout === undefined ? undefined : policy.ms(options.timeout, 'timeout')
+    const hardMs = options?.hardTimeout === undefined ? undefined : policy.ms(options.hardTimeout, 'hardTimeout')
     let stale = local
     const entry = await this.read(storeKey, category)
     const now = Date.now()
@@ -309,22 +321,39 @@ export class Cache {
       stale = entry
     }
     if (stale !== undefined && stale.expiresAt <= now) stale = undefined
-    stats.count('misses', category)
+    // A factory past its soft timeout is still refreshing this key: serve stale, do not start another.
+    if (stale !== undefined && this.core.refreshing.has(storeKey)) return this.serveStale(stale, category)
 
-    const softMs = stale !== undefined && options?.timeout !== undefined ? policy.ms(options.timeout, 'timeout') : undefined
-    const hardMs = options?.hardTimeout === undefined ? undefined : policy.ms(options.hardTimeout, 'hardTimeout')
+    const write = (value: unknown): void => {
+      writeEntry(this.core, storeKey, category, value, plan, false).catch((error: unknown) => this.storeFailed('set', error, category))
+    }
     let value: T | typeof SOFT_TIMEOUT
     try {
-      value = await runFactory(factory, { softMs, hardMs }, (late) => void this.write(storeKey, category, late, options, false))
+      value = await runFactory(
+        factory,
+        { softMs: stale === undefined ? undefined : softMs, hardMs },
+        (late) => {
+          this.core.refreshing.delete(storeKey)
+          write(late)
+        },
+        () => this.core.refreshing.delete(storeKey),
+      )
     } catch (error) {
-      if (stale === undefined) throw error
+      if (stale === undefined) {
+        stats.count('misses', category)
+        throw error
+      }
       this.core.log.warn('factory failed, serving stale', error, { category })
       return this.serveStale(stale, category)
     }
-    if (value === SOFT_TIMEOUT) return this.serveStale(stale as StoredEntry, category)
+    if (value === SOFT_TIMEOUT) {
+      this.core.refreshing.add(storeKey)
+      return this.serveStale(stale as StoredEntry, category)
+    }
+    stats.count('misses', category)
     // Not awaited: the caller has its value and a sick store must not add a second
     // timeout to this miss. Reads that follow on this connection queue behind the SET.
-    void this.write(storeKey, category, value, options, false)
+    write(value)
     return { value, status: 'miss' }
   }
 
@@ -341,44 +370,6 @@ export class Cache {
       this.storeFailed('get', error, category)
       return undefined
     }
-  }
-
-  /**
-   * Writes an entry and its tag memberships. All commands are issued before the
-   * first await, so they reach Redis ahead of anything the caller does next (an
-   * `invalidateTags` right after cannot miss the new membership).
-   * Store failures resolve false; value errors throw only when `strict`.
-   */
-  private async write(storeKey: string, category: string, value: unknown, options: SetOptions | undefined, strict: boolean): Promise<boolean> {
-    if (value === undefined || this.core.closed) return false
-    const { ttl, grace } = this.core.policy.lifetime(category, options?.ttl, options?.grace)
-    const entry = entryOf(value, ttl, grace)
-    const tags = options?.tags ?? []
-    const setting = this.core.store.set(storeKey, entry)
-    const tagging = tags.length === 0 ? undefined : this.tag(storeKey, tags, entry.expiresAt)
-    try {
-      await setting
-      this.core.stats.count('sets', category)
-    } catch (error) {
-      await tagging?.catch(() => undefined)
-      if (strict && isValueError(error)) throw error
-      this.storeFailed('set', error, category)
-      return false
-    }
-    try {
-      await tagging
-    } catch (error) {
-      // Without its tag the entry could outlive an invalidation: drop it instead.
-      this.storeFailed('tag', error, category)
-      await this.core.store.delete([storeKey]).catch(() => undefined)
-      return false
-    }
-    return true
-  }
-
-  private tag(storeKey: string, tags: readonly string[], expiresAt: number): Promise<unknown> {
-    const ttlMs = Number.isFinite(expiresAt) ? Math.max(1, expiresAt - Date.now()) : 365 * 86_400_000
-    return Promise.all(tags.map((tag) => this.core.store.addToSet(this.space.tagKey(tag), [storeKey], ttlMs)))
   }
 
   private async deleteMatching(pattern: string): Promise<number> {
@@ -399,22 +390,10 @@ export class Cache {
   }
 
   private storeFailed(operation: string, error: unknown, category: string): void {
-    this.core.stats.count('errors', category)
-    const kind = isCacheError(error) ? error.code : 'store error'
-    this.core.log.warn(`${this.core.store.kind} ${operation} failed (${kind}); using the origin`, error, { category })
+    reportStoreFailure(this.core, operation, error, category)
   }
 
   private assertOpen(): void {
     if (this.core.closed) throw new CacheError(errors.E_CACHE_CLOSED, 'this cache was closed; create a new one with createCache()')
   }
 }
-
-function entryOf(value: unknown, ttl: number, grace: number): StoredEntry {
-  const now = Date.now()
-  return { value, freshUntil: now + ttl, expiresAt: now + ttl + grace }
-}
-
-function isValueError(error: unknown): boolean {
-  return isCacheError(error, errors.E_ENTRY_TOO_LARGE) || isCacheError(error, errors.E_UNSERIALIZABLE)
-}
-

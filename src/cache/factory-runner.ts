@@ -13,6 +13,7 @@ export function runFactory<T>(
   factory: () => T | Promise<T>,
   limits: { softMs?: number | undefined; hardMs?: number | undefined },
   onLate: (value: T) => void,
+  onLateFailure: (error: unknown) => void = () => undefined,
 ): Promise<T | typeof SOFT_TIMEOUT> {
   let produced: Promise<T>
   try {
@@ -20,7 +21,9 @@ export function runFactory<T>(
   } catch (error) {
     return Promise.reject(error)
   }
-  const { softMs, hardMs } = limits
+  // setTimeout fires at once past 2^31-1 ms; longer limits mean "no limit" in practice.
+  const softMs = clampTimer(limits.softMs)
+  const hardMs = clampTimer(limits.hardMs)
   if (softMs === undefined && hardMs === undefined) return produced
 
   return new Promise<T | typeof SOFT_TIMEOUT>((resolve, reject) => {
@@ -35,7 +38,7 @@ export function runFactory<T>(
         setTimeout(() => {
           if (settled) return
           finish()
-          produced.then(onLate, () => undefined)
+          produced.then(onLate, onLateFailure)
           resolve(SOFT_TIMEOUT)
         }, softMs),
       )
@@ -63,4 +66,10 @@ export function runFactory<T>(
       },
     )
   })
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+function clampTimer(ms: number | undefined): number | undefined {
+  return ms === undefined || ms >= MAX_TIMER_MS ? undefined : ms
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { CacheOptions } from '../cache/options.js'
 import { ConfigError } from '../errors.js'
 import { parseBytes } from './bytes.js'
+import { DEFAULT_REDIS_URL } from '../stores/redis-connection.js'
 import { parseDuration } from './duration.js'
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -49,24 +50,35 @@ function envStore(env: Env): CacheOptions['store'] | undefined {
   throw new ConfigError(`CACHE_BACKEND=${env['CACHE_BACKEND']} is not a backend: use memory, redis or tiered`)
 }
 
-/** REDIS_URL, its alias REDIS_CONNECTION_STRING, or a URL composed from REDIS_HOST/PORT/USERNAME/PASSWORD/DB. */
+const URL_PART_VARIABLES = ['REDIS_HOST', 'REDIS_PORT', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_DB'] as const
+
+/**
+ * REDIS_URL, its alias REDIS_CONNECTION_STRING, or the default URL, with any of
+ * REDIS_HOST/PORT/USERNAME/PASSWORD/DB applied on top. Undefined when none is set.
+ */
 export function envRedisUrl(env: Env): string | undefined {
   const url = env['REDIS_URL']?.trim() || env['REDIS_CONNECTION_STRING']?.trim()
-  const host = env['REDIS_HOST']?.trim()
-  if (url === undefined && host === undefined) return undefined
-  const base = new URL(url || `redis://${host}`)
-  if (!/^rediss?:$/.test(base.protocol)) {
-    throw new ConfigError(`REDIS_URL must start with redis:// or rediss:// (got ${base.protocol}//...)`)
+  const parts = URL_PART_VARIABLES.filter((name) => env[name]?.trim())
+  if (!url && parts.length === 0) return undefined
+  const name = env['REDIS_URL']?.trim() ? 'REDIS_URL' : 'REDIS_CONNECTION_STRING'
+  let base: URL
+  try {
+    base = new URL(url || DEFAULT_REDIS_URL)
+  } catch {
+    // The text may hold a password: never echo it.
+    throw new ConfigError(`${name} is not a valid URL: use redis://[user:password@]host:port/db, percent-encoding special characters in the password`)
   }
-  if (host) base.hostname = host
+  if (!/^rediss?:$/.test(base.protocol)) {
+    throw new ConfigError(`${name} must start with redis:// or rediss:// (got ${base.protocol}//...)`)
+  }
+  const host = env['REDIS_HOST']?.trim()
+  if (host) base.hostname = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
   const port = envInteger(env, 'REDIS_PORT', { min: 1, max: 65535 })
   if (port !== undefined) base.port = String(port)
   if (env['REDIS_USERNAME']) base.username = encodeURIComponent(env['REDIS_USERNAME'])
-  if (env['REDIS_PASSWORD']) {
-    base.password = encodeURIComponent(env['REDIS_PASSWORD'])
-    if (!base.username) base.username = 'default'
-  }
-  const db = envInteger(env, 'REDIS_DB', { min: 0, max: 15 })
+  // A password alone authenticates as the default user, on Redis 5 as on 6+ (AUTH <password>).
+  if (env['REDIS_PASSWORD']) base.password = encodeURIComponent(env['REDIS_PASSWORD'])
+  const db = envInteger(env, 'REDIS_DB', { min: 0, max: 2 ** 31 - 1 })
   if (db !== undefined) base.pathname = `/${db}`
   else if (base.pathname === '' || base.pathname === '/') base.pathname = '/0'
   return base.toString()
@@ -114,10 +126,10 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
   if (grace !== undefined) options.grace = grace
   const ttl = envTtls(env)
   if (ttl !== undefined) options.ttl = ttl
-  const jitter = env['CACHE_TTL_JITTER']?.trim()
+  const jitter = env['CACHE_JITTER']?.trim()
   if (jitter) {
     const value = Number(jitter)
-    if (!(value >= 0 && value <= 1)) throw new ConfigError(`CACHE_TTL_JITTER=${jitter} must be a fraction from 0 to 1, e.g. 0.1`)
+    if (!(value >= 0 && value < 1)) throw new ConfigError(`CACHE_JITTER=${jitter} must be a fraction from 0 up to (not including) 1, e.g. 0.1`)
     options.jitter = value
   }
   const stats = envBoolean(env, 'CACHE_STATS')
@@ -132,6 +144,9 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
 
   const url = envRedisUrl(env)
   if (url !== undefined) redis.url = url
+  if (/^\d+(\.\d+)?$/.test(env['CACHE_OPERATION_TIMEOUT']?.trim() ?? '')) {
+    throw new ConfigError(`CACHE_OPERATION_TIMEOUT=${env['CACHE_OPERATION_TIMEOUT']} needs a unit, e.g. 250ms (a bare number would be seconds)`)
+  }
   const operationTimeout = envDuration(env, 'CACHE_OPERATION_TIMEOUT')
   if (operationTimeout !== undefined) redis.operationTimeout = operationTimeout
   const ca = readPem(env, 'REDIS_TLS_CA_FILE')

@@ -20,7 +20,9 @@ export function mergeOptions(base: CacheOptions, override: CacheOptions): CacheO
   return {
     ...base,
     ...override,
-    ...(base.redis || override.redis ? { redis: { ...base.redis, ...override.redis } } : {}),
+    ...(base.redis || override.redis
+      ? { redis: { ...base.redis, ...override.redis, ...(base.redis?.tls || override.redis?.tls ? { tls: { ...base.redis?.tls, ...override.redis?.tls } } : {}) } }
+      : {}),
     ...(base.memory || override.memory ? { memory: { ...base.memory, ...override.memory } } : {}),
     ...(base.l1 || override.l1 ? { l1: { ...base.l1, ...override.l1 } } : {}),
     ...(base.ttl || override.ttl ? { ttl: { ...base.ttl, ...override.ttl } } : {}),

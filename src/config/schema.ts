@@ -36,7 +36,7 @@ export const cacheOptionsSchema = z
     defaultTtl: duration.optional(),
     ttl: z.record(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'category names use letters, digits, _ . -'), duration).optional(),
     grace: duration.optional(),
-    jitter: z.number().min(0).max(1).optional(),
+    jitter: z.number().min(0).lt(1).optional(),
     startupWait: duration.optional(),
     stats: z.boolean().optional(),
     logger: z.any().optional(),
@@ -46,7 +46,8 @@ export const cacheOptionsSchema = z
       .object({
         url: z
           .string()
-          .regex(/^rediss?:\/\//, "must start with redis:// or rediss:// (TLS)")
+          .regex(/^rediss?:\/\//, 'must start with redis:// or rediss:// (TLS)')
+          .refine((value) => URL.canParse(value), 'is not a valid URL: percent-encode special characters in the password')
           .optional(),
         operationTimeout: duration.optional(),
         connectTimeout: duration.optional(),

@@ -12,8 +12,9 @@ export const MAX_CATEGORIES = 100
 
 /**
  * The one place that turns logical keys into store keys: `{prefix}:{namespace...}:{key}`.
- * Logical keys are the caller's strings (`experiment:exp_123`); internal keys
- * (tag sets) live under a `~` segment that logical keys may not start with.
+ * Logical keys are the caller's strings (`experiment:exp_123`); everything the
+ * cache adds (namespaces `~n.`, principals `~u.`, tag sets `~tag:`) starts its
+ * segment with `~`, which logical keys may not, so the two never collide.
  */
 export class KeySpace {
   /** `prefix:ns1:ns2:` — every store key of this space starts with it. */
@@ -31,10 +32,20 @@ export class KeySpace {
     return new KeySpace(`${prefix}:`)
   }
 
-  /** A child space; `name` is encoded, so it can be any text (a user id, a tenant). */
+  /**
+   * A child space; `name` is encoded, so it can be any text (a tenant, a
+   * service). Its segment starts with `~`, which no logical key may, so a
+   * namespace never shares keys with its parent's entries.
+   */
   child(name: string): KeySpace {
     if (name === '') throw new CacheError(errors.E_INVALID_KEY, 'namespace name must not be empty')
-    return new KeySpace(`${this.base}${encodeSegment(name)}:`)
+    return new KeySpace(`${this.base}~n.${encodeSegment(name)}:`)
+  }
+
+  /** The private space of one principal; distinct from every namespace, whatever its name. */
+  user(principal: string): KeySpace {
+    if (principal === '') throw new CacheError(errors.E_INVALID_KEY, 'principal must not be empty')
+    return new KeySpace(`${this.base}~u.${encodeSegment(principal)}:`)
   }
 
   /** The store key of a logical key. */

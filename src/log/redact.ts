@@ -3,7 +3,7 @@
  * becomes `redis://user:***@host`, and `password=...`-style pairs lose their value.
  * Used on every URL, config and error message we log or return.
  */
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^:/?#@\s]*):([^@/?#\s]*)@/gi
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^:/?#@\s]*):([^@\s]*)@/gi
 const URL_SINGLE_CREDENTIAL = /\b([a-z][a-z0-9+.-]*:\/\/)([^:/?#@\s]+)@/gi
 const SECRET_PAIRS = /\b(password|passwd|pass|token|secret|api[_-]?key|auth)(["']?\s*[=:]\s*["']?)([^\s"',;&]+)/gi
 

@@ -6,6 +6,7 @@ import { CacheError, errors } from '../errors.js'
  * to a frozen server waits forever, so every store call goes through this.
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  if (ms >= 2 ** 31 - 1) return promise // setTimeout would fire at once; this long means no limit
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new CacheError(errors.E_STORE_TIMEOUT, `${what} took longer than ${ms}ms`)), ms)

@@ -73,7 +73,7 @@ export class RecordingStats implements StatsCounter {
 
   snapshot(): StatsSnapshot {
     const total = newCell()
-    const byCategory: Record<string, CategoryStats> = {}
+    const byCategory: Record<string, CategoryStats> = Object.create(null) as Record<string, CategoryStats>
     for (const [name, cell] of this.cells) {
       for (const event of EVENTS) total.counts[event] += cell.counts[event]
       total.latency.merge(cell.latency)

@@ -89,7 +89,7 @@ export class MemoryStore implements Store {
       throw new TypeError(`value at ${key} is not a counter`)
     }
     const value = ((current?.value as number | undefined) ?? 0) + by
-    const expiresAt = current?.expiresAt ?? (ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs)
+    const expiresAt = current?.expiresAt ?? (ttlMs === undefined || ttlMs <= 0 ? Number.POSITIVE_INFINITY : Date.now() + ttlMs)
     this.write(key, { value, freshUntil: Number.POSITIVE_INFINITY, expiresAt }, 16)
     return value
   }

@@ -17,7 +17,7 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   /** Entries at least this many bytes are deflated (when it saves 10%). @default 4096 */
   readonly compressThreshold?: number
   /** When to stop calling a failing Redis. @default { failureThreshold: 5, openMs: 1000 } */
-  readonly breaker?: Omit<CircuitBreakerOptions, 'onStateChange'>
+  readonly breaker?: Omit<CircuitBreakerOptions, 'onStateChange' | 'isFailure'>
 }
 
 /** An entry with the number of bytes it took in Redis. */
@@ -77,6 +77,11 @@ export class RedisStore implements Store {
       },
       (error: unknown) => events.onConnectionError?.(error),
     )
+  }
+
+  /** Entries at least this many bytes are stored deflated. */
+  get compressThreshold(): number {
+    return this.codec.compressThreshold
   }
 
   /** The circuit breaker's state. */
@@ -143,7 +148,8 @@ export class RedisStore implements Store {
 
   async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
     const args = this.setArgs(key, entry)
-    if (args === undefined) return false
+    // A marker that cannot live is never present: the key counts as new (as in memory).
+    if (args === undefined) return true
     const reply = await this.command<Buffer | string | null>('SET', [...args, 'NX'])
     return reply !== null
   }

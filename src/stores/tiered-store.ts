@@ -1,3 +1,4 @@
+import { isValueError } from '../cache/failures.js'
 import { parseDuration, type Duration } from '../config/duration.js'
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js'
 import type { RedisStore, SizedEntry } from './redis-store.js'
@@ -38,8 +39,14 @@ export class TieredStore implements Store {
 
   async get(key: string): Promise<StoredEntry | undefined> {
     const local = this.l1.getLocal(key)
-    if (local !== undefined) return local
-    return this.fill(key, await this.l2.getSized(key))
+    if (local !== undefined && local.freshUntil > Date.now()) return local
+    try {
+      return this.fill(key, await this.l2.getSized(key))
+    } catch (error) {
+      // Redis is down: a stale L1 copy still beats nothing for stale-on-error.
+      if (local !== undefined) return local
+      throw error
+    }
   }
 
   async mget(keys: readonly string[]): Promise<Array<StoredEntry | undefined>> {
@@ -53,11 +60,12 @@ export class TieredStore implements Store {
 
   async set(key: string, entry: StoredEntry): Promise<void> {
     // Both issued before any await, so the Redis write is on the wire in call order.
-    await Promise.all([this.l1.set(key, this.bounded(entry)), this.l2.set(key, entry)])
+    // L1 measures values uncompressed: one too large for it is simply not kept there.
+    await Promise.all([this.l1.set(key, this.bounded(entry)).catch(skipValueErrors), this.l2.set(key, entry)])
   }
 
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
-    await Promise.all([this.l1.mset(items.map(([key, entry]) => [key, this.bounded(entry)] as const)), this.l2.mset(items)])
+    await Promise.all([this.l1.mset(items.map(([key, entry]) => [key, this.bounded(entry)] as const)).catch(skipValueErrors), this.l2.mset(items)])
   }
 
   async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
@@ -85,15 +93,21 @@ export class TieredStore implements Store {
 
   async *scan(pattern: string, options?: ScanOptions): AsyncIterable<string[]> {
     const seen = new Set<string>()
-    for await (const batch of this.l2.scan(pattern, options)) {
-      for (const key of batch) seen.add(key)
-      yield batch
+    let failure: unknown
+    try {
+      for await (const batch of this.l2.scan(pattern, options)) {
+        for (const key of batch) seen.add(key)
+        yield batch
+      }
+    } catch (error) {
+      failure = error
     }
-    // Entries written while Redis was down exist only here.
+    // Entries written while Redis was down exist only here; a clear must reach them even then.
     for await (const batch of this.l1.scan(pattern, options)) {
       const unseen = batch.filter((key) => !seen.has(key))
       if (unseen.length > 0) yield unseen
     }
+    if (failure !== undefined) throw failure
   }
 
   ping(): Promise<number> {
@@ -112,7 +126,10 @@ export class TieredStore implements Store {
   private fill(key: string, sized: SizedEntry | undefined): StoredEntry | undefined {
     if (sized === undefined) return undefined
     // Counters change on every INCR elsewhere: always read them from Redis.
-    if (Number.isFinite(sized.entry.freshUntil)) this.l1.setDecoded(key, this.bounded(sized.entry), sized.size)
+    if (!Number.isFinite(sized.entry.freshUntil)) return sized.entry
+    // A compressed entry's Redis size understates its memory: let L1 measure (and limit) it.
+    if (sized.size >= this.l2.compressThreshold) void this.l1.set(key, this.bounded(sized.entry)).catch(() => undefined)
+    else this.l1.setDecoded(key, this.bounded(sized.entry), sized.size)
     return sized.entry
   }
 
@@ -121,4 +138,8 @@ export class TieredStore implements Store {
     if (entry.expiresAt <= limit) return entry
     return { value: entry.value, freshUntil: Math.min(entry.freshUntil, limit), expiresAt: limit }
   }
+}
+
+function skipValueErrors(error: unknown): void {
+  if (!isValueError(error)) throw error
 }

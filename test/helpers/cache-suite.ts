@@ -162,6 +162,46 @@ export function describeCacheEngine(name: string, make: (options: { grace?: stri
       expect(await alice.get('patient:v1:500:100841')).toStrictEqual({ owner: 'alice' })
     })
 
+    it('keeps namespaces, principals and root keys in separate key spaces', async () => {
+      await cache.set('exp:1', 'root')
+      const exp = cache.namespace('exp')
+      expect(await exp.get('1')).toBeUndefined()
+      await exp.clear()
+      expect(await cache.get('exp:1')).toBe('root')
+      await cache.forUser('alice').set('patient:1', 'alice')
+      expect(await cache.namespace('u.alice').get('patient:1')).toBeUndefined()
+      expect(await cache.get('u.alice:patient:1')).toBeUndefined()
+    })
+
+    it('rejects a bad ttl or tag at the call, before running the factory', async () => {
+      let calls = 0
+      await expect(cache.getOrSet('opts:1', async () => ++calls, { ttl: '5 minutes' })).rejects.toMatchObject({ code: 'E_INVALID_CONFIG' })
+      await expect(cache.getOrSet('opts:2', async () => ++calls, { tags: [''] })).rejects.toMatchObject({ code: 'E_INVALID_KEY' })
+      expect(calls).toBe(0)
+    })
+
+    it('starts one background refresh per key past the soft timeout, serving stale meanwhile', async () => {
+      await cache.getOrSet('short:refresh', async () => 'old', { grace: '10s' })
+      await sleep(130)
+      let runs = 0
+      const slow = async () => {
+        runs++
+        await sleep(200)
+        return 'new'
+      }
+      const results = []
+      for (let i = 0; i < 4; i++) results.push(await cache.getOrSetWithStatus('short:refresh', slow, { timeout: 20, ttl: '1m' }))
+      expect(results.map((result) => result.status)).toStrictEqual(['stale', 'stale', 'stale', 'stale'])
+      expect(runs).toBe(1)
+      await sleep(250)
+      expect(await cache.get('short:refresh')).toBe('new')
+    })
+
+    it('answers dedupe alike on every store when the marker cannot live (ttl 0)', async () => {
+      expect(await cache.dedupe('processed:zero', 0)).toBe(true)
+      expect(await cache.dedupe('processed:zero', 0)).toBe(true)
+    })
+
     it('lists logical keys of its namespace', async () => {
       const ns = cache.namespace('listing')
       await ns.set('drug_analysis:aspirin', 1)

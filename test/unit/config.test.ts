@@ -54,9 +54,27 @@ describe('environment, as the seeds name it', () => {
 
   it('composes a URL from REDIS_HOST/PORT/PASSWORD/DB and accepts the REDIS_CONNECTION_STRING alias', () => {
     expect(optionsFromEnv({ REDIS_HOST: 'cache.internal', REDIS_PORT: '6380', REDIS_PASSWORD: 'p@ss:word', REDIS_DB: '2' }).redis?.url).toBe(
-      'redis://default:p%40ss%3Aword@cache.internal:6380/2',
+      'redis://:p%40ss%3Aword@cache.internal:6380/2',
     )
     expect(optionsFromEnv({ REDIS_CONNECTION_STRING: 'rediss://cache.example:6380' }).redis?.url).toBe('rediss://cache.example:6380/0')
+  })
+
+  it('applies REDIS_PASSWORD, REDIS_PORT and REDIS_DB to the default URL when no URL or host is given', () => {
+    expect(optionsFromEnv({ REDIS_PASSWORD: 'secret', REDIS_DB: '3' }).redis?.url).toBe('redis://:secret@localhost:6379/3')
+    expect(optionsFromEnv({ REDIS_URL: 'redis://cache:6379/0', REDIS_PORT: '6390' }).redis?.url).toBe('redis://cache:6390/0')
+  })
+
+  it('rejects an unparsable REDIS_URL without echoing it, and a unitless operation timeout', () => {
+    let message = ''
+    try {
+      optionsFromEnv({ REDIS_URL: 'redis://default:pa#ss word@host:6379' })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/REDIS_URL is not a valid URL/)
+    expect(message).not.toContain('pa#ss')
+    expect(() => optionsFromEnv({ CACHE_OPERATION_TIMEOUT: '250' })).toThrow(/needs a unit, e.g. 250ms/)
+    expect(optionsFromEnv({ CACHE_JITTER: '0.1' })).toStrictEqual({ jitter: 0.1 })
   })
 
   it('lets ENABLE_REDIS=false force the memory store', () => {
@@ -127,5 +145,6 @@ describe('redaction', () => {
     expect(redactSecrets('rediss://:s3cret@host:6380')).toBe('rediss://:***@host:6380')
     expect(redactSecrets('password=s3cret token: abc')).toBe('password=*** token: ***')
     expect(redactSecrets('redis://localhost:6379/0')).toBe('redis://localhost:6379/0')
+    expect(redactSecrets('redis://app:Sup3r/Se?cr#et@host:6379')).toBe('redis://app:***@host:6379')
   })
 })

@@ -27,7 +27,7 @@ export function invalidateOnNotification(session: GatewaySession, message: JsonR
   void (async () => {
     for (const pattern of patterns) {
       await cache.deleteByPattern(pattern)
-      await cache.deleteByPattern(`u.*:${pattern}`)
+      await cache.deleteByPattern(`~u.*:${pattern}`)
     }
   })()
 }

@@ -1,0 +1,57 @@
+/** The tiered store with two instances on one Redis, and during an outage. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCache } from '../../src/cache/create-cache.js'
+import type { Cache } from '../../src/cache/cache.js'
+import { redisUrl, uniquePrefix } from '../helpers/redis.js'
+import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('two tiered instances sharing one Redis', () => {
+  let a: Cache
+  let b: Cache
+  beforeAll(async () => {
+    const prefix = uniquePrefix('tiered-pair').replaceAll(':', '-')
+    const options = { store: 'tiered', prefix, redis: { url: redisUrl() }, grace: '1m', logger: false } as const
+    a = createCache(options)
+    b = createCache(options)
+    expect(await a.ready('5s')).toBe(true)
+    expect(await b.ready('5s')).toBe(true)
+  })
+  afterAll(async () => {
+    await a.close()
+    await b.close()
+  })
+
+  it('reads a newer Redis value instead of refreshing when its own L1 copy went stale', async () => {
+    await a.getOrSet('experiment:e1', async () => 'v1', { ttl: 80 })
+    expect(await b.getOrSet('experiment:e1', async () => 'b-origin')).toBe('v1')
+    await sleep(120)
+    await a.set('experiment:e1', 'v2', { ttl: '1m' })
+    let calls = 0
+    const result = await b.getOrSetWithStatus('experiment:e1', async () => (calls++, 'b-origin'))
+    expect(result).toStrictEqual({ value: 'v2', status: 'hit' })
+    expect(calls).toBe(0)
+  })
+})
+
+describe('tiered store while Redis is down', () => {
+  let server: RedisServerHandle
+  beforeAll(async () => {
+    server = await startRedisServer()
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+
+  it('still clears entries held only in L1', async () => {
+    const cache = createCache({ store: 'tiered', redis: { url: server.url, operationTimeout: 100 }, logger: false })
+    expect(await cache.ready('5s')).toBe(true)
+    await server.kill()
+    await cache.getOrSet('session:s1', async () => 'kept in L1')
+    expect(await cache.get('session:s1')).toBe('kept in L1')
+    await cache.clear()
+    expect(await cache.get('session:s1')).toBeUndefined()
+    await cache.close()
+  })
+})
