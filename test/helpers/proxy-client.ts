@@ -25,6 +25,10 @@ export interface ProxyClientOptions {
   readonly era?: 'legacy' | 'auto'
   readonly extraArgs?: readonly string[]
   readonly server?: readonly string[]
+  /** Client capabilities (sampling, elicitation, roots) to declare. */
+  readonly capabilities?: Record<string, unknown>
+  /** Registers request handlers on the client before it connects. */
+  readonly setup?: (client: Client) => void
 }
 
 /** A connected client and the text of a tool result. */
@@ -48,7 +52,11 @@ export async function connectThroughProxy(options: ProxyClientOptions = {}): Pro
     env: { ...(process.env as Record<string, string>), LOG_LEVEL: 'error', ...options.env },
     stderr: 'inherit',
   })
-  const client = new Client({ name: 'gateway-test', version: '1.0.0' }, { capabilities: {}, versionNegotiation: { mode: options.era ?? 'legacy' } })
+  const client = new Client(
+    { name: 'gateway-test', version: '1.0.0' },
+    { capabilities: options.capabilities ?? {}, versionNegotiation: { mode: options.era ?? 'legacy' } },
+  )
+  options.setup?.(client)
   await client.connect(transport)
   const call: ProxyClient['call'] = async (name, toolArgs = {}) => {
     const result = await client.callTool({ name, arguments: toolArgs })
