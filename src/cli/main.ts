@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { describeError, runDemo } from './demo.js'
 import { runProxy, type ProxyOptions } from './proxy.js'
+import { runServe, type ServeOptions } from './serve.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -38,6 +39,31 @@ program
   .argument('[args...]', 'its arguments')
   .action(async (command: string, args: string[], options: ProxyOptions) => {
     process.exitCode = await runProxy(command, args, options)
+  })
+
+function port(value: string): number {
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535 (0 picks a free one)')
+  return number
+}
+
+program
+  .command('serve')
+  .description('serve the caching gateway over Streamable HTTP at /mcp, in front of an HTTP upstream or a stdio server')
+  .usage('[options] (--upstream <url> | -- <command> [args...])')
+  .option('--host <host>', 'address to bind; keep loopback unless a proxy in front handles TLS and auth', '127.0.0.1')
+  .option('--port <port>', 'port to listen on', port, 7700)
+  .option('--upstream <url>', 'a Streamable HTTP MCP server to put the cache in front of')
+  .option('--config <file>', 'gateway config file (YAML or JSON): tool rules, list TTL, cache options')
+  .addOption(new Option('--store <kind>', 'where entries live (default: CACHE_BACKEND or memory)').choices(['memory', 'redis', 'tiered']))
+  .option('--redis-url <url>', 'Redis URL, redis:// or rediss:// (default: REDIS_URL)')
+  .option('--principal-header <name>', 'trust this header (set by your auth proxy) to name the user, instead of hashing the bearer token')
+  .option('--max-sessions <n>', 'most client sessions at once (each holds an upstream)', positiveInteger, 64)
+  .option('--allowed-host <name...>', 'Host header values to accept besides localhost (DNS-rebinding protection)')
+  .argument('[command]', 'a stdio MCP server to run once per client session')
+  .argument('[args...]', 'its arguments')
+  .action(async (command: string | undefined, args: string[], options: ServeOptions) => {
+    process.exitCode = await runServe(command, args, options)
   })
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,0 +1,59 @@
+import { createCache } from '../cache/create-cache.js'
+import { createDefaultLogger } from '../log/logger.js'
+import { redactSecrets } from '../log/redact.js'
+import { loadGatewayConfig } from '../mcp/gateway-config.js'
+import { Gateway } from '../mcp/gateway/create-gateway.js'
+import { HttpGateway } from '../mcp/http/http-gateway.js'
+import { PrincipalResolver } from '../mcp/principal.js'
+import { ChildProcessChannel } from '../mcp/transports/child-process.js'
+import { httpUpstream } from '../mcp/transports/http-upstream.js'
+import { cacheOptionsFor, type GatewayCliOptions } from './proxy.js'
+
+/** Options of `mcp-cache serve`. */
+export interface ServeOptions extends GatewayCliOptions {
+  readonly host: string
+  readonly port: number
+  readonly upstream?: string
+  readonly principalHeader?: string
+  readonly maxSessions: number
+  readonly allowedHost?: string[]
+}
+
+/**
+ * `mcp-cache serve`: Streamable HTTP at /mcp in front of an HTTP upstream
+ * (`--upstream URL`) or a stdio server (`-- command args`), until SIGTERM/SIGINT.
+ */
+export async function runServe(command: string | undefined, args: readonly string[], options: ServeOptions): Promise<number> {
+  if ((options.upstream === undefined) === (command === undefined)) {
+    throw new Error('give exactly one upstream: --upstream http://host:port/mcp, or -- <command> [args...] for a stdio server')
+  }
+  const config = loadGatewayConfig(options.config)
+  const logger = createDefaultLogger(process.env['LOG_LEVEL'] ?? 'info')
+  const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
+  const identity = options.upstream ?? `stdio:${[command, ...args].join(' ')}`
+  const gateway = new Gateway(config, cache, { identity }, logger)
+  const upstreamUrl = options.upstream
+  const http = new HttpGateway(gateway, {
+    host: options.host,
+    port: options.port,
+    maxSessions: options.maxSessions,
+    maxBodyBytes: config.maxMessageBytes,
+    allowedHosts: options.allowedHost ?? [],
+    principals: new PrincipalResolver({ secret: process.env['MCP_CACHE_SECRET'], trustedHeader: options.principalHeader }),
+    logger,
+    connectUpstream: (headers) =>
+      upstreamUrl !== undefined
+        ? httpUpstream(upstreamUrl, headers['authorization'])
+        : new ChildProcessChannel({ command: command as string, args }, config.maxMessageBytes),
+  })
+  const address = await http.listen()
+  // The one line on stdout: where to connect (tests and scripts read it).
+  console.log(`mcp-cache serving http://${address.address}:${address.port}/mcp -> ${redactSecrets(identity)}`)
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve)
+    process.once('SIGINT', resolve)
+  })
+  await http.close()
+  await cache.close()
+  return 0
+}

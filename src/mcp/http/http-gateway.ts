@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { hostHeaderValidation, localhostOriginValidation, NodeStreamableHTTPServerTransport, originValidation } from '@modelcontextprotocol/node'
+import type { CacheLogger } from '../../log/logger.js'
+import type { Gateway } from '../gateway/create-gateway.js'
+import type { GatewaySession } from '../gateway/session.js'
+import { RpcCode } from '../jsonrpc.js'
+import type { PrincipalResolver } from '../principal.js'
+import type { MessageChannel } from '../transports/channel.js'
+import { HttpDownstream } from '../transports/http-downstream.js'
+
+/** Options of the Streamable HTTP front of the gateway. */
+export interface HttpGatewayOptions {
+  readonly host: string
+  readonly port: number
+  /** Creates the upstream connection of one new client session. */
+  readonly connectUpstream: (headers: IncomingMessage['headers']) => MessageChannel
+  readonly principals: PrincipalResolver
+  /** Most client sessions at once; each holds an upstream connection or child. @default 64 */
+  readonly maxSessions?: number
+  /** A session idle this long is closed with its upstream. @default 10 minutes */
+  readonly idleMs?: number
+  /** Largest request body, in bytes. */
+  readonly maxBodyBytes: number
+  /** Host names accepted in the Host header besides loopback names (DNS-rebinding protection). */
+  readonly allowedHosts?: readonly string[]
+  /** Origins accepted besides loopback ones. */
+  readonly allowedOrigins?: readonly string[]
+  readonly logger?: CacheLogger
+}
+
+interface ClientSession {
+  readonly downstream: HttpDownstream
+  readonly session: GatewaySession
+  readonly principal: string
+}
+
+/**
+ * Serves the gateway at `/mcp` over Streamable HTTP. Each client session gets
+ * its own upstream connection (a stdio child or an HTTP session), so one
+ * client's session state never reaches another; sessions share the cache and
+ * the in-flight calls. Host and Origin are checked, because the upstream no
+ * longer sees the client's headers.
+ */
+export class HttpGateway {
+  private readonly server: Server
+  private readonly sessions = new Map<string, ClientSession>()
+  private readonly validateHost: (req: IncomingMessage, res: ServerResponse) => boolean
+  private readonly validateOrigin: (req: IncomingMessage, res: ServerResponse) => boolean
+  private sweeper: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly options: HttpGatewayOptions,
+  ) {
+    this.validateHost = hostHeaderValidation(['localhost', '127.0.0.1', '[::1]', ...(options.allowedHosts ?? [])])
+    this.validateOrigin = options.allowedOrigins?.length ? originValidation([...options.allowedOrigins]) : localhostOriginValidation()
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        options.logger?.warn({ err: (error as Error).message }, 'mcp-cache: HTTP request failed')
+        if (!res.headersSent) rpcError(res, 500, RpcCode.INTERNAL_ERROR, 'internal error in the gateway')
+      })
+    })
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(this.options.port, this.options.host, resolve)
+    })
+    const idleMs = this.options.idleMs ?? 600_000
+    this.sweeper = setInterval(() => this.closeIdle(idleMs), Math.min(60_000, idleMs)).unref()
+    return this.server.address() as AddressInfo
+  }
+
+  /** Stops accepting, closes every session and its upstream. */
+  async close(): Promise<void> {
+    clearInterval(this.sweeper)
+    await Promise.allSettled([...this.sessions.values()].map(({ session }) => session.close()))
+    this.server.closeAllConnections()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  /** Sessions open now. */
+  get sessionCount(): number {
+    return this.sessions.size
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    if (path !== '/mcp') {
+      rpcError(res, 404, RpcCode.INVALID_REQUEST, 'not found: the MCP endpoint is /mcp')
+      return
+    }
+    if (!this.validateHost(req, res) || !this.validateOrigin(req, res)) return
+    const sessionId = req.headers['mcp-session-id']
+    if (typeof sessionId === 'string') {
+      const existing = this.sessions.get(sessionId)
+      if (existing === undefined) {
+        rpcError(res, 404, RpcCode.INVALID_REQUEST, 'session not found: it ended or expired; start a new one with initialize')
+        return
+      }
+      if (this.options.principals.resolve(req.headers) !== existing.principal) {
+        rpcError(res, 403, RpcCode.INVALID_REQUEST, 'this session belongs to another principal')
+        return
+      }
+      existing.downstream.lastActive = Date.now()
+      const body = req.method === 'POST' ? await this.readBody(req, res) : undefined
+      if (body === FAILED) return
+      await existing.downstream.transport.handleRequest(req, res, body)
+      return
+    }
+    if (req.method !== 'POST') {
+      rpcError(res, 400, RpcCode.INVALID_REQUEST, 'a request without Mcp-Session-Id must be a POST of initialize')
+      return
+    }
+    const body = await this.readBody(req, res)
+    if (body === FAILED) return
+    if (!isInitialize(body)) {
+      rpcError(res, 400, RpcCode.INVALID_REQUEST, 'no session: send initialize first (this gateway serves protocol 2025-11-25 sessions over HTTP)')
+      return
+    }
+    if (this.sessions.size >= (this.options.maxSessions ?? 64)) {
+      rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions; retry later or raise --max-sessions')
+      return
+    }
+    await this.startSession(req, res, body)
+  }
+
+  private async startSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const principal = this.options.principals.resolve(req.headers)
+    const transport = new NodeStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        this.sessions.set(id, { downstream, session, principal })
+      },
+      onsessionclosed: (id) => {
+        const closing = this.sessions.get(id)
+        this.sessions.delete(id)
+        void closing?.session.close()
+      },
+    })
+    const downstream = new HttpDownstream(transport)
+    const upstream = this.options.connectUpstream(req.headers)
+    const session = await this.gateway.connect(downstream, upstream, principal)
+    session.onclose = () => {
+      if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId)
+    }
+    await transport.handleRequest(req, res, body)
+  }
+
+  private async readBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+    const limit = this.options.maxBodyBytes
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length
+      if (size > limit) {
+        rpcError(res, 413, RpcCode.INVALID_REQUEST, `request body over the limit of ${limit} bytes (maxMessageBytes)`)
+        req.destroy()
+        return FAILED
+      }
+      chunks.push(chunk as Buffer)
+    }
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    } catch {
+      rpcError(res, 400, RpcCode.PARSE_ERROR, 'Parse error: the body is not valid JSON')
+      return FAILED
+    }
+  }
+
+  private closeIdle(idleMs: number): void {
+    const cutoff = Date.now() - idleMs
+    for (const [id, client] of this.sessions) {
+      if (client.downstream.lastActive < cutoff) {
+        this.sessions.delete(id)
+        void client.session.close()
+      }
+    }
+  }
+}
+
+const FAILED = Symbol('failed')
+
+function isInitialize(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize'
+}
+
+function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }))
+}

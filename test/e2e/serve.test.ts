@@ -1,0 +1,98 @@
+/**
+ * `mcp-cache serve` over Streamable HTTP with the official v2 client: in front
+ * of a stdio server (one child per session) and of an HTTP server, with
+ * principals from bearer tokens.
+ */
+import { request as httpRequest } from 'node:http'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLI, COUNTING_SERVER, writeConfig } from '../helpers/proxy-client.js'
+import { spawnWithUrl, type UrlProcess } from '../helpers/serve-process.js'
+
+async function connect(url: string, token?: string): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), token === undefined ? {} : { requestInit: { headers: { authorization: `Bearer ${token}` } } })
+  const client = new Client({ name: 'serve-test', version: '1.0.0' }, { capabilities: {} })
+  await client.connect(transport)
+  return client
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = await client.callTool({ name, arguments: args })
+  const text = (result.content as Array<{ text?: string }>).map((item) => item.text ?? '').join('')
+  return { text, status: result._meta?.['mcp-cache/status'] }
+}
+
+const config = writeConfig({ tools: { get_record: { scope: 'shared' } } })
+
+describe('serve in front of a stdio server', () => {
+  let gateway: UrlProcess
+  beforeAll(async () => {
+    gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--config', config, '--', process.execPath, COUNTING_SERVER])
+  })
+  afterAll(async () => {
+    await gateway.stop()
+  })
+
+  it('caches per principal: a token never sees another token’s user-scoped results', async () => {
+    const alice = await connect(gateway.url, 'token-alice')
+    const bob = await connect(gateway.url, 'token-bob')
+    expect(await call(alice, 'lookup_code', { code: 'X1' })).toMatchObject({ status: 'miss', text: 'X1: call 1' })
+    expect(await call(alice, 'lookup_code', { code: 'X1' })).toMatchObject({ status: 'hit', text: 'X1: call 1' })
+    // Bob's session has its own upstream child, whose counter starts at 1 again.
+    expect(await call(bob, 'lookup_code', { code: 'X1' })).toMatchObject({ status: 'miss', text: 'X1: call 1' })
+    const alice2 = await connect(gateway.url, 'token-alice')
+    expect(await call(alice2, 'lookup_code', { code: 'X1' })).toMatchObject({ status: 'hit' })
+    await Promise.all([alice.close(), bob.close(), alice2.close()])
+  })
+
+  it('shares a shared-scope tool across principals and sessions', async () => {
+    const a = await connect(gateway.url, 'token-a')
+    const b = await connect(gateway.url, 'token-b')
+    expect(await call(a, 'get_record', { id: 'r1' })).toMatchObject({ status: 'miss' })
+    expect(await call(b, 'get_record', { id: 'r1' })).toMatchObject({ status: 'hit' })
+    await Promise.all([a.close(), b.close()])
+  })
+
+  it('refuses a foreign Host header (DNS rebinding) and a request without a session', async () => {
+    // fetch drops a custom Host header; node:http sends it as given.
+    const rebindingStatus = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest(gateway.url, { method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json' } }, (res) => {
+        res.resume()
+        resolve(res.statusCode)
+      })
+      request.once('error', reject)
+      request.end('{}')
+    })
+    expect(rebindingStatus).toBe(403)
+    const noSession = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    })
+    expect(noSession.status).toBe(400)
+    expect(((await noSession.json()) as { error: { message: string } }).error.message).toMatch(/initialize/)
+  })
+})
+
+describe('serve in front of a Streamable HTTP server', () => {
+  let upstream: UrlProcess
+  let gateway: UrlProcess
+  beforeAll(async () => {
+    upstream = await spawnWithUrl([COUNTING_SERVER, 'http', '0'])
+    gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--upstream', upstream.url])
+  })
+  afterAll(async () => {
+    await gateway.stop()
+    await upstream.stop()
+  })
+
+  it('answers repeats from the cache and passes the caller’s token upstream', async () => {
+    const client = await connect(gateway.url, 'secret-token-1')
+    expect(await call(client, 'lookup_code', { code: 'H1' })).toMatchObject({ status: 'miss', text: 'H1: call 1' })
+    expect(await call(client, 'lookup_code', { code: 'H1' })).toMatchObject({ status: 'hit', text: 'H1: call 1' })
+    const counts = JSON.parse((await call(client, 'upstream_counts')).text) as Record<string, number>
+    expect(counts['lookup_code']).toBe(1)
+    expect(counts['auth:Bearer secret-token-1']).toBe(1)
+    await client.close()
+  })
+})
