@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, COUNTING_SERVER, writeConfig } from '../helpers/proxy-client.js'
 import { spawnWithUrl, type UrlProcess } from '../helpers/serve-process.js'
 
-async function connect(url: string, token?: string): Promise<Client> {
+async function connect(url: string, token?: string, era: 'legacy' | '2026' = 'legacy'): Promise<Client> {
   const transport = new StreamableHTTPClientTransport(new URL(url), token === undefined ? {} : { requestInit: { headers: { authorization: `Bearer ${token}` } } })
-  const client = new Client({ name: 'serve-test', version: '1.0.0' }, { capabilities: {} })
+  const versionNegotiation = { mode: era === 'legacy' ? ('legacy' as const) : { pin: '2026-07-28' } }
+  const client = new Client({ name: 'serve-test', version: '1.0.0' }, { capabilities: {}, versionNegotiation })
   await client.connect(transport)
   return client
 }
@@ -53,7 +54,20 @@ describe('serve in front of a stdio server', () => {
     await Promise.all([a.close(), b.close()])
   })
 
-  it('refuses a foreign Host header (DNS rebinding) and a request without a session', async () => {
+  it('serves stateless 2026-07-28 clients, per principal, with progress', async () => {
+    const carol = await connect(gateway.url, 'token-carol', '2026')
+    const dave = await connect(gateway.url, 'token-dave', '2026')
+    expect(carol.getNegotiatedProtocolVersion()).toBe('2026-07-28')
+    expect(await call(carol, 'lookup_code', { code: 'S1' })).toMatchObject({ status: 'miss', text: 'S1: call 1' })
+    expect(await call(carol, 'lookup_code', { code: 'S1' })).toMatchObject({ status: 'hit', text: 'S1: call 1' })
+    expect(await call(dave, 'lookup_code', { code: 'S1' })).toMatchObject({ status: 'miss' })
+    const progress: number[] = []
+    await carol.callTool({ name: 'slow_lookup', arguments: { q: 'stateless' } }, { onprogress: (event) => progress.push(event.progress) })
+    expect(progress).toStrictEqual([1, 2, 3])
+    await Promise.all([carol.close(), dave.close()])
+  })
+
+  it('refuses a foreign Host header (DNS rebinding) and a GET without a session', async () => {
     // fetch drops a custom Host header; node:http sends it as given.
     const rebindingStatus = await new Promise<number | undefined>((resolve, reject) => {
       const request = httpRequest(gateway.url, { method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json' } }, (res) => {
@@ -64,13 +78,9 @@ describe('serve in front of a stdio server', () => {
       request.end('{}')
     })
     expect(rebindingStatus).toBe(403)
-    const noSession = await fetch(gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-    })
-    expect(noSession.status).toBe(400)
-    expect(((await noSession.json()) as { error: { message: string } }).error.message).toMatch(/initialize/)
+    const noSession = await fetch(gateway.url, { headers: { accept: 'text/event-stream' } })
+    expect(noSession.status).toBe(405)
+    expect(((await noSession.json()) as { error: { message: string } }).error.message).toMatch(/only POST/)
   })
 })
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { hostHeaderValidation, localhostOriginValidation, NodeStreamableHTTPServerTransport, originValidation } from '@modelcontextprotocol/node'
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server'
 import type { CacheLogger } from '../../log/logger.js'
 import type { Gateway } from '../gateway/create-gateway.js'
 import type { GatewaySession } from '../gateway/session.js'
@@ -9,6 +10,7 @@ import { RpcCode } from '../jsonrpc.js'
 import type { PrincipalResolver } from '../principal.js'
 import type { MessageChannel } from '../transports/channel.js'
 import { HttpDownstream } from '../transports/http-downstream.js'
+import { StatelessDownstream } from '../transports/stateless-downstream.js'
 
 /** Options of the Streamable HTTP front of the gateway. */
 export interface HttpGatewayOptions {
@@ -36,6 +38,11 @@ interface ClientSession {
   readonly principal: string
 }
 
+interface StatelessClient {
+  readonly downstream: StatelessDownstream
+  readonly session: GatewaySession
+}
+
 /**
  * Serves the gateway at `/mcp` over Streamable HTTP. Each client session gets
  * its own upstream connection (a stdio child or an HTTP session), so one
@@ -46,6 +53,8 @@ interface ClientSession {
 export class HttpGateway {
   private readonly server: Server
   private readonly sessions = new Map<string, ClientSession>()
+  /** 2026-07-28 clients have no sessions: their requests share one upstream per principal. */
+  private readonly stateless = new Map<string, Promise<StatelessClient>>()
   private readonly validateHost: (req: IncomingMessage, res: ServerResponse) => boolean
   private readonly validateOrigin: (req: IncomingMessage, res: ServerResponse) => boolean
   private sweeper: NodeJS.Timeout | undefined
@@ -78,7 +87,11 @@ export class HttpGateway {
   /** Stops accepting, closes every session and its upstream. */
   async close(): Promise<void> {
     clearInterval(this.sweeper)
-    await Promise.allSettled([...this.sessions.values()].map(({ session }) => session.close()))
+    const stateless = await Promise.allSettled([...this.stateless.values()])
+    await Promise.allSettled([
+      ...[...this.sessions.values()].map(({ session }) => session.close()),
+      ...stateless.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.session.close()] : [])),
+    ])
     this.server.closeAllConnections()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
@@ -113,16 +126,16 @@ export class HttpGateway {
       return
     }
     if (req.method !== 'POST') {
-      rpcError(res, 400, RpcCode.INVALID_REQUEST, 'a request without Mcp-Session-Id must be a POST of initialize')
+      rpcError(res, 405, RpcCode.INVALID_REQUEST, 'without Mcp-Session-Id only POST is served (a 2026-07-28 request, or initialize)')
       return
     }
     const body = await this.readBody(req, res)
     if (body === FAILED) return
     if (!isInitialize(body)) {
-      rpcError(res, 400, RpcCode.INVALID_REQUEST, 'no session: send initialize first (this gateway serves protocol 2025-11-25 sessions over HTTP)')
+      await this.handleStateless(req, res, body)
       return
     }
-    if (this.sessions.size >= (this.options.maxSessions ?? 64)) {
+    if (this.sessions.size + this.stateless.size >= (this.options.maxSessions ?? 64)) {
       rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions; retry later or raise --max-sessions')
       return
     }
@@ -148,6 +161,31 @@ export class HttpGateway {
     session.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId)
     }
+    await transport.handleRequest(req, res, body)
+  }
+
+  /** A request of a stateless (2026-07-28) client: its own transport, the principal's shared upstream. */
+  private async handleStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const principal = this.options.principals.resolve(req.headers)
+    let client = this.stateless.get(principal)
+    if (client === undefined) {
+      if (this.sessions.size + this.stateless.size >= (this.options.maxSessions ?? 64)) {
+        rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions; retry later or raise --max-sessions')
+        return
+      }
+      const downstream = new StatelessDownstream()
+      client = this.gateway.connect(downstream, this.options.connectUpstream(req.headers), principal).then((session) => {
+        session.onclose = () => this.stateless.delete(principal)
+        return { downstream, session }
+      })
+      this.stateless.set(principal, client)
+      client.catch(() => this.stateless.delete(principal))
+    }
+    const { downstream } = await client
+    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined })
+    // The transport checks MCP-Protocol-Version; the gateway forwards whichever era the upstream speaks.
+    transport.setSupportedProtocolVersions([STATELESS_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS])
+    await downstream.attach(transport)
     await transport.handleRequest(req, res, body)
   }
 
@@ -180,10 +218,19 @@ export class HttpGateway {
         void client.session.close()
       }
     }
+    for (const [principal, pending] of this.stateless) {
+      void pending.then((client) => {
+        if (client.downstream.lastActive >= cutoff) return
+        this.stateless.delete(principal)
+        void client.session.close()
+      })
+    }
   }
 }
 
 const FAILED = Symbol('failed')
+/** The stateless protocol revision, which the SDK's HTTP transport does not list by default. */
+const STATELESS_PROTOCOL_VERSION = '2026-07-28'
 
 function isInitialize(body: unknown): boolean {
   return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize'
