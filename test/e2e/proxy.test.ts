@@ -69,6 +69,29 @@ for (const era of ['legacy', 'auto'] as const) {
     // The v2 client caches lists itself (SEP-2549); 'refresh' makes it ask the gateway every time.
     const fresh = { cacheMode: 'refresh' } as const
 
+    it('keeps the upstream call for the other waiters when one cancels, and cancels it when all do', async () => {
+      const originator = new AbortController()
+      const first = proxy.client.callTool({ name: 'slow_lookup', arguments: { q: 'c1' } }, { signal: originator.signal }).catch((error: unknown) => error)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      const others = [1, 2].map(() => proxy.client.callTool({ name: 'slow_lookup', arguments: { q: 'c1' } }))
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      originator.abort()
+      expect(await first).toBeInstanceOf(Error)
+      const texts = (await Promise.all(others)).map((result) => (result.content as Array<{ text: string }>)[0]?.text)
+      expect(texts).toStrictEqual(['c1: slow call 2', 'c1: slow call 2'])
+      const everyone = [new AbortController(), new AbortController()]
+      const abandoned = everyone.map((controller) =>
+        proxy.client.callTool({ name: 'slow_lookup', arguments: { q: 'c2' } }, { signal: controller.signal }).catch((error: unknown) => error),
+      )
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      for (const controller of everyone) controller.abort()
+      await Promise.all(abandoned)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const counts = await proxy.counts()
+      expect(counts['slow_lookup']).toBe(3)
+      expect(counts['slow_lookup_cancelled']).toBe(1)
+    })
+
     it('caches lists and reads', async () => {
       expect((await proxy.client.listTools(undefined, fresh))._meta?.['mcp-cache/status']).toBe('miss')
       expect((await proxy.client.listTools(undefined, fresh))._meta?.['mcp-cache/status']).toBe('hit')
