@@ -6,6 +6,7 @@ import { Gateway } from '../mcp/gateway/create-gateway.js'
 import { HttpGateway } from '../mcp/http/http-gateway.js'
 import { PrincipalResolver } from '../mcp/principal.js'
 import { ChildProcessChannel } from '../mcp/transports/child-process.js'
+import { CrashBackoff } from '../mcp/transports/crash-backoff.js'
 import { httpUpstream } from '../mcp/transports/http-upstream.js'
 import { cacheOptionsFor, type GatewayCliOptions } from './proxy.js'
 
@@ -33,6 +34,7 @@ export async function runServe(command: string | undefined, args: readonly strin
   const identity = options.upstream ?? `stdio:${[command, ...args].join(' ')}`
   const gateway = new Gateway(config, cache, { identity }, logger)
   const upstreamUrl = options.upstream
+  const restarts = new CrashBackoff()
   const http = new HttpGateway(gateway, {
     host: options.host,
     port: options.port,
@@ -44,7 +46,7 @@ export async function runServe(command: string | undefined, args: readonly strin
     connectUpstream: (headers) =>
       upstreamUrl !== undefined
         ? httpUpstream(upstreamUrl, headers['authorization'])
-        : new ChildProcessChannel({ command: command as string, args }, config.maxMessageBytes),
+        : restarts.start(() => new ChildProcessChannel({ command: command as string, args }, config.maxMessageBytes)),
   })
   const address = await http.listen()
   // The one line on stdout: where to connect (tests and scripts read it).

@@ -106,3 +106,31 @@ describe('serve in front of a Streamable HTTP server', () => {
     await client.close()
   })
 })
+
+describe('serve in front of a stdio server that crashes at start', () => {
+  let gateway: UrlProcess
+  beforeAll(async () => {
+    gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--', process.execPath, '-e', 'process.exit(3)'])
+  })
+  afterAll(async () => {
+    await gateway.stop()
+  })
+
+  it('answers with errors that name the upstream, backs off restarts, and keeps serving', async () => {
+    const statuses: number[] = []
+    const messages: string[] = []
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      })
+      statuses.push(response.status)
+      messages.push(await response.text())
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(messages.join('\n')).toMatch(/upstream stdio:.*(exited with code 3|keeps crashing)/)
+    expect(statuses).toContain(503)
+    expect(gateway.child.exitCode).toBeNull()
+  })
+})

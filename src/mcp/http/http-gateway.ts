@@ -10,6 +10,7 @@ import { RpcCode } from '../jsonrpc.js'
 import type { PrincipalResolver } from '../principal.js'
 import type { MessageChannel } from '../transports/channel.js'
 import { HttpDownstream } from '../transports/http-downstream.js'
+import { UpstreamBackoffError } from '../transports/crash-backoff.js'
 import { StatelessDownstream } from '../transports/stateless-downstream.js'
 
 /** Options of the Streamable HTTP front of the gateway. */
@@ -147,7 +148,7 @@ export class HttpGateway {
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { downstream, session, principal })
+        if (session !== undefined) this.sessions.set(id, { downstream, session, principal })
       },
       onsessionclosed: (id) => {
         const closing = this.sessions.get(id)
@@ -156,8 +157,8 @@ export class HttpGateway {
       },
     })
     const downstream = new HttpDownstream(transport)
-    const upstream = this.options.connectUpstream(req.headers)
-    const session = await this.gateway.connect(downstream, upstream, principal)
+    const session = await this.connectOrAnswer(res, downstream, req, principal)
+    if (session === undefined) return
     session.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId)
     }
@@ -174,19 +175,41 @@ export class HttpGateway {
         return
       }
       const downstream = new StatelessDownstream()
-      client = this.gateway.connect(downstream, this.options.connectUpstream(req.headers), principal).then((session) => {
+      client = this.connectOrAnswer(res, downstream, req, principal).then((session) => {
+        if (session === undefined) throw new Error('answered')
         session.onclose = () => this.stateless.delete(principal)
         return { downstream, session }
       })
       this.stateless.set(principal, client)
       client.catch(() => this.stateless.delete(principal))
     }
-    const { downstream } = await client
+    let downstream: StatelessDownstream
+    try {
+      downstream = (await client).downstream
+    } catch {
+      if (!res.headersSent) rpcError(res, 502, RpcCode.UPSTREAM_ERROR, 'the upstream could not be started; retry')
+      return
+    }
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined })
     // The transport checks MCP-Protocol-Version; the gateway forwards whichever era the upstream speaks.
     transport.setSupportedProtocolVersions([STATELESS_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS])
     await downstream.attach(transport)
     await transport.handleRequest(req, res, body)
+  }
+
+  /** Starts an upstream and a gateway session; on failure answers the HTTP request and resolves undefined. */
+  private async connectOrAnswer(res: ServerResponse, downstream: MessageChannel, req: IncomingMessage, principal: string): Promise<GatewaySession | undefined> {
+    try {
+      return await this.gateway.connect(downstream, this.options.connectUpstream(req.headers), principal)
+    } catch (error) {
+      if (error instanceof UpstreamBackoffError) {
+        res.setHeader('retry-after', String(Math.ceil(error.retryAfterMs / 1000)))
+        rpcError(res, 503, RpcCode.UPSTREAM_ERROR, `upstream ${this.gateway.context.upstreamName}: ${error.message}`)
+      } else {
+        rpcError(res, 502, RpcCode.UPSTREAM_ERROR, `upstream ${this.gateway.context.upstreamName} could not be started: ${(error as Error).message}`)
+      }
+      return undefined
+    }
   }
 
   private async readBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
