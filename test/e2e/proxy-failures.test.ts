@@ -43,6 +43,14 @@ describe('proxy when a part fails', () => {
     await proxy.close()
   })
 
+  it('leaves results untouched when statusMeta is off', async () => {
+    const proxy = await connectThroughProxy({ config: { statusMeta: false } })
+    const result = await proxy.client.callTool({ name: 'lookup_code', arguments: { code: 'Q' } })
+    expect(result._meta?.['mcp-cache/status']).toBeUndefined()
+    expect(result.content).toStrictEqual([{ type: 'text', text: 'Q: call 1' }])
+    await proxy.close()
+  })
+
   it('refuses a config file with a wrong field, naming it', async () => {
     const proxy = spawnRawProxy(['--config', writeConfig({ tools: { x: { tll: '1m' } } }), '--', process.execPath, COUNTING_SERVER])
     expect(await proxy.exited).toBe(1)

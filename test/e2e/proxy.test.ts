@@ -128,3 +128,22 @@ for (const era of ['legacy', 'auto'] as const) {
     })
   })
 }
+
+describe('proxy and resources/updated (2025-11-25 subscriptions)', () => {
+  it('drops a cached read when the upstream says the resource changed', async () => {
+    const proxy = await connectThroughProxy()
+    const fresh = { cacheMode: 'refresh' } as const
+    await proxy.client.subscribeResource({ uri: 'notes://main' })
+    const text = async () => ((await proxy.client.readResource({ uri: 'notes://main' }, fresh)).contents[0] as { text: string }).text
+    expect(await text()).toBe('notes v1, read 1')
+    expect(await text()).toBe('notes v1, read 1')
+    await proxy.call('touch_notes')
+    let after = await text()
+    for (let attempt = 0; attempt < 20 && after.startsWith('notes v1'); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+      after = await text()
+    }
+    expect(after).toBe('notes v2, read 2')
+    await proxy.close()
+  })
+})

@@ -105,6 +105,24 @@ describe('serve in front of a Streamable HTTP server', () => {
     expect(counts['auth:Bearer secret-token-1']).toBe(1)
     await client.close()
   })
+
+  it('serves no entry across tokens in 2000 randomized calls (the upstream names the token it saw)', async () => {
+    const clients = { 'token-red': await connect(gateway.url, 'token-red'), 'token-blue': await connect(gateway.url, 'token-blue', '2026') }
+    let seed = 7
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    let crossHits = 0
+    let hits = 0
+    for (let i = 0; i < 2000; i++) {
+      const token = random() < 0.5 ? 'token-red' : 'token-blue'
+      const n = Math.floor(random() * 20)
+      const result = await call(clients[token], 'whoami', { n })
+      if (result.status === 'hit') hits++
+      if (result.text !== `${n} for ${token}`) crossHits++
+    }
+    expect(crossHits).toBe(0)
+    expect(hits).toBeGreaterThan(1800)
+    await Promise.all(Object.values(clients).map((client) => client.close()))
+  })
 })
 
 describe('serve in front of a stdio server that crashes at start', () => {
