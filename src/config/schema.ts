@@ -51,6 +51,7 @@ export const cacheOptionsSchema = z
           .optional(),
         operationTimeout: duration.optional(),
         connectTimeout: duration.optional(),
+        healthCheckInterval: duration.optional(),
         maxEntryBytes: byteSize.optional(),
         compressThreshold: byteSize.optional(),
         clientName: z.string().optional(),

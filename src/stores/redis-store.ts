@@ -3,6 +3,7 @@ import { decodeEntry, encodeEntry, type CodecOptions } from '../codec/envelope.j
 import { parseDuration, type Duration } from '../config/duration.js'
 import { CacheError, errors, isCacheError } from '../errors.js'
 import { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js'
+import { HealthMonitor } from '../resilience/health-monitor.js'
 import { withTimeout } from '../resilience/timeout.js'
 import { closeRedis, connectRedis, describeRedis, type RawRedisClient, type RedisConnectionOptions } from './redis-connection.js'
 import { ADD_TO_SET, INCR_WITH_TTL, TAKE_SET } from './redis-scripts.js'
@@ -16,6 +17,11 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   readonly maxEntryBytes?: number
   /** Entries at least this many bytes are deflated (when it saves 10%). @default 4096 */
   readonly compressThreshold?: number
+  /**
+   * How often a PING checks the connection; two failures in a row replace it
+   * (a half-open connection is never reported by the socket). 0 turns it off. @default '30s'
+   */
+  readonly healthCheckInterval?: Duration
   /** When to stop calling a failing Redis. @default { failureThreshold: 5, openMs: 1000 } */
   readonly breaker?: Omit<CircuitBreakerOptions, 'onStateChange' | 'isFailure'>
 }
@@ -50,7 +56,9 @@ export class RedisStore implements Store {
   /** The URL without its password. */
   readonly target: string
   private client: RawRedisClient | undefined
-  private readonly connecting: Promise<RawRedisClient>
+  private readonly monitor: HealthMonitor
+  /** Reconnections made because health checks failed. */
+  reconnects = 0
   private readonly timeoutMs: number
   private readonly codec: CodecOptions
   private readonly breaker: CircuitBreaker
@@ -69,14 +77,49 @@ export class RedisStore implements Store {
       isFailure: (error) => !isReplyError(error),
       onStateChange: (state) => events.onBreakerChange?.(state),
     })
-    this.connecting = connectRedis(options, (error) => events.onConnectionError?.(error))
-    this.connecting.then(
+    this.connect(options)
+    const interval = parseDuration(options.healthCheckInterval ?? '30s', 'redis.healthCheckInterval')
+    let notReadySince: number | undefined
+    this.monitor = new HealthMonitor(
+      interval,
+      async () => {
+        const client = this.client
+        if (client?.isReady) {
+          notReadySince = undefined
+          await withTimeout(client.sendCommand(['PING']), this.timeoutMs, 'redis health check PING')
+          return
+        }
+        // A refused connection retries by itself; one whose handshake hangs (a half-open
+        // peer accepted the TCP connect) never gives up, so it is replaced too.
+        notReadySince ??= Date.now()
+        if (Date.now() - notReadySince > 2 * interval) throw new Error('redis connection has not become ready')
+      },
+      () => {
+        notReadySince = undefined // the new connection gets its own time to become ready
+        this.replaceConnection(options)
+      },
+    )
+    this.monitor.start()
+  }
+
+  private connect(options: RedisStoreOptions): void {
+    connectRedis(options, (error) => this.events.onConnectionError?.(error)).then(
       (client) => {
+        const previous = this.client
         this.client = client
+        if (previous !== undefined) previous.destroy()
         if (this.closed) void closeRedis(client)
       },
-      (error: unknown) => events.onConnectionError?.(error),
+      (error: unknown) => this.events.onConnectionError?.(error),
     )
+  }
+
+  /** Drops a connection that stopped answering and opens a new one. */
+  private replaceConnection(options: RedisStoreOptions): void {
+    if (this.closed) return
+    this.reconnects++
+    this.events.onConnectionError?.(new Error('health checks failed twice; replacing the connection'))
+    this.connect(options)
   }
 
   /** Entries at least this many bytes are stored deflated. */
@@ -192,6 +235,7 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     this.closed = true
+    this.monitor.stop()
     if (this.client !== undefined) await closeRedis(this.client)
   }
 

@@ -1,0 +1,153 @@
+/**
+ * The fault suite: a concurrent getOrSet load runs while Redis is killed,
+ * frozen, paused, slowed, blackholed, reset or left half-open. Every case
+ * asserts zero failed calls, p99 during the fault within the operation timeout
+ * + 50 ms, hits again within the reconnect backoff + 1 s after the fault ends,
+ * and bounded memory. The figures are printed at the end (docs/RELIABILITY.md).
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { createCache } from '../../src/cache/create-cache.js'
+import type { Cache } from '../../src/cache/cache.js'
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
+import { quantile, sleep, startLoad, timeToStatus } from '../helpers/load.js'
+import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
+
+const OPERATION_TIMEOUT = 200
+const RECONNECT_MAX = 500
+const BREAKER_OPEN = 500
+const CONCURRENCY = 16
+const KEYS = 50
+const figures: string[] = []
+
+interface Rig {
+  readonly server: RedisServerHandle
+  readonly proxy: FaultProxy
+  readonly cache: Cache
+}
+
+async function rig(serverArgs: string[] = []): Promise<Rig> {
+  const server = await startRedisServer({ args: serverArgs })
+  const proxy = await startFaultProxy(server.port)
+  const cache = createCache({
+    store: 'redis',
+    logger: false,
+    redis: {
+      url: proxy.url,
+      operationTimeout: OPERATION_TIMEOUT,
+      reconnect: { max: RECONNECT_MAX },
+      breaker: { openMs: BREAKER_OPEN },
+      healthCheckInterval: 250,
+    },
+  })
+  expect(await cache.ready('5s')).toBe(true)
+  return { server, proxy, cache }
+}
+
+async function teardown({ server, proxy, cache }: Rig): Promise<void> {
+  await cache.close()
+  await proxy.close()
+  await server.stop()
+}
+
+/** Runs the load through a fault and checks the promises; returns the figures line. */
+async function throughFault(name: string, r: Rig, inject: () => Promise<void> | void, heal: () => Promise<void> | void, faultMs = 1500): Promise<void> {
+  for (let i = 0; i < KEYS; i++) await r.cache.set(`patient:${i}`, { dfn: i, name: `PATIENT,${i}` })
+  const heapBefore = process.memoryUsage().heapUsed
+  const load = startLoad(CONCURRENCY, async (i) => {
+    const result = await r.cache.getOrSetWithStatus(`patient:${i % KEYS}`, async () => ({ dfn: i % KEYS, name: 'from origin' }), { ttl: '10m' })
+    return result.status
+  }, 2)
+  await sleep(300)
+  const faultStart = Date.now()
+  await inject()
+  await sleep(faultMs)
+  const healedAt = Date.now()
+  await heal()
+  await sleep(RECONNECT_MAX + 1500)
+  await load.stop()
+  const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024
+
+  const during = load.samples.filter((sample) => sample.at >= faultStart && sample.at < healedAt)
+  const failed = load.samples.filter((sample) => !sample.ok)
+  const p99 = quantile(during, 0.99)
+  const max = quantile(during, 1)
+  const recovery = timeToStatus(load.samples, healedAt, 'hit')
+  figures.push(
+    `${name.padEnd(34)} calls ${String(load.samples.length).padStart(6)}  failed ${failed.length}  p99 during ${p99.toFixed(0).padStart(4)} ms (max ${max.toFixed(0)})  ` +
+      `first hit after ${recovery === Infinity ? 'never' : `${recovery} ms`}  heap +${heapGrowthMb.toFixed(1)} MB`,
+  )
+  expect(failed.map((sample) => sample.error)).toStrictEqual([])
+  expect(during.length).toBeGreaterThan(0)
+  expect(p99).toBeLessThanOrEqual(OPERATION_TIMEOUT + 50)
+  expect(recovery).toBeLessThanOrEqual(RECONNECT_MAX + 1000)
+  expect(heapGrowthMb).toBeLessThan(64)
+}
+
+describe('getOrSet under Redis faults', () => {
+  afterAll(() => {
+    console.log(`\nfault suite (operation timeout ${OPERATION_TIMEOUT} ms, ${CONCURRENCY} concurrent callers)\n${figures.join('\n')}`)
+  })
+
+  it('Redis killed with SIGKILL, then restarted', async () => {
+    const r = await rig()
+    await throughFault('SIGKILL, restart after 1.5 s', r, () => r.server.kill(), () => r.server.restart())
+    await teardown(r)
+  })
+
+  it('Redis frozen with SIGSTOP, then SIGCONT', async () => {
+    const r = await rig()
+    await throughFault('SIGSTOP for 1.5 s', r, () => r.server.freeze(), () => r.server.thaw())
+    await teardown(r)
+  })
+
+  it('CLIENT PAUSE ALL', async () => {
+    const r = await rig()
+    await throughFault('CLIENT PAUSE 1500 ALL', r, async () => void (await r.server.command('CLIENT', 'PAUSE', '1500', 'ALL')), () => undefined)
+    await teardown(r)
+  })
+
+  it('latency above the operation timeout', async () => {
+    const r = await rig()
+    await throughFault('+400 ms latency', r, () => r.proxy.set({ kind: 'latency', ms: 400 }), () => r.proxy.set({ kind: 'pass' }))
+    await teardown(r)
+  })
+
+  it('latency below the operation timeout', async () => {
+    const r = await rig()
+    await throughFault('+40 ms latency', r, () => r.proxy.set({ kind: 'latency', ms: 40 }), () => r.proxy.set({ kind: 'pass' }))
+    await teardown(r)
+  })
+
+  it('blackhole: bytes accepted, nothing answered', async () => {
+    const r = await rig()
+    await throughFault('blackhole (stall) for 1.5 s', r, () => r.proxy.set({ kind: 'blackhole' }), () => r.proxy.set({ kind: 'pass' }))
+    await teardown(r)
+  })
+
+  it('connections reset', async () => {
+    const r = await rig()
+    await throughFault('RST on every connection', r, () => r.proxy.resetAll(), () => undefined, 500)
+    await teardown(r)
+  })
+
+  it('half-open connection (the peer vanished without FIN or RST)', async () => {
+    const r = await rig()
+    await throughFault('half-open, new connections work', r, () => r.proxy.set({ kind: 'half-open' }), () => r.proxy.set({ kind: 'pass' }))
+    await teardown(r)
+  })
+
+  it('maxmemory with noeviction: writes refused, calls still served', async () => {
+    const r = await rig()
+    await throughFault(
+      'OOM (maxmemory 1, noeviction)',
+      r,
+      async () => {
+        await r.server.command('CONFIG', 'SET', 'maxmemory-policy', 'noeviction')
+        await r.server.command('CONFIG', 'SET', 'maxmemory', '1')
+        await r.server.command('FLUSHALL')
+      },
+      () => r.server.command('CONFIG', 'SET', 'maxmemory', '0').then(() => undefined),
+    )
+    await teardown(r)
+  })
+})
