@@ -1,5 +1,6 @@
 /**
- * The fault suite: a concurrent getOrSet load runs while Redis is killed,
+ * The fault suite: a concurrent getOrSet load, and tools/call through
+ * `mcp-cache proxy` on the same Redis, run while Redis is killed,
  * frozen, paused, slowed, blackholed, reset or left half-open. Every case
  * asserts zero failed calls, p99 during the fault within the operation timeout
  * + 50 ms, hits again within the reconnect backoff + 1 s after the fault ends,
@@ -9,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.js'
 import type { Cache } from '../../src/cache/cache.js'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
+import { connectThroughProxy, type ProxyClient } from '../helpers/proxy-client.js'
 import { quantile, sleep, startLoad, timeToStatus } from '../helpers/load.js'
 import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
 
@@ -23,6 +25,8 @@ interface Rig {
   readonly server: RedisServerHandle
   readonly proxy: FaultProxy
   readonly cache: Cache
+  /** `mcp-cache proxy` on the same sick Redis, with the official client calling tools through it. */
+  readonly gateway: ProxyClient
 }
 
 async function rig(serverArgs: string[] = []): Promise<Rig> {
@@ -40,10 +44,15 @@ async function rig(serverArgs: string[] = []): Promise<Rig> {
     },
   })
   expect(await cache.ready('5s')).toBe(true)
-  return { server, proxy, cache }
+  const gateway = await connectThroughProxy({
+    extraArgs: ['--store', 'redis', '--redis-url', proxy.url],
+    config: { cache: { redis: { operationTimeout: OPERATION_TIMEOUT, reconnect: { max: RECONNECT_MAX }, breaker: { openMs: BREAKER_OPEN }, healthCheckInterval: 250 } } },
+  })
+  return { server, proxy, cache, gateway }
 }
 
-async function teardown({ server, proxy, cache }: Rig): Promise<void> {
+async function teardown({ server, proxy, cache, gateway }: Rig): Promise<void> {
+  await gateway.close()
   await cache.close()
   await proxy.close()
   await server.stop()
@@ -57,6 +66,7 @@ async function throughFault(name: string, r: Rig, inject: () => Promise<void> | 
     const result = await r.cache.getOrSetWithStatus(`patient:${i % KEYS}`, async () => ({ dfn: i % KEYS, name: 'from origin' }), { ttl: '10m' })
     return result.status
   }, 2)
+  const calls = startLoad(4, async (i) => (await r.gateway.call('lookup_code', { code: `C${i % 10}` })).status as string, 2)
   await sleep(300)
   const faultStart = Date.now()
   await inject()
@@ -64,7 +74,7 @@ async function throughFault(name: string, r: Rig, inject: () => Promise<void> | 
   const healedAt = Date.now()
   await heal()
   await sleep(RECONNECT_MAX + 1500)
-  await load.stop()
+  await Promise.all([load.stop(), calls.stop()])
   const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024
 
   const during = load.samples.filter((sample) => sample.at >= faultStart && sample.at < healedAt)
@@ -76,6 +86,18 @@ async function throughFault(name: string, r: Rig, inject: () => Promise<void> | 
     `${name.padEnd(34)} calls ${String(load.samples.length).padStart(6)}  failed ${failed.length}  p99 during ${p99.toFixed(0).padStart(4)} ms (max ${max.toFixed(0)})  ` +
       `first hit after ${recovery === Infinity ? 'never' : `${recovery} ms`}  heap +${heapGrowthMb.toFixed(1)} MB`,
   )
+  const gatewayDuring = calls.samples.filter((sample) => sample.at >= faultStart && sample.at < healedAt)
+  const gatewayFailed = calls.samples.filter((sample) => !sample.ok)
+  const gatewayP99 = quantile(gatewayDuring, 0.99)
+  const gatewayRecovery = timeToStatus(calls.samples, healedAt, 'hit')
+  figures.push(
+    `${'  tools/call through proxy'.padEnd(34)} calls ${String(calls.samples.length).padStart(6)}  failed ${gatewayFailed.length}  p99 during ${gatewayP99.toFixed(0).padStart(4)} ms  ` +
+      `first hit after ${gatewayRecovery === Infinity ? 'never' : `${gatewayRecovery} ms`}`,
+  )
+  expect(gatewayFailed.map((sample) => sample.error)).toStrictEqual([])
+  expect(gatewayDuring.length).toBeGreaterThan(0)
+  expect(gatewayP99).toBeLessThanOrEqual(OPERATION_TIMEOUT + 50)
+  expect(gatewayRecovery).toBeLessThanOrEqual(RECONNECT_MAX + 1000)
   expect(failed.map((sample) => sample.error)).toStrictEqual([])
   expect(during.length).toBeGreaterThan(0)
   expect(p99).toBeLessThanOrEqual(OPERATION_TIMEOUT + 50)
