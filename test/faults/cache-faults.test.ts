@@ -6,6 +6,7 @@
  * + 50 ms, hits again within the reconnect backoff + 1 s after the fault ends,
  * and bounded memory. The figures are printed at the end (docs/RELIABILITY.md).
  */
+import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.js'
 import type { Cache } from '../../src/cache/cache.js'
@@ -84,7 +85,7 @@ async function throughFault(name: string, r: Rig, inject: () => Promise<void> | 
   const recovery = timeToStatus(load.samples, healedAt, 'hit')
   figures.push(
     `${name.padEnd(34)} calls ${String(load.samples.length).padStart(6)}  failed ${failed.length}  p99 during ${p99.toFixed(0).padStart(4)} ms (max ${max.toFixed(0)})  ` +
-      `first hit after ${recovery === Infinity ? 'never' : `${recovery} ms`}  heap +${heapGrowthMb.toFixed(1)} MB`,
+      `first hit after ${recovery === Infinity ? 'never' : `${recovery} ms`}  heap ${heapGrowthMb >= 0 ? '+' : ''}${heapGrowthMb.toFixed(1)} MB`,
   )
   const gatewayDuring = calls.samples.filter((sample) => sample.at >= faultStart && sample.at < healedAt)
   const gatewayFailed = calls.samples.filter((sample) => !sample.ok)
@@ -105,11 +106,11 @@ async function throughFault(name: string, r: Rig, inject: () => Promise<void> | 
   expect(heapGrowthMb).toBeLessThan(64)
 }
 
-describe('getOrSet under Redis faults', () => {
-  afterAll(() => {
-    console.log(`\nfault suite (operation timeout ${OPERATION_TIMEOUT} ms, ${CONCURRENCY} concurrent callers)\n${figures.join('\n')}`)
-  })
+afterAll(() => {
+  console.log(`\nfault suite (operation timeout ${OPERATION_TIMEOUT} ms, ${CONCURRENCY} concurrent callers)\n${figures.join('\n')}`)
+})
 
+describe('getOrSet under Redis faults', () => {
   it('Redis killed with SIGKILL, then restarted', async () => {
     const r = await rig()
     await throughFault('SIGKILL, restart after 1.5 s', r, () => r.server.kill(), () => r.server.restart())
@@ -170,6 +171,67 @@ describe('getOrSet under Redis faults', () => {
       },
       () => r.server.command('CONFIG', 'SET', 'maxmemory', '0').then(() => undefined),
     )
+    await teardown(r)
+  })
+})
+
+describe('persistence and eviction under load', () => {
+  it('AOF: entries and their TTLs survive a SIGKILL and restart', async () => {
+    const r = await rig(['--appendonly', 'yes', '--appendfsync', 'everysec'])
+    await throughFault(
+      'SIGKILL with AOF, restart',
+      r,
+      async () => {
+        await r.cache.set('icd10:Z00.00', { code: 'Z00.00' }, { ttl: '1h' })
+        await sleep(1200) // everysec: give the AOF its fsync
+        await r.server.kill()
+      },
+      () => r.server.restart(),
+    )
+    const { RedisStore } = await import('../../src/stores/redis-store.js')
+    const direct = new RedisStore({ url: r.server.url })
+    expect(await direct.ready(5000)).toBe(true)
+    const survived = await direct.get('mcp:icd10:Z00.00')
+    expect(survived?.value).toStrictEqual({ code: 'Z00.00' })
+    const ttl = Number(await direct.command<number>('PTTL', ['mcp:icd10:Z00.00']))
+    expect(ttl).toBeGreaterThan(3_500_000)
+    expect(ttl).toBeLessThanOrEqual(3_600_000)
+    await direct.close()
+    await teardown(r)
+  })
+
+  it('maxmemory with allkeys-lru: old entries evicted, every call served', async () => {
+    const r = await rig(['--maxmemory', '3mb', '--maxmemory-policy', 'allkeys-lru'])
+    // Random, so compression cannot shrink them under the limit.
+    const big = randomBytes(15_000).toString('base64')
+    await throughFault(
+      'allkeys-lru at 3 MB, 20 KB values',
+      r,
+      async () => {
+        for (let i = 0; i < 400; i++) await r.cache.set(`drug_analysis:bulk-${i}`, `${i}${big}`, { ttl: '1h' })
+      },
+      () => undefined,
+      500,
+    )
+    const info = await r.server.command('INFO', 'stats')
+    expect(Number(/evicted_keys:(\d+)/.exec(info)?.[1])).toBeGreaterThan(0)
+    await teardown(r)
+  })
+
+  it('corrupt, foreign and wrong-type values under our keys are misses, not errors', async () => {
+    const r = await rig()
+    await throughFault(
+      'corrupt / foreign / wrong-type values',
+      r,
+      async () => {
+        for (let i = 0; i < KEYS; i += 3) await r.server.command('SET', `mcp:patient:${i}`, 'garbage not written by mcp-cache')
+        for (let i = 1; i < KEYS; i += 3) await r.server.command('SADD', `mcp:patient:${i}`, 'a set')
+        for (let i = 2; i < KEYS; i += 3) await r.server.command('SET', `mcp:patient:${i}`, '\u00ffM\u0001\u0000truncated')
+      },
+      () => undefined,
+      500,
+    )
+    expect(r.cache.stats().corrupt).toBeGreaterThan(0)
     await teardown(r)
   })
 })
