@@ -8,6 +8,7 @@ export type { CacheOptions, CacheResult, CacheStatus, GetOrSetOptions, SetOption
 
 export { buildKey, cacheKey, contentKey, type KeyPart, type KeyParts } from './keys/build-key.js'
 export { hashContent } from './keys/content-hash.js'
+export { createKeyHasher } from './keys/hashed-key.js'
 export { escapeGlob } from './keys/glob.js'
 export { encodeSegment, decodeSegment } from './keys/segment.js'
 
@@ -29,3 +30,4 @@ export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js'
 export { TieredStore, type L1Options } from './stores/tiered-store.js'
 export type { RedisTlsOptions } from './stores/redis-connection.js'
+export type { EncryptionOptions } from './codec/encryption.js'

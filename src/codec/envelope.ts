@@ -4,7 +4,7 @@
  *
  *   0  0xFF 0x4D   magic; 0xFF never occurs in UTF-8, so no text value (nor a counter) looks like an entry
  *   2  version     1
- *   3  flags       bit0 deflate-raw, bit1 tagged JSON, bit2 encrypted (reserved, rejected)
+ *   3  flags       bit0 deflate-raw, bit1 tagged JSON, bit2 AES-256-GCM (see encryption.ts)
  *   4  freshUntil  float64 BE
  *  12  expiresAt   float64 BE
  *  20  length      uint32 BE, bytes of payload that follow
@@ -13,6 +13,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { CacheError, errors, isCacheError } from '../errors.js'
 import type { StoredEntry } from '../stores/store.js'
+import { decryptPayload, encryptPayload, type Keyring } from './encryption.js'
 import { decodeValue, encodeValue } from './tagged-json.js'
 
 /** Tunables of `encodeEntry`. */
@@ -21,6 +22,8 @@ export interface CodecOptions {
   readonly compressThreshold: number
   /** Largest encoded entry accepted, header included; larger ones throw E_ENTRY_TOO_LARGE. */
   readonly maxEntryBytes: number
+  /** Encrypts payloads at rest when set. */
+  readonly keyring?: Keyring
 }
 
 /** Defaults: compress from 4 KiB, refuse entries over 1 MiB. */
@@ -28,6 +31,8 @@ export const defaultCodecOptions: CodecOptions = { compressThreshold: 4096, maxE
 
 /** Bytes before the payload. */
 export const HEADER_BYTES = 24
+/** The header bytes an encrypted payload authenticates: all but the length (which changes with sealing). */
+const AAD_BYTES = 20
 
 const MAGIC_0 = 0xff
 const MAGIC_1 = 0x4d
@@ -35,7 +40,7 @@ const VERSION = 1
 const FLAG_DEFLATE = 0b001
 const FLAG_TAGGED = 0b010
 const FLAG_ENCRYPTED = 0b100
-const KNOWN_FLAGS = FLAG_DEFLATE | FLAG_TAGGED
+const KNOWN_FLAGS = FLAG_DEFLATE | FLAG_TAGGED | FLAG_ENCRYPTED
 /** Compression must bring the payload to at most this share of its size. */
 const MIN_COMPRESSION_GAIN = 0.9
 /** Caps inflation, so a damaged or hostile payload cannot balloon into gigabytes. */
@@ -73,14 +78,25 @@ export function encodeEntry(entry: StoredEntry, options: CodecOptions): Buffer {
     out = Buffer.allocUnsafe(HEADER_BYTES + textBytes)
     out.write(text, HEADER_BYTES, textBytes, 'utf8')
   }
+  if (options.keyring !== undefined) flags |= FLAG_ENCRYPTED
   out[0] = MAGIC_0
   out[1] = MAGIC_1
   out[2] = VERSION
   out[3] = flags
   out.writeDoubleBE(entry.freshUntil, 4)
   out.writeDoubleBE(entry.expiresAt, 12)
-  out.writeUInt32BE(out.length - HEADER_BYTES, 20)
-  return out
+  if (options.keyring === undefined) {
+    out.writeUInt32BE(out.length - HEADER_BYTES, 20)
+    return out
+  }
+  const header = out.subarray(0, AAD_BYTES)
+  const sealed = encryptPayload(out.subarray(HEADER_BYTES), options.keyring, header)
+  if (HEADER_BYTES + sealed.length > options.maxEntryBytes) throw tooLarge(HEADER_BYTES + sealed.length, options)
+  const encrypted = Buffer.allocUnsafe(HEADER_BYTES + sealed.length)
+  out.copy(encrypted, 0, 0, AAD_BYTES)
+  encrypted.writeUInt32BE(sealed.length, 20)
+  sealed.copy(encrypted, HEADER_BYTES)
+  return encrypted
 }
 
 function corrupt(message: string): CacheError {
@@ -102,22 +118,23 @@ function counterEntry(bytes: Buffer): StoredEntry {
  * Decodes bytes made by `encodeEntry`, or an integer counter written by Redis
  * INCRBY. Any other input throws CacheError E_CORRUPT_ENTRY, and nothing else.
  */
-export function decodeEntry(bytes: Buffer): StoredEntry {
+export function decodeEntry(bytes: Buffer, keyring?: Keyring): StoredEntry {
   try {
     if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) return counterEntry(bytes)
     if (bytes.length < HEADER_BYTES) throw corrupt(`entry is truncated: ${bytes.length} bytes, less than its header`)
     if (bytes[2] !== VERSION) throw corrupt(`unknown entry format version ${bytes[2]}`)
     const flags = bytes[3]!
-    if ((flags & FLAG_ENCRYPTED) !== 0) throw corrupt('entry is encrypted, which this version cannot read')
+    if ((flags & FLAG_ENCRYPTED) === 0 && keyring !== undefined && !keyring.allowPlaintext) {
+      throw corrupt('entry is not encrypted but encryption is required (set encryption.allowPlaintext while migrating)')
+    }
     if ((flags & ~KNOWN_FLAGS) !== 0) throw corrupt(`unknown entry flags 0x${flags.toString(16)}`)
     const payloadBytes = bytes.readUInt32BE(20)
     if (bytes.length !== HEADER_BYTES + payloadBytes) {
       throw corrupt(`entry length mismatch: header says ${payloadBytes} payload bytes, found ${bytes.length - HEADER_BYTES}`)
     }
+    const payload = (flags & FLAG_ENCRYPTED) !== 0 ? decryptPayload(bytes.subarray(HEADER_BYTES), keyring, bytes.subarray(0, AAD_BYTES)) : bytes.subarray(HEADER_BYTES)
     const text =
-      (flags & FLAG_DEFLATE) !== 0
-        ? inflateRawSync(bytes.subarray(HEADER_BYTES), { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8')
-        : bytes.toString('utf8', HEADER_BYTES)
+      (flags & FLAG_DEFLATE) !== 0 ? inflateRawSync(payload, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8') : payload.toString('utf8')
     return {
       value: decodeValue(text, (flags & FLAG_TAGGED) !== 0),
       freshUntil: bytes.readDoubleBE(4),

@@ -153,6 +153,17 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
   const cert = readPem(env, 'REDIS_TLS_CERT_FILE')
   const key = readPem(env, 'REDIS_TLS_KEY_FILE')
   if (ca || cert || key) redis.tls = { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) }
+  const encryptionKeys = env['CACHE_ENCRYPTION_KEYS']?.trim()
+  if (encryptionKeys) {
+    const keys: Record<string, string> = {}
+    for (const pair of encryptionKeys.split(',')) {
+      const colon = pair.indexOf(':')
+      if (colon <= 0) throw new ConfigError('CACHE_ENCRYPTION_KEYS must be id:base64key pairs separated by commas, e.g. k1:<openssl rand -base64 32>')
+      keys[pair.slice(0, colon).trim()] = pair.slice(colon + 1).trim()
+    }
+    const current = env['CACHE_ENCRYPTION_KEY_ID']?.trim() || Object.keys(keys).at(-1) || ''
+    redis.encryption = { keys, current, allowPlaintext: envBoolean(env, 'CACHE_ENCRYPTION_ALLOW_PLAINTEXT') ?? false }
+  }
   if (Object.keys(redis).length > 0) options.redis = redis
   return options as CacheOptions
 }

@@ -57,6 +57,10 @@ export const cacheOptionsSchema = z
         clientName: z.string().optional(),
         reconnect: z.object({ base: duration.optional(), max: duration.optional() }).strict().optional(),
         breaker: z.object({ failureThreshold: z.number().int().positive().optional(), openMs: z.number().int().positive().optional() }).strict().optional(),
+        encryption: z
+          .object({ keys: z.record(z.string(), z.union([z.string(), z.instanceof(Buffer)])), current: z.string(), allowPlaintext: z.boolean().optional() })
+          .strict()
+          .optional(),
         tls: z
           .object({ ca: pem.optional(), cert: pem.optional(), key: pem.optional(), servername: z.string().optional(), rejectUnauthorized: z.boolean().optional() })
           .strict()

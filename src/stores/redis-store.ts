@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { createKeyring, type EncryptionOptions } from '../codec/encryption.js'
 import { decodeEntry, encodeEntry, type CodecOptions } from '../codec/envelope.js'
 import { parseDuration, type Duration } from '../config/duration.js'
 import { CacheError, errors, isCacheError } from '../errors.js'
@@ -22,6 +23,8 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
    * (a half-open connection is never reported by the socket). 0 turns it off. @default '30s'
    */
   readonly healthCheckInterval?: Duration
+  /** Encrypt values at rest (AES-256-GCM, named keys for rotation). */
+  readonly encryption?: EncryptionOptions
   /** When to stop calling a failing Redis. @default { failureThreshold: 5, openMs: 1000 } */
   readonly breaker?: Omit<CircuitBreakerOptions, 'onStateChange' | 'isFailure'>
 }
@@ -71,7 +74,11 @@ export class RedisStore implements Store {
   ) {
     this.target = describeRedis(options)
     this.timeoutMs = parseDuration(options.operationTimeout ?? 250, 'redis.operationTimeout')
-    this.codec = { maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024, compressThreshold: options.compressThreshold ?? 4096 }
+    this.codec = {
+      maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024,
+      compressThreshold: options.compressThreshold ?? 4096,
+      ...(options.encryption === undefined ? {} : { keyring: createKeyring(options.encryption) }),
+    }
     this.breaker = new CircuitBreaker({
       ...options.breaker,
       isFailure: (error) => !isReplyError(error),
@@ -266,7 +273,7 @@ export class RedisStore implements Store {
     if (reply === null || reply === undefined) return undefined
     try {
       const bytes = typeof reply === 'string' ? Buffer.from(reply) : reply
-      return { entry: decodeEntry(bytes), size: bytes.length }
+      return { entry: decodeEntry(bytes, this.codec.keyring), size: bytes.length }
     } catch (error) {
       if (!isCacheError(error, errors.E_CORRUPT_ENTRY)) throw error
       this.events.onCorrupt?.(key)
