@@ -106,23 +106,27 @@ describe('serve in front of a Streamable HTTP server', () => {
     await client.close()
   })
 
-  it('serves no entry across tokens in 2000 randomized calls (the upstream names the token it saw)', async () => {
+  it('serves no entry across tokens in 10,000 randomized calls (the upstream names the token it saw)', async () => {
+    const tokens = ['token-red', 'token-blue'] as const
     const clients = { 'token-red': await connect(gateway.url, 'token-red'), 'token-blue': await connect(gateway.url, 'token-blue', '2026') }
     let seed = 7
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
     let crossHits = 0
     let hits = 0
-    for (let i = 0; i < 2000; i++) {
-      const token = random() < 0.5 ? 'token-red' : 'token-blue'
-      const n = Math.floor(random() * 20)
-      const result = await call(clients[token], 'whoami', { n })
-      if (result.status === 'hit') hits++
-      if (result.text !== `${n} for ${token}`) crossHits++
+    const worker = async (calls: number) => {
+      for (let i = 0; i < calls; i++) {
+        const token = tokens[random() < 0.5 ? 0 : 1]
+        const n = Math.floor(random() * 50)
+        const result = await call(clients[token], 'whoami', { n })
+        if (result.status === 'hit') hits++
+        if (result.text !== `${n} for ${token}`) crossHits++
+      }
     }
+    await Promise.all(Array.from({ length: 8 }, () => worker(1250)))
     expect(crossHits).toBe(0)
-    expect(hits).toBeGreaterThan(1800)
+    expect(hits).toBeGreaterThan(9500)
     await Promise.all(Object.values(clients).map((client) => client.close()))
-  })
+  }, 120_000)
 })
 
 describe('serve in front of a stdio server that crashes at start', () => {
