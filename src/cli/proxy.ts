@@ -45,7 +45,8 @@ export async function runProxy(command: string, args: readonly string[], options
   const closed = new Promise<void>((resolve) => {
     session.onclose = resolve
   })
-  const stop = () => void session.close()
+  // Graceful: let calls in flight finish (10 s at most), then close both sides.
+  const stop = () => void session.drain(10_000).then(() => session.close())
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
   await closed

@@ -48,6 +48,10 @@ export async function runServe(command: string | undefined, args: readonly strin
         ? httpUpstream(upstreamUrl, headers['authorization'])
         : restarts.start(() => new ChildProcessChannel({ command: command as string, args }, config.maxMessageBytes)),
   })
+  // The seeds' wait-for-redis: give Redis up to REDIS_TIMEOUT to answer, then serve degraded.
+  if (cache.storeKind !== 'memory' && !(await cache.ready())) {
+    logger.warn('mcp-cache: Redis did not answer within the startup wait (REDIS_TIMEOUT); serving from the origin until it does')
+  }
   const address = await http.listen()
   // The one line on stdout: where to connect (tests and scripts read it).
   console.log(`mcp-cache serving http://${address.address}:${address.port}/mcp -> ${redactSecrets(identity)}`)
@@ -55,6 +59,7 @@ export async function runServe(command: string | undefined, args: readonly strin
     process.once('SIGTERM', resolve)
     process.once('SIGINT', resolve)
   })
+  logger.info('mcp-cache: shutting down: finishing calls in flight')
   await http.close()
   await cache.close()
   return 0

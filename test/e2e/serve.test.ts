@@ -156,3 +156,23 @@ describe('serve in front of a stdio server that crashes at start', () => {
     expect(gateway.child.exitCode).toBeNull()
   })
 })
+
+describe('serve shutting down', () => {
+  it('finishes calls in flight on SIGTERM, refuses new ones, and exits 0', async () => {
+    const gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--', process.execPath, COUNTING_SERVER])
+    const client = await connect(gateway.url, 'token-late')
+    const slow = call(client, 'slow_lookup', { q: 'in flight' })
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', (code) => resolve(code)))
+    gateway.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const late = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'late', version: '1' } } }),
+    }).then((response) => response.status, () => 'refused')
+    expect([503, 'refused']).toContain(late)
+    expect(await slow).toMatchObject({ text: 'in flight: slow call 1' })
+    expect(await exited).toBe(0)
+  })
+})

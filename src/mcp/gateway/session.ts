@@ -127,6 +127,17 @@ export class GatewaySession {
     })
   }
 
+  /** Requests in flight: sent upstream and not answered, or handled by the gateway and not finished. */
+  get inFlight(): number {
+    return this.pending.size + this.cancellers.size
+  }
+
+  /** Resolves once nothing is in flight, or after `timeoutMs` (graceful shutdown). */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (this.inFlight > 0 && Date.now() < deadline && !this.closed) await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+
   /** Closes both sides once. */
   async close(): Promise<void> {
     if (this.closed) return

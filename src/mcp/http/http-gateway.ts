@@ -59,6 +59,7 @@ export class HttpGateway {
   private readonly validateHost: (req: IncomingMessage, res: ServerResponse) => boolean
   private readonly validateOrigin: (req: IncomingMessage, res: ServerResponse) => boolean
   private sweeper: NodeJS.Timeout | undefined
+  private closing = false
 
   constructor(
     private readonly gateway: Gateway,
@@ -85,16 +86,20 @@ export class HttpGateway {
     return this.server.address() as AddressInfo
   }
 
-  /** Stops accepting, closes every session and its upstream. */
-  async close(): Promise<void> {
+  /**
+   * Graceful shutdown: stops accepting connections and requests, lets calls in
+   * flight finish (up to `drainMs`), then closes every session and its upstream.
+   */
+  async close(drainMs = 10_000): Promise<void> {
+    this.closing = true
     clearInterval(this.sweeper)
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()))
     const stateless = await Promise.allSettled([...this.stateless.values()])
-    await Promise.allSettled([
-      ...[...this.sessions.values()].map(({ session }) => session.close()),
-      ...stateless.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.session.close()] : [])),
-    ])
+    const sessions = [...[...this.sessions.values()].map(({ session }) => session), ...stateless.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.session] : []))]
+    await Promise.all(sessions.map((session) => session.drain(drainMs)))
+    await Promise.allSettled(sessions.map((session) => session.close()))
     this.server.closeAllConnections()
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    await stopped
   }
 
   /** Sessions open now. */
@@ -109,6 +114,11 @@ export class HttpGateway {
       return
     }
     if (!this.validateHost(req, res) || !this.validateOrigin(req, res)) return
+    if (this.closing) {
+      res.setHeader('connection', 'close')
+      rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'the gateway is shutting down; retry on another instance')
+      return
+    }
     const sessionId = req.headers['mcp-session-id']
     if (typeof sessionId === 'string') {
       const existing = this.sessions.get(sessionId)
