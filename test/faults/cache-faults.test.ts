@@ -21,6 +21,8 @@ const BREAKER_OPEN = 500
 const CONCURRENCY = 16
 const KEYS = 50
 const figures: string[] = []
+/** What the origin returns: a small record, or (for the oversized case) 2 MB that must never be cached. */
+let originValue: () => unknown = () => ({ name: 'from origin' })
 
 interface Rig {
   readonly server: RedisServerHandle
@@ -64,7 +66,7 @@ async function throughFault(name: string, r: Rig, inject: () => Promise<void> | 
   for (let i = 0; i < KEYS; i++) await r.cache.set(`patient:${i}`, { dfn: i, name: `PATIENT,${i}` })
   const heapBefore = process.memoryUsage().heapUsed
   const load = startLoad(CONCURRENCY, async (i) => {
-    const result = await r.cache.getOrSetWithStatus(`patient:${i % KEYS}`, async () => ({ dfn: i % KEYS, name: 'from origin' }), { ttl: '10m' })
+    const result = await r.cache.getOrSetWithStatus(`patient:${i % KEYS}`, async () => originValue(), { ttl: '10m' })
     return result.status
   }, 2)
   const calls = startLoad(4, async (i) => (await r.gateway.call('lookup_code', { code: `C${i % 10}` })).status as string, 2)
@@ -232,6 +234,25 @@ describe('persistence and eviction under load', () => {
       500,
     )
     expect(r.cache.stats().corrupt).toBeGreaterThan(0)
+    await teardown(r)
+  })
+
+  it('oversized values from the origin are served, never cached', async () => {
+    const r = await rig()
+    const oversized = randomBytes(1_500_000).toString('base64')
+    await throughFault(
+      'origin returns 2 MB values',
+      r,
+      async () => {
+        originValue = () => oversized
+        await r.server.command('FLUSHALL')
+      },
+      () => {
+        originValue = () => ({ name: 'from origin' })
+      },
+      500,
+    )
+    expect(await r.server.command('DBSIZE')).not.toMatch(/^:0/) // small values cached again after
     await teardown(r)
   })
 })
