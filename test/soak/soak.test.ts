@@ -23,7 +23,7 @@ describe(`soak: ${SECONDS} s through serve with Redis`, () => {
   let gateway: UrlProcess
   beforeAll(async () => {
     redis = await startRedisServer({ args: ['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru'] })
-    gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--store', 'tiered', '--redis-url', redis.url, '--', process.execPath, COUNTING_SERVER])
+    gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--store', 'tiered', '--redis-url', redis.url, '--', process.execPath, COUNTING_SERVER], process.env['SOAK_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['SOAK_NODE_OPTIONS'] } : {})
   })
   afterAll(async () => {
     await gateway?.stop()
