@@ -32,6 +32,8 @@ export interface CacheHealth {
   /** Round trip of a PING in ms, when it answered. */
   readonly latencyMs?: number
   readonly error?: string
+  /** The circuit breaker's state, for stores that have one. */
+  readonly breaker?: string
 }
 
 /**
@@ -253,6 +255,35 @@ export class Cache {
     }
   }
 
+  /**
+   * One page of this namespace's keys matching `glob`, with remaining TTL and
+   * stored size, never values (for admin listings). `cursor` '0' starts; the
+   * returned cursor is '0' when done.
+   */
+  async inspectKeys(glob = '*', cursor = '0', count = 100): Promise<{ keys: Array<{ key: string; ttlMs: number; bytes: number }>; cursor: string }> {
+    const store = this.core.store
+    if (store.scanPage === undefined || store.describe === undefined) return { keys: [], cursor: '0' }
+    const page = await store.scanPage(this.space.pattern(glob), cursor, count)
+    const details = await store.describe(page.keys)
+    const keys = page.keys.flatMap((key, index) => {
+      const detail = details[index]
+      return detail === undefined ? [] : [{ key: this.space.unqualify(key), ...detail }]
+    })
+    return { keys, cursor: page.cursor }
+  }
+
+  /** The backing server's `INFO` fields when the store is Redis, else undefined. */
+  async serverInfo(): Promise<Record<string, string> | undefined> {
+    const store = this.core.store as Store & { info?(): Promise<Record<string, string>> }
+    return store.info?.()
+  }
+
+  /** The circuit breaker's state when the store has one (`closed`, `open`, `half-open`). */
+  get breakerState(): string | undefined {
+    const store = this.core.store as Store & { breakerState?: string; l2?: { breakerState?: string } }
+    return store.breakerState ?? store.l2?.breakerState
+  }
+
   /** A view whose keys all live under `name`; `clear()` there clears only it. */
   namespace(name: string): Cache {
     return new Cache(this.core, this.space.child(name))
@@ -285,9 +316,14 @@ export class Cache {
   async health(): Promise<CacheHealth> {
     try {
       const latencyMs = await this.core.store.ping()
-      return { store: this.core.store.kind, healthy: true, latencyMs }
+      return { store: this.core.store.kind, healthy: true, latencyMs, ...(this.breakerState === undefined ? {} : { breaker: this.breakerState }) }
     } catch (error) {
-      return { store: this.core.store.kind, healthy: false, error: redactSecrets(error instanceof Error ? error.message : String(error)) }
+      return {
+        store: this.core.store.kind,
+        healthy: false,
+        error: redactSecrets(error instanceof Error ? error.message : String(error)),
+        ...(this.breakerState === undefined ? {} : { breaker: this.breakerState }),
+      }
     }
   }
 

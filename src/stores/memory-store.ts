@@ -124,6 +124,23 @@ export class MemoryStore implements Store {
     if (batch.length > 0) yield batch
   }
 
+  async scanPage(pattern: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string }> {
+    const matcher = globToRegExp(pattern)
+    const all = [...this.lru.keys()]
+    const start = Number(cursor) || 0
+    const keys = all.slice(start, start + count).filter((key) => matcher.test(key) && this.getLocal(key) !== undefined)
+    const next = start + count
+    return { keys, cursor: next >= all.length ? '0' : String(next) }
+  }
+
+  async describe(keys: readonly string[]): Promise<Array<{ ttlMs: number; bytes: number } | undefined>> {
+    return keys.map((key) => {
+      const entry = this.getLocal(key)
+      if (entry === undefined) return undefined
+      return { ttlMs: Number.isFinite(entry.expiresAt) ? Math.max(0, entry.expiresAt - Date.now()) : -1, bytes: this.lru.info(key)?.size ?? 0 }
+    })
+  }
+
   async ping(): Promise<number> {
     return 0
   }

@@ -234,6 +234,32 @@ export class RedisStore implements Store {
     } while (cursor !== '0')
   }
 
+  async scanPage(pattern: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string }> {
+    const [next, keys] = await this.command<[Buffer | string, Array<Buffer | string>]>('SCAN', [cursor, 'MATCH', pattern, 'COUNT', String(count)])
+    return { keys: keys.map((key) => key.toString()), cursor: next.toString() }
+  }
+
+  async describe(keys: readonly string[]): Promise<Array<{ ttlMs: number; bytes: number } | undefined>> {
+    // Sent together, so node-redis pipelines them: one round trip for the page.
+    const replies = await Promise.all(keys.flatMap((key) => [this.command<number>('PTTL', [key]), this.command<number>('STRLEN', [key]).catch(() => 0)]))
+    return keys.map((_, index) => {
+      const ttl = Number(replies[index * 2])
+      return ttl === -2 ? undefined : { ttlMs: ttl, bytes: Number(replies[index * 2 + 1]) }
+    })
+  }
+
+  /** Redis `INFO` as name/value pairs (sections memory, stats, clients, persistence, server, keyspace). */
+  async info(): Promise<Record<string, string>> {
+    const text = (await this.command<Buffer | string>('INFO', [])).toString()
+    const fields: Record<string, string> = {}
+    for (const line of text.split('\r\n')) {
+      const colon = line.indexOf(':')
+      if (colon > 0 && !line.startsWith('#')) fields[line.slice(0, colon)] = line.slice(colon + 1)
+    }
+    // maxmemory-policy and persistence settings live in INFO too (memory and persistence sections).
+    return fields
+  }
+
   async ping(): Promise<number> {
     const started = performance.now()
     await this.command('PING', [])

@@ -49,6 +49,13 @@ export interface Store {
   takeSet(key: string): Promise<string[]>
   /** Lists keys that match a Redis glob pattern, in batches; never blocks the server. */
   scan(pattern: string, options?: ScanOptions): AsyncIterable<string[]>
+  /**
+   * One page of a scan, for listings that resume: keys matching `pattern` and the
+   * cursor of the next page ('0' when done). Pages may be short or empty.
+   */
+  scanPage?(pattern: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string }>
+  /** Remaining TTL (ms, -1 for none) and stored size (bytes) of keys, without their values. */
+  describe?(keys: readonly string[]): Promise<Array<{ ttlMs: number; bytes: number } | undefined>>
   /** Round-trip time of a trivial command in ms; rejects when unreachable. */
   ping(): Promise<number>
   /** Releases connections and timers. */

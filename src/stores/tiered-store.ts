@@ -110,6 +110,19 @@ export class TieredStore implements Store {
     if (failure !== undefined) throw failure
   }
 
+  scanPage(pattern: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string }> {
+    return this.l2.scanPage(pattern, cursor, count)
+  }
+
+  describe(keys: readonly string[]): Promise<Array<{ ttlMs: number; bytes: number } | undefined>> {
+    return this.l2.describe(keys)
+  }
+
+  /** Redis `INFO` of the L2. */
+  info(): Promise<Record<string, string>> {
+    return this.l2.info()
+  }
+
   ping(): Promise<number> {
     return this.l2.ping()
   }

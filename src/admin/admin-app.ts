@@ -1,0 +1,162 @@
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
+import type { Cache } from '../cache/cache.js'
+import { buildKey, cacheKey } from '../keys/build-key.js'
+import { redactSecrets } from '../log/redact.js'
+import { evaluateAlerts } from './alerts.js'
+import { bearerToken, tokenMatches } from './auth.js'
+import { createMetrics } from './metrics.js'
+import { ADMIN_OPENAPI } from './openapi.js'
+import { performanceFrom } from './redis-info.js'
+import { RateLimiter } from './rate-limiter.js'
+
+/** Options of the admin API. */
+export interface AdminOptions {
+  readonly cache: Cache
+  /** Bearer token every route but `/health` requires (MCP_CACHE_ADMIN_TOKEN). Without one, only `/health` answers. */
+  readonly token: string | undefined
+  /** Extra invalidation for tool names (the gateway's entries), when a gateway is attached. */
+  readonly invalidateTools?: (tools: readonly string[]) => Promise<number>
+  /** Requests per second per client address. @default 50 */
+  readonly rateLimit?: number
+}
+
+const MAX_BODY_BYTES = 64 * 1024
+const MAX_KEYS_PAGE = 1000
+
+const clearPatternBody = z
+  .object({
+    pattern: z.string().min(1, 'pattern must not be empty').max(512),
+    /** Required for broad patterns: repeat the pattern to confirm. */
+    confirm: z.string().optional(),
+  })
+  .strict()
+
+const invalidateBody = z
+  .object({ tags: z.array(z.string().min(1)).max(1000).optional(), tools: z.array(z.string().min(1)).max(1000).optional() })
+  .strict()
+  .refine((body) => (body.tags?.length ?? 0) + (body.tools?.length ?? 0) > 0, 'give tags or tools to invalidate')
+
+/**
+ * The admin HTTP API as a Hono app: health, stats, Redis performance, key
+ * listing (never values), deletion, pattern clearing, invalidation, sessions,
+ * Prometheus metrics and an OpenAPI description. Mount it anywhere with
+ * `app.fetch`, or serve it with `startAdminServer`.
+ */
+export function createAdminApp(options: AdminOptions): Hono {
+  const { cache } = options
+  const app = new Hono()
+  const metrics = createMetrics(cache)
+  const limiter = new RateLimiter(options.rateLimit ?? 50)
+
+  app.onError((error, c) => c.json({ error: redactSecrets(error.message) }, 500))
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}; see /openapi.json` }, 404))
+
+  // Liveness stays open, so orchestrators can probe without the token.
+  app.get('/health', (c) => c.json({ status: 'ok' }))
+
+  app.use('*', async (c, next) => {
+    const address = c.req.header('x-forwarded-for') ?? 'local'
+    if (!limiter.allow(address)) return c.json({ error: 'too many requests; slow down' }, 429)
+    if (new URL(c.req.url).searchParams.has('token') || new URL(c.req.url).searchParams.has('access_token')) {
+      return c.json({ error: 'tokens in the query string are refused (they end up in logs); send Authorization: Bearer <token>' }, 400)
+    }
+    if (options.token === undefined) return c.json({ error: 'the admin API is disabled: set MCP_CACHE_ADMIN_TOKEN' }, 401)
+    if (!tokenMatches(bearerToken(c.req.header('authorization')), options.token)) {
+      c.header('www-authenticate', 'Bearer')
+      return c.json({ error: 'missing or wrong bearer token' }, 401)
+    }
+    await next()
+  })
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes` }, 413) }))
+
+  app.get('/health/ready', async (c) => {
+    const health = await cache.health()
+    const info = await cache.serverInfo().catch(() => undefined)
+    const alerts = evaluateAlerts(cache.stats(), info === undefined ? undefined : performanceFrom(info), cache.breakerState)
+    const reasons = [...(health.healthy ? [] : [`store unreachable: ${health.error ?? 'unknown'}`]), ...alerts.filter((a) => a.firing).map((a) => `${a.name}: ${a.detail}`)]
+    const status = !health.healthy ? 'down' : reasons.length > 0 ? 'degraded' : 'ready'
+    return c.json({ status, ...health, alerts, reasons }, health.healthy ? 200 : 503)
+  })
+
+  app.get('/stats', (c) => c.json(cache.stats()))
+
+  app.get('/performance', async (c) => {
+    const info = await cache.serverInfo().catch((error: unknown) => {
+      throw new Error(`Redis INFO failed: ${(error as Error).message}`)
+    })
+    if (info === undefined) return c.json({ store: cache.storeKind, note: 'no Redis behind this cache' })
+    return c.json(performanceFrom(info))
+  })
+
+  app.get('/keys', async (c) => {
+    const query = c.req.query()
+    const count = Math.min(MAX_KEYS_PAGE, Number(query['count'] ?? 100) || 100)
+    if (query['cursor'] !== undefined && !/^\d+$/.test(query['cursor'])) return c.json({ error: 'cursor must be the number a previous page returned' }, 400)
+    const page = await cache.inspectKeys(query['pattern'] || '*', query['cursor'] ?? '0', count)
+    return c.json(page)
+  })
+
+  app.delete('/cache/:category/:identifier', async (c) => {
+    const subKey = c.req.query('sub_key')
+    const key = cacheKey({ category: c.req.param('category'), identifier: c.req.param('identifier'), ...(subKey === undefined ? {} : { subKey }) })
+    return c.json({ key, deleted: await cache.delete(key) })
+  })
+
+  app.post('/cache/clear-pattern', async (c) => {
+    const body = clearPatternBody.safeParse(await readJson(c))
+    if (!body.success) return c.json({ error: describeIssues(body.error) }, 400)
+    const { pattern, confirm } = body.data
+    if (isBroad(pattern) && confirm !== pattern) {
+      return c.json({ error: `'${pattern}' is broad: send "confirm": "${pattern}" to delete everything it matches` }, 400)
+    }
+    return c.json({ pattern, deleted: await cache.deleteByPattern(pattern) })
+  })
+
+  app.post('/cache/invalidate', async (c) => {
+    const body = invalidateBody.safeParse(await readJson(c))
+    if (!body.success) return c.json({ error: describeIssues(body.error) }, 400)
+    const byTags = body.data.tags === undefined ? 0 : await cache.invalidateTags(body.data.tags)
+    const byTools = body.data.tools === undefined ? 0 : await (options.invalidateTools?.(body.data.tools) ?? invalidateToolKeys(cache, body.data.tools))
+    return c.json({ deleted: byTags + byTools })
+  })
+
+  app.get('/session/:id', async (c) => {
+    // The seeds' session record: user:{id}:session.
+    const value = await cache.get(cacheKey({ category: 'user', identifier: c.req.param('id'), subKey: 'session' }))
+    return value === undefined ? c.json({ error: 'no such session' }, 404) : c.json({ id: c.req.param('id'), session: value })
+  })
+
+  app.get('/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'content-type': metrics.contentType }))
+  app.get('/openapi.json', (c) => c.json(ADMIN_OPENAPI))
+  return app
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json()
+  } catch {
+    return undefined
+  }
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')
+}
+
+/** A pattern whose literal part is shorter than 3 characters (`*`, `a*`, `*:x`) matches too much to run unconfirmed. */
+function isBroad(pattern: string): boolean {
+  const literalPrefix = /^[^*?[\\]*/.exec(pattern)?.[0] ?? ''
+  return literalPrefix.length < 3
+}
+
+/** Without a gateway: tool entries are `call:<tool>:...` keys, shared and per user. */
+async function invalidateToolKeys(cache: Cache, tools: readonly string[]): Promise<number> {
+  let deleted = 0
+  for (const tool of tools) {
+    deleted += await cache.deleteByPattern(`${buildKey('call', tool)}:*`)
+    deleted += await cache.deleteByPattern(`~u.*:${buildKey('call', tool)}:*`)
+  }
+  return deleted
+}

@@ -1,0 +1,93 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Cache } from '../cache/cache.js'
+import type { CacheEvent, CategoryStats } from '../stats/stats.js'
+import { evaluateAlerts } from './alerts.js'
+import { performanceFrom, type RedisPerformance } from './redis-info.js'
+
+const EVENTS: readonly CacheEvent[] = ['hits', 'misses', 'stale', 'coalesced', 'sets', 'deletes', 'errors', 'corrupt']
+
+/**
+ * A Prometheus registry for one cache, read at scrape time: counters per event
+ * and category (from stats snapshots), hit ratio, latency quantiles, Redis INFO
+ * gauges, the circuit breaker and the seeds' alert conditions as 0/1 gauges.
+ */
+export function createMetrics(cache: Cache): Registry {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'mcp_cache_process_' })
+
+  // Counters are fed the difference since the last scrape, so rate() works on them.
+  const seen = new Map<string, number>()
+  const events = new Counter({
+    name: 'mcp_cache_events_total',
+    help: 'Cache events by kind (hits, misses, stale, coalesced, sets, deletes, errors, corrupt) and category',
+    labelNames: ['event', 'category'],
+    registers: [registry],
+    collect() {
+      for (const [category, stats] of Object.entries(cache.stats().byCategory)) {
+        for (const event of EVENTS) {
+          const key = `${event}|${category}`
+          const value = (stats as CategoryStats)[event]
+          const delta = value - (seen.get(key) ?? 0)
+          if (delta > 0) this.inc({ event, category }, delta)
+          seen.set(key, value)
+        }
+      }
+    },
+  })
+  void events
+  new Gauge({
+    name: 'mcp_cache_hit_ratio',
+    help: 'hits / (hits + misses + stale) since start',
+    registers: [registry],
+    collect() {
+      this.set(cache.stats().hitRate)
+    },
+  })
+  new Gauge({
+    name: 'mcp_cache_latency_seconds',
+    help: 'getOrSet/get latency quantiles since start',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      const { latency } = cache.stats()
+      this.set({ quantile: '0.5' }, latency.p50 / 1000)
+      this.set({ quantile: '0.99' }, latency.p99 / 1000)
+    },
+  })
+  new Gauge({
+    name: 'mcp_cache_circuit_open',
+    help: '1 while the store circuit breaker is open or half-open',
+    registers: [registry],
+    collect() {
+      const state = cache.breakerState
+      this.set(state === undefined || state === 'closed' ? 0 : 1)
+    },
+  })
+  const redisGauge = (name: string, help: string, pick: (performance: RedisPerformance) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const info = await cache.serverInfo().catch(() => undefined)
+        if (info !== undefined) this.set(pick(performanceFrom(info)))
+      },
+    })
+  redisGauge('mcp_cache_redis_used_memory_bytes', 'Redis used_memory', (p) => p.memory.usedBytes)
+  redisGauge('mcp_cache_redis_maxmemory_bytes', 'Redis maxmemory (0: unlimited)', (p) => p.memory.maxmemoryBytes)
+  redisGauge('mcp_cache_redis_evicted_keys', 'Redis evicted_keys', (p) => p.keyspace.evictedKeys)
+  redisGauge('mcp_cache_redis_connected_clients', 'Redis connected_clients', (p) => p.connectedClients)
+  redisGauge('mcp_cache_redis_ops_per_second', 'Redis instantaneous_ops_per_sec', (p) => p.opsPerSecond)
+  new Gauge({
+    name: 'mcp_cache_alert',
+    help: "1 while one of the seeds' alert conditions holds (memory_high, hit_rate_low, connection_errors, slow_operations)",
+    labelNames: ['alert'],
+    registers: [registry],
+    async collect() {
+      const info = await cache.serverInfo().catch(() => undefined)
+      const current = info === undefined ? undefined : performanceFrom(info)
+      for (const alert of evaluateAlerts(cache.stats(), current, cache.breakerState)) this.set({ alert: alert.name }, alert.firing ? 1 : 0)
+    },
+  })
+  return registry
+}

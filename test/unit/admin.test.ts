@@ -1,0 +1,93 @@
+/** The admin API through Hono's request injection, on the memory store. */
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createAdminApp } from '../../src/admin/admin-app.js'
+import { createCache } from '../../src/cache/create-cache.js'
+import type { Cache } from '../../src/cache/cache.js'
+
+const TOKEN = 'admin-token-for-tests-123'
+const auth = { authorization: `Bearer ${TOKEN}` }
+
+describe('admin API', () => {
+  let cache: Cache
+  let app: ReturnType<typeof createAdminApp>
+  beforeEach(() => {
+    cache = createCache({ logger: false, prefix: 'medinsight' })
+    app = createAdminApp({ cache, token: TOKEN })
+  })
+
+  it('keeps liveness open and everything else behind the bearer token', async () => {
+    expect((await app.request('/health')).status).toBe(200)
+    expect((await app.request('/stats')).status).toBe(401)
+    expect((await app.request('/stats', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401)
+    expect((await app.request('/stats', { headers: { authorization: TOKEN } })).status).toBe(401)
+    expect((await app.request(`/stats?token=${TOKEN}`)).status).toBe(400)
+    expect((await app.request('/stats', { headers: auth })).status).toBe(200)
+  })
+
+  it('is closed entirely (but liveness) when no token is configured', async () => {
+    const closed = createAdminApp({ cache, token: undefined })
+    expect((await closed.request('/health')).status).toBe(200)
+    const refused = await closed.request('/stats', { headers: auth })
+    expect(refused.status).toBe(401)
+    expect(await refused.json()).toMatchObject({ error: expect.stringContaining('MCP_CACHE_ADMIN_TOKEN') })
+  })
+
+  it('reports readiness, stats and keys (TTL and size, never values)', async () => {
+    await cache.getOrSet('drug_analysis:aspirin', async () => ({ secret: 'value-never-listed' }), { ttl: '24h' })
+    await cache.getOrSet('drug_analysis:aspirin', async () => ({}))
+    const ready = await (await app.request('/health/ready', { headers: auth })).json()
+    expect(ready).toMatchObject({ status: 'ready', healthy: true, store: 'memory' })
+    const stats = await (await app.request('/stats', { headers: auth })).json()
+    expect(stats).toMatchObject({ hits: 1, misses: 1, byCategory: { drug_analysis: { hits: 1 } } })
+    const keys = await app.request('/keys?pattern=drug_analysis:*', { headers: auth })
+    const page = (await keys.json()) as { keys: Array<{ key: string; ttlMs: number; bytes: number }>; cursor: string }
+    expect(page.keys).toHaveLength(1)
+    expect(page.keys[0]).toMatchObject({ key: 'drug_analysis:aspirin' })
+    expect(page.keys[0]?.ttlMs).toBeGreaterThan(86_000_000)
+    expect(JSON.stringify(page)).not.toContain('value-never-listed')
+    expect((await app.request('/keys?cursor=abc', { headers: auth })).status).toBe(400)
+  })
+
+  it('deletes one entry, clears a pattern (broad ones only when confirmed), invalidates tags', async () => {
+    await cache.set('user:u1:session', { started: 1 })
+    await cache.set('health_analysis:h1', 1)
+    await cache.set('health_analysis:h2', 2)
+    await cache.set('symptom:s1:inputs', ['cough'], { tags: ['session:s1'] })
+    const deleted = await app.request('/cache/user/u1?sub_key=session', { method: 'DELETE', headers: auth })
+    expect(await deleted.json()).toStrictEqual({ key: 'user:u1:session', deleted: 1 })
+    const post = (path: string, body: unknown) => app.request(path, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    expect(await (await post('/cache/clear-pattern', { pattern: 'health_analysis:*' })).json()).toStrictEqual({ pattern: 'health_analysis:*', deleted: 2 })
+    const broad = await post('/cache/clear-pattern', { pattern: '*' })
+    expect(broad.status).toBe(400)
+    expect(await broad.json()).toMatchObject({ error: expect.stringContaining('"confirm": "*"') })
+    expect((await post('/cache/clear-pattern', { pattern: '' })).status).toBe(400)
+    expect((await post('/cache/clear-pattern', { patern: 'x' })).status).toBe(400)
+    expect(await (await post('/cache/invalidate', { tags: ['session:s1'] })).json()).toStrictEqual({ deleted: 1 })
+    expect((await post('/cache/invalidate', {})).status).toBe(400)
+  })
+
+  it('serves a session, metrics with the alert gauges, and its OpenAPI description', async () => {
+    await cache.set('user:abc:session', { user: 'abc' })
+    expect(await (await app.request('/session/abc', { headers: auth })).json()).toStrictEqual({ id: 'abc', session: { user: 'abc' } })
+    expect((await app.request('/session/none', { headers: auth })).status).toBe(404)
+    await cache.getOrSet('cpt:99213', async () => 'visit')
+    const metrics = await (await app.request('/metrics', { headers: auth })).text()
+    expect(metrics).toMatch(/mcp_cache_events_total\{event="misses",category="cpt"\} 1/)
+    expect(metrics).toMatch(/mcp_cache_alert\{alert="hit_rate_low"\} 0/)
+    const openapi = (await (await app.request('/openapi.json', { headers: auth })).json()) as { paths: Record<string, unknown> }
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health/ready', '/keys', '/cache/clear-pattern', '/metrics']))
+  })
+
+  it('limits body size and request rate', async () => {
+    const big = await app.request('/cache/invalidate', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ tags: ['x'.repeat(100_000)] }),
+    })
+    expect(big.status).toBe(413)
+    const limited = createAdminApp({ cache, token: TOKEN, rateLimit: 3 })
+    const statuses = []
+    for (let i = 0; i < 6; i++) statuses.push((await limited.request('/stats', { headers: auth })).status)
+    expect(statuses).toContain(429)
+  })
+})
