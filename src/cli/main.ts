@@ -13,6 +13,12 @@ function positiveInteger(value: string): number {
   return number
 }
 
+function port(value: string): number {
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535 (0 picks a free one)')
+  return number
+}
+
 const program = new Command()
   .name('mcp-cache')
   .description('Caching layer for MCP servers and API backends (memory by default, Redis in production).')
@@ -35,17 +41,13 @@ program
   .addOption(new Option('--store <kind>', 'where entries live (default: CACHE_BACKEND or memory)').choices(['memory', 'redis', 'tiered']))
   .option('--redis-url <url>', 'Redis URL, redis:// or rediss:// (default: REDIS_URL)')
   .option('--principal <id>', 'whose user-scoped entries these are (default: MCP_CACHE_PRINCIPAL or "local")')
+  .option('--admin-port <port>', 'serve the admin API (health, stats, keys, metrics, invalidation) on this port; needs MCP_CACHE_ADMIN_TOKEN', port)
+  .option('--admin-host <host>', 'address of the admin API', '127.0.0.1')
   .argument('<command>', 'the upstream MCP server to run')
   .argument('[args...]', 'its arguments')
   .action(async (command: string, args: string[], options: ProxyOptions) => {
     process.exitCode = await runProxy(command, args, options)
   })
-
-function port(value: string): number {
-  const number = Number(value)
-  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535 (0 picks a free one)')
-  return number
-}
 
 program
   .command('serve')
@@ -60,6 +62,8 @@ program
   .option('--principal-header <name>', 'trust this header (set by your auth proxy) to name the user, instead of hashing the bearer token')
   .option('--max-sessions <n>', 'most client sessions at once (each holds an upstream)', positiveInteger, 64)
   .option('--allowed-host <name...>', 'Host header values to accept besides localhost (DNS-rebinding protection)')
+  .option('--admin-port <port>', 'serve the admin API (health, stats, keys, metrics, invalidation) on this port; needs MCP_CACHE_ADMIN_TOKEN', port)
+  .option('--admin-host <host>', 'address of the admin API', '127.0.0.1')
   .argument('[command]', 'a stdio MCP server to run once per client session')
   .argument('[args...]', 'its arguments')
   .action(async (command: string | undefined, args: string[], options: ServeOptions) => {

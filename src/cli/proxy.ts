@@ -1,8 +1,11 @@
+import { createAdminApp } from '../admin/admin-app.js'
+import { startAdminServer } from '../admin/start-admin-server.js'
+import type { Cache } from '../cache/cache.js'
 import { createCache } from '../cache/create-cache.js'
 import type { CacheOptions, StoreKind } from '../cache/options.js'
 import { loadConfig, mergeOptions } from '../config/load-config.js'
 import { validateOptions } from '../config/schema.js'
-import { createDefaultLogger } from '../log/logger.js'
+import { createDefaultLogger, type CacheLogger } from '../log/logger.js'
 import { loadGatewayConfig } from '../mcp/gateway-config.js'
 import { Gateway } from '../mcp/gateway/create-gateway.js'
 import { ChildProcessChannel } from '../mcp/transports/child-process.js'
@@ -13,6 +16,32 @@ export interface GatewayCliOptions {
   readonly config?: string
   readonly store?: StoreKind
   readonly redisUrl?: string
+  /** Serve the admin API on this port (off when absent). */
+  readonly adminPort?: number
+  /** Address of the admin API. @default '127.0.0.1' */
+  readonly adminHost?: string
+}
+
+/** Starts the admin API when `--admin-port` is given; returns how to stop it. */
+export async function startAdminFor(
+  options: GatewayCliOptions,
+  cache: Cache,
+  gateway: Gateway,
+  logger: CacheLogger,
+  announce?: (url: string) => void,
+): Promise<() => Promise<void>> {
+  if (options.adminPort === undefined) return async () => undefined
+  const app = createAdminApp({
+    cache,
+    token: process.env['MCP_CACHE_ADMIN_TOKEN'],
+    invalidateTools: (tools) => gateway.invalidateTools(tools),
+  })
+  const admin = await startAdminServer(app, options.adminPort, options.adminHost ?? '127.0.0.1')
+  if (process.env['MCP_CACHE_ADMIN_TOKEN'] === undefined) logger.warn('mcp-cache: admin API without MCP_CACHE_ADMIN_TOKEN answers only /health')
+  const url = `http://${admin.address.address}:${admin.address.port}`
+  logger.info({ url }, `mcp-cache: admin API on ${url}`)
+  announce?.(url)
+  return admin.close
 }
 
 /** Options of `mcp-cache proxy`. */
@@ -41,6 +70,7 @@ export async function runProxy(command: string, args: readonly string[], options
   const gateway = new Gateway(config, cache, { identity: `stdio:${[command, ...args].join(' ')}` }, logger)
   const upstream = new ChildProcessChannel({ command, args }, config.maxMessageBytes)
   const downstream = new LineChannel(process.stdin, process.stdout, config.maxMessageBytes)
+  const stopAdmin = await startAdminFor(options, cache, gateway, logger)
   const session = await gateway.connect(downstream, upstream, principal)
   const closed = new Promise<void>((resolve) => {
     session.onclose = resolve
@@ -50,6 +80,7 @@ export async function runProxy(command: string, args: readonly string[], options
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
   await closed
+  await stopAdmin()
   await cache.close()
   return upstream.exitDescription.startsWith('exited with code 0') || upstream.exitDescription === 'running' ? 0 : 1
 }

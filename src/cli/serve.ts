@@ -8,7 +8,7 @@ import { PrincipalResolver } from '../mcp/principal.js'
 import { ChildProcessChannel } from '../mcp/transports/child-process.js'
 import { CrashBackoff } from '../mcp/transports/crash-backoff.js'
 import { httpUpstream } from '../mcp/transports/http-upstream.js'
-import { cacheOptionsFor, type GatewayCliOptions } from './proxy.js'
+import { cacheOptionsFor, startAdminFor, type GatewayCliOptions } from './proxy.js'
 
 /** Options of `mcp-cache serve`. */
 export interface ServeOptions extends GatewayCliOptions {
@@ -52,6 +52,7 @@ export async function runServe(command: string | undefined, args: readonly strin
   if (cache.storeKind !== 'memory' && !(await cache.ready())) {
     logger.warn('mcp-cache: Redis did not answer within the startup wait (REDIS_TIMEOUT); serving from the origin until it does')
   }
+  const stopAdmin = await startAdminFor(options, cache, gateway, logger, (url) => console.log(`mcp-cache admin ${url}`))
   const address = await http.listen()
   // The one line on stdout: where to connect (tests and scripts read it).
   console.log(`mcp-cache serving http://${address.address}:${address.port}/mcp -> ${redactSecrets(identity)}`)
@@ -61,6 +62,7 @@ export async function runServe(command: string | undefined, args: readonly strin
   })
   logger.info('mcp-cache: shutting down: finishing calls in flight')
   await http.close()
+  await stopAdmin()
   await cache.close()
   return 0
 }

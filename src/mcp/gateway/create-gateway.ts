@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Cache } from '../../cache/cache.js'
+import { buildKey } from '../../keys/build-key.js'
 import type { CacheLogger } from '../../log/logger.js'
 import { redactSecrets } from '../../log/redact.js'
 import type { GatewayConfig } from '../gateway-config.js'
@@ -25,6 +26,17 @@ export class Gateway {
     // Hashed, so no argument or URL of the upstream (possibly secret) appears in keys.
     const id = createHash('sha256').update(upstream.identity).digest('base64url').slice(0, 12)
     this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, flights: new Map(), logger }
+  }
+
+  /** Drops the cached results of these tools, for every principal; resolves to how many. */
+  async invalidateTools(tools: readonly string[]): Promise<number> {
+    let deleted = 0
+    for (const tool of tools) {
+      const pattern = `${buildKey('call', tool)}:*`
+      deleted += await this.context.upstreamCache.deleteByPattern(pattern)
+      deleted += await this.context.upstreamCache.deleteByPattern(`~u.*:${pattern}`)
+    }
+    return deleted
   }
 
   /** Connects a client channel to an upstream channel for `principal` and starts forwarding. */

@@ -1,0 +1,74 @@
+/** The admin API on a real socket, attached to `mcp-cache serve` with a Redis store. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLI, COUNTING_SERVER } from '../helpers/proxy-client.js'
+import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
+
+const TOKEN = 'admin-e2e-token-456'
+
+describe('admin API beside serve', () => {
+  let redis: RedisServerHandle
+  let child: ChildProcess
+  let mcpUrl = ''
+  let adminUrl = ''
+  beforeAll(async () => {
+    redis = await startRedisServer({ args: ['--maxmemory', '16mb', '--maxmemory-policy', 'allkeys-lru'] })
+    child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', 'redis', '--redis-url', redis.url, '--', process.execPath, COUNTING_SERVER], {
+      env: { ...process.env, MCP_CACHE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URLs: ${out}`)), 15_000)
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        const mcp = /serving (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(out)
+        const admin = /admin (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+        if (mcp && admin) {
+          mcpUrl = mcp[1] as string
+          adminUrl = admin[1] as string
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    })
+  })
+  afterAll(async () => {
+    child?.kill('SIGTERM')
+    await new Promise((resolve) => child?.once('exit', resolve))
+    await redis?.stop()
+  })
+
+  const get = (path: string, token = TOKEN) => fetch(`${adminUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })
+
+  it('binds loopback and refuses a wrong token', async () => {
+    expect(adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:/)
+    expect((await get('/stats', 'not-the-token')).status).toBe(401)
+    expect((await fetch(`${adminUrl}/health`)).status).toBe(200)
+  })
+
+  it('shows gateway traffic in stats, Redis in performance and metrics, and invalidates a tool', async () => {
+    const client = new Client({ name: 'admin-e2e', version: '1.0.0' }, { capabilities: {} })
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)))
+    const status = async () => (await client.callTool({ name: 'lookup_code', arguments: { code: 'A1' } }))._meta?.['mcp-cache/status']
+    expect(await status()).toBe('miss')
+    expect(await status()).toBe('hit')
+    const stats = (await (await get('/stats')).json()) as { hits: number; byCategory: Record<string, { hits: number }> }
+    expect(stats.byCategory['call']?.hits).toBe(1)
+    const performance = (await (await get('/performance')).json()) as { memory: { maxmemoryBytes: number; policy: string }; version: string }
+    expect(performance.memory).toMatchObject({ maxmemoryBytes: 16777216, policy: 'allkeys-lru' })
+    const ready = (await (await get('/health/ready')).json()) as { status: string; store: string; breaker: string }
+    expect(ready).toMatchObject({ store: 'redis', breaker: 'closed' })
+    const metrics = await (await get('/metrics')).text()
+    expect(metrics).toMatch(/mcp_cache_redis_maxmemory_bytes 16777216/)
+    const invalidated = await fetch(`${adminUrl}/cache/invalidate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ tools: ['lookup_code'] }),
+    })
+    expect(await invalidated.json()).toStrictEqual({ deleted: 1 })
+    expect(await status()).toBe('miss')
+    await client.close()
+  })
+})
