@@ -1,6 +1,7 @@
 /**
- * A known Redis password and bearer token go into the gateway; nothing it
- * prints (stdout, stderr logs at debug level) or answers may contain them.
+ * A known Redis password, bearer token and admin token go into the gateway;
+ * nothing it prints (stdout, stderr logs at debug level) or answers, on MCP or
+ * on the admin API, may contain them.
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -22,11 +23,12 @@ describe('secrets through the gateway', () => {
   it('never prints the Redis password or the bearer token', async () => {
     const password = `PW-${randomBytes(8).toString('hex')}`
     const token = `TOKEN-${randomBytes(8).toString('hex')}`
+    const adminToken = `ADMIN-${randomBytes(8).toString('hex')}`
     let printed = ''
     const child = spawn(
       process.execPath,
-      [CLI, 'serve', '--port', '0', '--store', 'redis', '--redis-url', `redis://default:${password}@127.0.0.1:${redis.port}/0`, '--', process.execPath, COUNTING_SERVER],
-      { env: { ...process.env, LOG_LEVEL: 'debug', CACHE_OPERATION_TIMEOUT: '100ms', REDIS_TIMEOUT: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', 'redis', '--redis-url', `redis://default:${password}@127.0.0.1:${redis.port}/0`, '--', process.execPath, COUNTING_SERVER],
+      { env: { ...process.env, LOG_LEVEL: 'debug', CACHE_OPERATION_TIMEOUT: '100ms', REDIS_TIMEOUT: '1', MCP_CACHE_ADMIN_TOKEN: adminToken }, stdio: ['ignore', 'pipe', 'pipe'] },
     )
     child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()))
@@ -38,6 +40,11 @@ describe('secrets through the gateway', () => {
     for (let i = 0; i < 3; i++) answers.push(await client.callTool({ name: 'lookup_code', arguments: { code: 'Z00.00' } }))
     answers.push(await client.callTool({ name: 'no_such_tool', arguments: {} }).catch((error: unknown) => String(error)))
     await client.close()
+    const adminUrl = /admin (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1] as string
+    for (const path of ['/health', '/health/ready', '/stats', '/performance', '/keys', '/metrics', '/openapi.json']) {
+      const response = await fetch(`${adminUrl}${path}`, { headers: { authorization: `Bearer ${adminToken}` } })
+      answers.push(`${path} ${response.status} ${await response.text()}`)
+    }
     const exited = new Promise((resolve) => child.once('exit', resolve))
     child.kill('SIGTERM')
     await exited
@@ -46,5 +53,7 @@ describe('secrets through the gateway', () => {
     const everything = printed + JSON.stringify(answers)
     expect(everything).not.toContain(password) // ...without its password
     expect(everything).not.toContain(token)
+    expect(everything).not.toContain(adminToken)
+    expect(everything).toContain('/health/ready 503') // the admin API answered, reporting the sick store
   })
 })
