@@ -22,12 +22,15 @@ describe('Redis over TLS', () => {
     rmSync(certs.dir, { recursive: true, force: true })
   })
 
-  it('connects with the CA from REDIS_TLS_CA_FILE and round-trips a value', async () => {
-    const options = optionsFromEnv({ CACHE_BACKEND: 'redis', REDIS_URL: `rediss://127.0.0.1:${tlsPort}/0`, REDIS_TLS_CA_FILE: certs.caFile })
+  it('connects as an ACL user with a password from the URL, with the CA from REDIS_TLS_CA_FILE', async () => {
+    expect(await server.command('ACL', 'SETUSER', 'tlsuser', 'on', '>tls-user-pass', '~*', '+@all')).toBe('+OK\r\n')
+    const options = optionsFromEnv({ CACHE_BACKEND: 'redis', REDIS_URL: `rediss://tlsuser:tls-user-pass@127.0.0.1:${tlsPort}/2`, REDIS_TLS_CA_FILE: certs.caFile })
     const cache = createCache({ ...options, logger: false })
     expect(await cache.ready('5s')).toBe(true)
     expect(await cache.getOrSet('icd10:Z00.00', async () => ({ code: 'Z00.00' }))).toStrictEqual({ code: 'Z00.00' })
     expect((await cache.getOrSetWithStatus('icd10:Z00.00', async () => 'origin')).status).toBe('hit')
+    // It landed in db 2, as the URL said.
+    expect(await server.command('EVAL', "redis.call('SELECT', 2) return redis.call('EXISTS', KEYS[1])", '1', 'mcp:icd10:Z00.00')).toBe(':1\r\n')
     await cache.close()
   })
 
