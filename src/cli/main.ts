@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError, Option } from 'commander'
+import { runDoctor } from './commands/doctor.js'
+import { runInvalidate, type InvalidateOptions } from './commands/invalidate.js'
+import { runKeys } from './commands/keys.js'
+import { runStats } from './commands/stats.js'
+import { runWait } from './commands/wait.js'
 import { describeError, runDemo } from './demo.js'
 import { runProxy, type ProxyOptions } from './proxy.js'
 import { runServe, type ServeOptions } from './serve.js'
@@ -68,6 +73,54 @@ program
   .argument('[args...]', 'its arguments')
   .action(async (command: string | undefined, args: string[], options: ServeOptions) => {
     process.exitCode = await runServe(command, args, options)
+  })
+
+program
+  .command('doctor')
+  .description("check config, connectivity, round trips, persistence, maxmemory policy and TLS (the seeds' test scripts); exit 1 on a FAIL")
+  .option('--timeout <duration>', 'how long to wait for Redis', '5s')
+  .option('--json', 'print the checks as JSON')
+  .action(async (options: { json?: boolean; timeout: string }) => {
+    process.exitCode = await runDoctor(options)
+  })
+
+program
+  .command('wait')
+  .description('wait until Redis answers (exit 0) or the timeout passes (exit 1); for startup scripts')
+  .option('--timeout <duration>', 'longest wait', '60s')
+  .option('--json', 'print the outcome as JSON')
+  .action(async (options: { json?: boolean; timeout: string }) => {
+    process.exitCode = await runWait(options)
+  })
+
+program
+  .command('stats')
+  .description("hit rate and counters: of a running gateway (--admin-url), else Redis's own")
+  .option('--admin-url <url>', 'admin API of a running gateway, e.g. http://127.0.0.1:7701 (token: MCP_CACHE_ADMIN_TOKEN)')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean; adminUrl?: string }) => {
+    process.exitCode = await runStats(options)
+  })
+
+program
+  .command('keys')
+  .description('list keys of the cache namespace matching a glob, with TTL and size (SCAN; never values)')
+  .argument('[pattern]', 'glob over logical keys, e.g. "patient:v1:500:*"', '*')
+  .option('--limit <n>', 'most keys to list', positiveInteger, 100)
+  .option('--json', 'print JSON')
+  .action(async (pattern: string, options: { json?: boolean; limit: number }) => {
+    process.exitCode = await runKeys(pattern, options)
+  })
+
+program
+  .command('invalidate')
+  .description('delete entries of the cache namespace by pattern, tag or key')
+  .option('--pattern <glob>', 'glob over logical keys, e.g. "experiment:exp_123*"')
+  .option('--tag <tag...>', 'tags given when the entries were written')
+  .option('--key <key...>', 'exact logical keys')
+  .option('--json', 'print JSON')
+  .action(async (options: InvalidateOptions) => {
+    process.exitCode = await runInvalidate(options)
   })
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,0 +1,27 @@
+import { createCache } from '../../cache/create-cache.js'
+import { loadConfig } from '../../config/load-config.js'
+import { formatDuration } from '../../config/duration.js'
+import { output } from '../output.js'
+
+/** `mcp-cache keys <pattern>`: keys of the cache's namespace with TTL and size (SCAN, never KEYS; never values). */
+export async function runKeys(pattern: string, options: { json?: boolean; limit: number }): Promise<number> {
+  const out = output(options.json)
+  const cache = createCache({ ...loadConfig(), logger: false })
+  const found: Array<{ key: string; ttlMs: number; bytes: number }> = []
+  try {
+    if (!(await cache.ready('5s'))) throw new Error('the store is not reachable; run mcp-cache doctor')
+    let cursor = '0'
+    do {
+      const page = await cache.inspectKeys(pattern, cursor, 500)
+      found.push(...page.keys)
+      cursor = page.cursor
+    } while (cursor !== '0' && found.length < options.limit)
+  } finally {
+    await cache.close()
+  }
+  const shown = found.slice(0, options.limit)
+  for (const { key, ttlMs, bytes } of shown) out.line(`${key}  ttl ${ttlMs < 0 ? 'none' : formatDuration(ttlMs)}  ${bytes} B`)
+  out.line(`${shown.length} key(s)${found.length > shown.length ? ` (more: raise --limit)` : ''}`)
+  out.result({ pattern, keys: shown })
+  return 0
+}

@@ -1,0 +1,96 @@
+/** The operations CLI against a real Redis: output, --json and exit codes. */
+import { execFile } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCache } from '../../src/cache/create-cache.js'
+import { CLI } from '../helpers/proxy-client.js'
+import { findFreePort, startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+function cli(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'error', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr })
+    })
+  })
+}
+
+describe('mcp-cache CLI', () => {
+  let redis: RedisServerHandle
+  let env: Record<string, string>
+  beforeAll(async () => {
+    redis = await startRedisServer()
+    env = { CACHE_BACKEND: 'redis', REDIS_URL: redis.url, CACHE_PREFIX: 'clitest' }
+    const cache = createCache({ store: 'redis', prefix: 'clitest', redis: { url: redis.url }, logger: false })
+    expect(await cache.ready('5s')).toBe(true)
+    await cache.set('experiment:exp_123', { variant: 'B' }, { ttl: '24h' })
+    await cache.set('experiment:exp_123:assignments', [1, 2], { ttl: '1h' })
+    await cache.set('experiment:exp_456', { variant: 'A' }, { tags: ['exp:exp_456'] })
+    await cache.set('user:u1:profile', { name: 'Ada' })
+    await cache.close()
+  })
+  afterAll(async () => {
+    await redis.stop()
+  })
+
+  it('doctor passes against a reachable Redis and warns about AOF and maxmemory', async () => {
+    const run = await cli(['doctor'], env)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/PASS\s+connectivity/)
+    expect(run.stdout).toMatch(/PASS\s+patient record round trip/)
+    expect(run.stdout).toMatch(/WARN\s+persistence\s+AOF off/)
+    expect(run.stdout).toMatch(/WARN\s+maxmemory\s+no maxmemory/)
+    const json = JSON.parse((await cli(['doctor', '--json'], env)).stdout) as { ok: boolean; checks: Array<{ name: string; status: string }> }
+    expect(json.ok).toBe(true)
+    expect(json.checks.map((check) => check.name)).toEqual(expect.arrayContaining(['config', 'connectivity', 'set/get/delete', 'TLS']))
+  })
+
+  it('doctor fails (exit 1) when Redis is unreachable, and wait times out with exit 1', async () => {
+    const closed = { ...env, REDIS_URL: `redis://127.0.0.1:${await findFreePort()}` }
+    const doctor = await cli(['doctor', '--timeout', '300ms'], closed)
+    expect(doctor.code).toBe(1)
+    expect(doctor.stdout).toMatch(/FAIL\s+connectivity/)
+    const wait = await cli(['wait', '--timeout', '300ms'], closed)
+    expect(wait.code).toBe(1)
+    expect(wait.stdout).toMatch(/did not answer within 300ms/)
+    expect((await cli(['wait', '--timeout', '5s'], env)).code).toBe(0)
+  })
+
+  it('keys lists the namespace with TTLs, never values', async () => {
+    const run = await cli(['keys', 'experiment:*'], env)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/experiment:exp_123\s+ttl (23\.\d+h|24h)/)
+    expect(run.stdout).toContain('3 key(s)')
+    expect(run.stdout).not.toContain('variant')
+    const json = JSON.parse((await cli(['keys', 'user:*', '--json'], env)).stdout) as { keys: Array<{ key: string }> }
+    expect(json.keys.map((entry) => entry.key)).toStrictEqual(['user:u1:profile'])
+  })
+
+  it('invalidate deletes by tag, key and pattern, and refuses to guess', async () => {
+    expect((await cli(['invalidate', '--tag', 'exp:exp_456'], env)).stdout).toContain('deleted 1 entry')
+    expect((await cli(['invalidate', '--key', 'user:u1:profile'], env)).stdout).toContain('deleted 1 entry')
+    const pattern = JSON.parse((await cli(['invalidate', '--pattern', 'experiment:exp_123*', '--json'], env)).stdout) as { deleted: number }
+    expect(pattern.deleted).toBe(2)
+    const none = await cli(['invalidate'], env)
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/say what to invalidate/)
+  })
+
+  it("stats shows Redis's own counters without a gateway", async () => {
+    const run = await cli(['stats', '--json'], env)
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ memory: { policy: 'noeviction' }, keyspace: { hits: expect.any(Number) } })
+  })
+
+  it('every command has --help', async () => {
+    for (const command of ['demo', 'proxy', 'serve', 'doctor', 'wait', 'stats', 'keys', 'invalidate']) {
+      const run = await cli([command, '--help'], env)
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain(`Usage: mcp-cache ${command}`)
+    }
+  })
+})
