@@ -104,14 +104,17 @@ export async function sendCommandWithTimeout(url: string, timeoutMs: number, ...
 }
 
 /** Spawn a private redis-server on a free port (or `port`) and wait until it answers PING. */
-export async function startRedisServer(options: { args?: string[]; port?: number } = {}): Promise<RedisServerHandle> {
+export async function startRedisServer(options: { args?: string[]; port?: number; config?: string } = {}): Promise<RedisServerHandle> {
   const port = options.port ?? (await findFreePort())
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mcp-cache-redis-'))
   const url = `redis://127.0.0.1:${port}`
-  const argv = [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--protected-mode', 'yes', '--enable-debug-command', 'local', ...(options.args ?? []),
-  ]
+  // With a config file, only where it listens and writes is overridden: persistence stays the file's.
+  const argv = options.config !== undefined
+    ? [options.config, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...(options.args ?? [])]
+    : [
+        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+        '--protected-mode', 'yes', '--enable-debug-command', 'local', ...(options.args ?? []),
+      ]
   let child: ChildProcess
   let stopped = false
   const launch = async (): Promise<void> => {
