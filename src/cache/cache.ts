@@ -4,6 +4,7 @@ import { categoryOf, type KeySpace } from '../keys/key-space.js'
 import { redactSecrets } from '../log/redact.js'
 import type { RateLimitedLog } from '../log/logger.js'
 import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
+import { RedisStore } from '../stores/redis-store.js'
 import type { Store, StoredEntry } from '../stores/store.js'
 import { entryOf, planWrite, writeEntry } from './entry-writer.js'
 import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
@@ -270,6 +271,31 @@ export class Cache {
       return detail === undefined ? [] : [{ key: this.space.unqualify(key), ...detail }]
     })
     return { keys, cursor: page.cursor }
+  }
+
+  /**
+   * Streams this namespace's entries as Redis DUMP payloads with their remaining
+   * TTL, for backups and moves between Redis servers (`mcp-cache export`).
+   * Throws for stores that are not Redis.
+   */
+  async *exportEntries(glob = '*'): AsyncIterable<Array<{ key: string; ttlMs: number; payload: Buffer }>> {
+    const redis = this.redisStore('export')
+    for await (const batch of this.core.store.scan(this.space.pattern(glob), { count: 500 })) {
+      const dumped = await redis.dump(batch.filter((key) => !this.space.unqualify(key).startsWith('~')))
+      yield dumped.map((entry) => ({ ...entry, key: this.space.unqualify(entry.key) }))
+    }
+  }
+
+  /** Restores one exported entry into this namespace (`mcp-cache import`). */
+  async importEntry(key: string, ttlMs: number, payload: Buffer): Promise<void> {
+    await this.redisStore('import').restore(this.space.qualify(key), ttlMs, payload)
+  }
+
+  private redisStore(operation: string): RedisStore {
+    const store = this.core.store as Store & { l2?: RedisStore }
+    const redis = store instanceof RedisStore ? store : store.l2
+    if (redis === undefined) throw new CacheError(errors.E_INVALID_CONFIG, `${operation} needs a Redis store (CACHE_BACKEND=redis or tiered); the memory store lives inside one process`)
+    return redis
   }
 
   /** The backing server's `INFO` fields when the store is Redis, else undefined. */

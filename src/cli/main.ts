@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { runDoctor } from './commands/doctor.js'
+import { runExport, runImport } from './commands/export-import.js'
+import { runWarm } from './commands/warm.js'
 import { runInvalidate, type InvalidateOptions } from './commands/invalidate.js'
 import { runKeys } from './commands/keys.js'
 import { runStats } from './commands/stats.js'
@@ -121,6 +123,35 @@ program
   .option('--json', 'print JSON')
   .action(async (options: InvalidateOptions) => {
     process.exitCode = await runInvalidate(options)
+  })
+
+program
+  .command('warm')
+  .description('fill the cache from JSON lines: {"key","value","ttl"} written directly, or {"tool","arguments"} called through a gateway')
+  .requiredOption('--from <file>', 'JSON lines file')
+  .option('--gateway <url>', 'gateway to run tool lines through, e.g. http://127.0.0.1:7700/mcp (token: MCP_CACHE_WARM_TOKEN)')
+  .option('--json', 'print JSON')
+  .action(async (options: { from: string; gateway?: string; json?: boolean }) => {
+    process.exitCode = await runWarm(options)
+  })
+
+program
+  .command('export')
+  .description('stream the namespace to a JSON lines file (Redis DUMP with remaining TTLs): backups, moving between servers')
+  .requiredOption('--out <file>', 'file to write (created with mode 600)')
+  .option('--pattern <glob>', 'only keys matching this glob', '*')
+  .option('--json', 'print JSON')
+  .action(async (options: { out: string; pattern: string; json?: boolean }) => {
+    process.exitCode = await runExport(options)
+  })
+
+program
+  .command('import')
+  .description('restore an export into the namespace with the TTLs that remained (RESTORE ... REPLACE)')
+  .requiredOption('--in <file>', 'file written by mcp-cache export')
+  .option('--json', 'print JSON')
+  .action(async (options: { in: string; json?: boolean }) => {
+    process.exitCode = await runImport(options)
   })
 
 program.parseAsync().catch((error: unknown) => {

@@ -66,7 +66,7 @@ export function encodeEntry(entry: StoredEntry, options: CodecOptions): Buffer {
   const textBytes = Buffer.byteLength(text, 'utf8')
   let flags = tagged ? FLAG_TAGGED : 0
   let out: Buffer
-  const deflated = textBytes >= options.compressThreshold ? deflateRawSync(text) : undefined
+  const deflated = textBytes >= options.compressThreshold ? deflateIfWorthIt(text, textBytes, options) : undefined
   if (deflated !== undefined && deflated.length <= textBytes * MIN_COMPRESSION_GAIN) {
     flags |= FLAG_DEFLATE
     if (HEADER_BYTES + deflated.length > options.maxEntryBytes) throw tooLarge(HEADER_BYTES + deflated.length, options)
@@ -97,6 +97,29 @@ export function encodeEntry(entry: StoredEntry, options: CodecOptions): Buffer {
   encrypted.writeUInt32BE(sealed.length, 20)
   sealed.copy(encrypted, HEADER_BYTES)
   return encrypted
+}
+
+/** Bytes of a large payload deflated first to estimate its compressibility. */
+const SAMPLE_BYTES = 64 * 1024
+
+/**
+ * Deflates a payload, unless a sample shows it would not fit anyway (throws
+ * E_ENTRY_TOO_LARGE at once) or would not shrink (returns undefined). Deflating
+ * megabytes blocks the event loop for tens of milliseconds; a value that can
+ * never be cached must not cost every other caller that.
+ */
+function deflateIfWorthIt(text: string, textBytes: number, options: CodecOptions): Buffer | undefined {
+  if (textBytes > SAMPLE_BYTES * 2) {
+    const sample = Buffer.from(text.slice(0, SAMPLE_BYTES), 'utf8')
+    const ratio = deflateRawSync(sample).length / sample.length
+    if (ratio > MIN_COMPRESSION_GAIN) {
+      if (HEADER_BYTES + textBytes > options.maxEntryBytes) throw tooLarge(HEADER_BYTES + textBytes, options)
+      return undefined
+    }
+    // Projected with some margin: refuse only what clearly cannot fit.
+    if (HEADER_BYTES + textBytes * ratio * 0.8 > options.maxEntryBytes) throw tooLarge(Math.round(HEADER_BYTES + textBytes * ratio), options)
+  }
+  return deflateRawSync(text)
 }
 
 function corrupt(message: string): CacheError {

@@ -67,6 +67,10 @@ export class RedisStore implements Store {
   private readonly breaker: CircuitBreaker
   private readonly scriptShas = new Map<string, string>()
   private closed = false
+  /** Set once the first connection was ready; from then on, a disconnected store fails fast. */
+  private everReady = false
+  /** The one wait for the first connection that every early caller shares. */
+  private initialWait: Promise<boolean> | undefined
 
   constructor(
     options: RedisStoreOptions = {},
@@ -248,6 +252,21 @@ export class RedisStore implements Store {
     })
   }
 
+  /** Redis DUMP of each key with its remaining TTL in ms (-1: none); absent keys are left out. For backups and moves. */
+  async dump(keys: readonly string[]): Promise<Array<{ key: string; ttlMs: number; payload: Buffer }>> {
+    const replies = await Promise.all(keys.flatMap((key) => [this.command<Buffer | null>('DUMP', [key]), this.command<number>('PTTL', [key])]))
+    return keys.flatMap((key, index) => {
+      const payload = replies[index * 2] as Buffer | null
+      const ttlMs = Number(replies[index * 2 + 1])
+      return payload === null || ttlMs === -2 ? [] : [{ key, ttlMs, payload }]
+    })
+  }
+
+  /** Redis RESTORE of a DUMP payload with its remaining TTL (0 or less: no TTL), replacing what is there. */
+  async restore(key: string, ttlMs: number, payload: Buffer): Promise<void> {
+    await this.command('RESTORE', [key, String(Math.max(0, Math.round(ttlMs))), payload, 'REPLACE'])
+  }
+
   /** Redis `INFO` as name/value pairs (sections memory, stats, clients, persistence, server, keyspace). */
   async info(): Promise<Record<string, string>> {
     const text = (await this.command<Buffer | string>('INFO', [])).toString()
@@ -279,11 +298,15 @@ export class RedisStore implements Store {
 
   private async guard<T>(what: string, operation: (client: RawRedisClient) => Promise<T>): Promise<T> {
     if (this.closed) throw new CacheError(errors.E_CACHE_CLOSED, 'the cache is closed')
+    // A cache used right after it was created waits (within the operation timeout) for its
+    // first connection, instead of sending its first calls to the origin.
+    if (!this.everReady && !this.connected) await (this.initialWait ??= this.ready(this.timeoutMs))
     return this.breaker.run(() => {
       const client = this.client
       if (client === undefined || !client.isReady) {
         return Promise.reject(new CacheError(errors.E_STORE_UNAVAILABLE, `redis at ${this.target} is not connected`))
       }
+      this.everReady = true
       return withTimeout(operation(client), this.timeoutMs, `redis ${what}`)
     })
   }

@@ -1,5 +1,8 @@
 /** The operations CLI against a real Redis: output, --json and exit codes. */
 import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.js'
 import { CLI } from '../helpers/proxy-client.js'
@@ -86,8 +89,53 @@ describe('mcp-cache CLI', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ memory: { policy: 'noeviction' }, keyspace: { hits: expect.any(Number) } })
   })
 
+  it('warm writes value lines with their TTLs, and tool lines need a gateway', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-cache-warm-'))
+    const file = join(dir, 'hot-codes.jsonl')
+    writeFileSync(file, ['{"key":"hot:codes:team-1","value":["99213","99214"],"ttl":"2h"}', '{"key":"cpt:99213","value":{"code":"99213"}}', ''].join('\n'))
+    const run = await cli(['warm', '--from', file, '--json'], env)
+    expect(JSON.parse(run.stdout)).toStrictEqual({ written: 2, called: 0 })
+    const cache = createCache({ store: 'redis', prefix: 'clitest', redis: { url: redis.url }, logger: false })
+    expect(await cache.get('hot:codes:team-1')).toStrictEqual(['99213', '99214'])
+    await cache.close()
+    writeFileSync(file, '{"tool":"lookup_code","arguments":{"code":"A"}}\n')
+    const tools = await cli(['warm', '--from', file], env)
+    expect(tools.code).toBe(1)
+    expect(tools.stderr).toMatch(/add --gateway/)
+    writeFileSync(file, '{"key":"x"\n')
+    expect((await cli(['warm', '--from', file], env)).stderr).toMatch(/line 1 is not JSON/)
+  })
+
+  it('export and import move entries between Redis servers with their TTLs', async () => {
+    const target = await startRedisServer()
+    try {
+      const source = createCache({ store: 'redis', prefix: 'move', redis: { url: redis.url }, logger: false })
+      await source.set('patient:v1:500:1', { name: 'PATIENT,ONE', dob: new Date('1950-01-01') }, { ttl: '1h' })
+      await source.set('patient:v1:500:2', { name: 'PATIENT,TWO' }, { ttl: '10m' })
+      await source.set('icd10:Z00.00', 'General adult medical examination', { ttl: '1h' })
+      await source.close()
+      const file = join(mkdtempSync(join(tmpdir(), 'mcp-cache-export-')), 'backup.jsonl')
+      const exported = await cli(['export', '--out', file, '--pattern', 'patient:*', '--json'], { ...env, CACHE_PREFIX: 'move' })
+      expect(JSON.parse(exported.stdout)).toMatchObject({ exported: 2 })
+      expect(readFileSync(file, 'utf8')).not.toContain('PATIENT,ONE') // DUMP payloads, base64
+      const imported = await cli(['import', '--in', file, '--json'], { ...env, CACHE_PREFIX: 'move', REDIS_URL: target.url })
+      expect(JSON.parse(imported.stdout)).toMatchObject({ imported: 2 })
+      const moved = createCache({ store: 'redis', prefix: 'move', redis: { url: target.url }, logger: false })
+      expect(await moved.get('patient:v1:500:1')).toStrictEqual({ name: 'PATIENT,ONE', dob: new Date('1950-01-01') })
+      expect(await moved.get('icd10:Z00.00')).toBeUndefined()
+      const ttl = Number((await target.command('PTTL', 'move:patient:v1:500:2')).slice(1))
+      expect(ttl).toBeGreaterThan(590_000)
+      expect(ttl).toBeLessThanOrEqual(600_000)
+      await moved.close()
+      writeFileSync(file, '{"not":"an export"}\n')
+      expect((await cli(['import', '--in', file], { ...env, REDIS_URL: target.url })).stderr).toMatch(/not an mcp-cache export/)
+    } finally {
+      await target.stop()
+    }
+  })
+
   it('every command has --help', async () => {
-    for (const command of ['demo', 'proxy', 'serve', 'doctor', 'wait', 'stats', 'keys', 'invalidate']) {
+    for (const command of ['demo', 'proxy', 'serve', 'doctor', 'wait', 'stats', 'keys', 'invalidate', 'warm', 'export', 'import']) {
       const run = await cli([command, '--help'], env)
       expect(run.code).toBe(0)
       expect(run.stdout).toContain(`Usage: mcp-cache ${command}`)

@@ -19,9 +19,11 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 }
 
 describe('Redis on a closed port', () => {
-  it('answers from the origin at once and counts the errors', async () => {
+  it('answers from the origin within the operation timeout and counts the errors', async () => {
     const port = await findFreePort()
     const cache = createCache({ store: 'redis', redis: { url: `redis://127.0.0.1:${port}`, operationTimeout: OPERATION_TIMEOUT }, logger: false })
+    // Absorbs the one-time load of the Redis client module, which blocks the event loop briefly.
+    expect(await cache.ready(100)).toBe(false)
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => timed(() => cache.getOrSetWithStatus(`patient:v1:500:${i}`, async () => `origin-${i}`))),
     )
