@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto'
 import type { Duration } from '../config/duration.js'
 import { CacheError, errors } from '../errors.js'
 import { categoryOf, type KeySpace } from '../keys/key-space.js'
 import { redactSecrets } from '../log/redact.js'
-import type { RateLimitedLog } from '../log/logger.js'
+import type { CacheLogger, RateLimitedLog } from '../log/logger.js'
 import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
 import { RedisStore } from '../stores/redis-store.js'
 import type { Store, StoredEntry } from '../stores/store.js'
@@ -23,6 +24,8 @@ export interface CacheCore {
   /** Store keys whose factory passed its soft timeout and still runs: later callers get stale at once. */
   readonly refreshing: Set<string>
   readonly startupWaitMs: number
+  /** Where per-operation debug lines go, when `logOperations` is on. */
+  readonly operationLog: CacheLogger | undefined
   closed: boolean
 }
 
@@ -68,6 +71,16 @@ export class Cache {
     return (await this.getOrSetWithStatus(key, factory, options)).value
   }
 
+  /** Like getOrSetWithStatus, logging one debug line (key hash, status, ms) when `logOperations` is on. */
+  private logged<T>(storeKey: string, category: string, started: number, result: CacheResult<T>): CacheResult<T> {
+    const log = this.core.operationLog
+    if (log !== undefined) {
+      const keyHash = createHash('sha256').update(storeKey).digest('base64url').slice(0, 16)
+      log.debug({ op: 'getOrSet', category, keyHash, status: result.status, ms: Math.round((performance.now() - started) * 1000) / 1000 }, 'mcp-cache operation')
+    }
+    return result
+  }
+
   /** Like {@link getOrSet}, and says whether the value was a `hit`, a `miss` or `stale`. */
   async getOrSetWithStatus<T>(key: string, factory: () => T | Promise<T>, options?: GetOrSetOptions): Promise<CacheResult<T>> {
     const storeKey = this.space.qualify(key)
@@ -76,10 +89,13 @@ export class Cache {
     const started = stats.enabled ? performance.now() : 0
     this.assertOpen()
 
+    const timed = stats.enabled || this.core.operationLog !== undefined
+    const began = timed && !stats.enabled ? performance.now() : started
     const local = store.getLocal?.(storeKey)
     if (local !== undefined && local.freshUntil > Date.now()) {
       if (stats.enabled) this.record('hits', category, started)
-      return { value: local.value as T, status: 'hit' }
+      const hit: CacheResult<T> = { value: local.value as T, status: 'hit' }
+      return this.core.operationLog === undefined ? hit : this.logged(storeKey, category, began, hit)
     }
 
     const pending = this.core.inflight.get(storeKey)
@@ -87,7 +103,7 @@ export class Cache {
       stats.count('coalesced', category)
       const shared = (await pending) as CacheResult<T>
       if (stats.enabled) stats.latency(category, performance.now() - started)
-      return shared
+      return this.core.operationLog === undefined ? shared : this.logged(storeKey, category, began, shared)
     }
 
     const run = this.load(storeKey, category, factory, options, local)
@@ -95,7 +111,7 @@ export class Cache {
     try {
       const result = await run
       if (stats.enabled) stats.latency(category, performance.now() - started)
-      return result
+      return this.core.operationLog === undefined ? result : this.logged(storeKey, category, began, result)
     } finally {
       this.core.inflight.delete(storeKey)
     }

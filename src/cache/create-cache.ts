@@ -37,7 +37,7 @@ export function createCache(options?: CacheOptions): Cache {
   const store = buildStore(config, events)
   const policy = new TtlPolicy(config, config.jitter ?? 0)
   const startupWaitMs = parseDuration(config.startupWait ?? '60s', 'startupWait')
-  return new Cache({ store, stats, log, policy, inflight: new Map(), refreshing: new Set(), startupWaitMs, closed: false }, space)
+  return new Cache({ store, stats, log, policy, inflight: new Map(), refreshing: new Set(), startupWaitMs, operationLog: config.logOperations === true ? logger : undefined, closed: false }, space)
 }
 
 function buildStore(config: CacheOptions, events: StoreEvents): Store {

@@ -32,6 +32,11 @@ export interface CacheOptions {
   readonly stats?: boolean
   /** Where store failures are reported (rate-limited); `false` for silence. @default pino on stderr at LOG_LEVEL or warn */
   readonly logger?: CacheLogger | false
+  /**
+   * Log one debug line per getOrSet: category, a hash of the key (never the key or the
+   * value), hit/miss/stale and ms. Needs a logger at debug level. @default false
+   */
+  readonly logOperations?: boolean
   /** How long `ready()` waits for the store at start (the seeds' REDIS_TIMEOUT). @default '60s' */
   readonly startupWait?: Duration
 }

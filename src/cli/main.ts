@@ -50,6 +50,7 @@ program
   .option('--principal <id>', 'whose user-scoped entries these are (default: MCP_CACHE_PRINCIPAL or "local")')
   .option('--admin-port <port>', 'serve the admin API (health, stats, keys, metrics, invalidation) on this port; needs MCP_CACHE_ADMIN_TOKEN', port)
   .option('--admin-host <host>', 'address of the admin API', '127.0.0.1')
+  .option('--audit-log <file>', 'append one JSON line per tool call (hashed principal and key, tool, hit/miss/bypass, ms; never arguments or results)')
   .argument('<command>', 'the upstream MCP server to run')
   .argument('[args...]', 'its arguments')
   .action(async (command: string, args: string[], options: ProxyOptions) => {
@@ -71,6 +72,7 @@ program
   .option('--allowed-host <name...>', 'Host header values to accept besides localhost (DNS-rebinding protection)')
   .option('--admin-port <port>', 'serve the admin API (health, stats, keys, metrics, invalidation) on this port; needs MCP_CACHE_ADMIN_TOKEN', port)
   .option('--admin-host <host>', 'address of the admin API', '127.0.0.1')
+  .option('--audit-log <file>', 'append one JSON line per tool call (hashed principal and key, tool, hit/miss/bypass, ms; never arguments or results)')
   .argument('[command]', 'a stdio MCP server to run once per client session')
   .argument('[args...]', 'its arguments')
   .action(async (command: string | undefined, args: string[], options: ServeOptions) => {

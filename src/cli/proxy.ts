@@ -5,7 +5,7 @@ import { createCache } from '../cache/create-cache.js'
 import type { CacheOptions, StoreKind } from '../cache/options.js'
 import { loadConfig, mergeOptions } from '../config/load-config.js'
 import { validateOptions } from '../config/schema.js'
-import { createDefaultLogger, type CacheLogger } from '../log/logger.js'
+import { createAuditLog, createDefaultLogger, type CacheLogger } from '../log/logger.js'
 import { loadGatewayConfig } from '../mcp/gateway-config.js'
 import { Gateway } from '../mcp/gateway/create-gateway.js'
 import { ChildProcessChannel } from '../mcp/transports/child-process.js'
@@ -20,6 +20,8 @@ export interface GatewayCliOptions {
   readonly adminPort?: number
   /** Address of the admin API. @default '127.0.0.1' */
   readonly adminHost?: string
+  /** Append an audit line per tools/call (hashed principal and key, tool, status) to this file. */
+  readonly auditLog?: string
 }
 
 /** Starts the admin API when `--admin-port` is given; returns how to stop it. */
@@ -67,7 +69,7 @@ export async function runProxy(command: string, args: readonly string[], options
   const logger = createDefaultLogger()
   const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
   const principal = options.principal ?? process.env['MCP_CACHE_PRINCIPAL'] ?? 'local'
-  const gateway = new Gateway(config, cache, { identity: `stdio:${[command, ...args].join(' ')}` }, logger)
+  const gateway = new Gateway(config, cache, { identity: `stdio:${[command, ...args].join(' ')}` }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog))
   const upstream = new ChildProcessChannel({ command, args }, config.maxMessageBytes)
   const downstream = new LineChannel(process.stdin, process.stdout, config.maxMessageBytes)
   const stopAdmin = await startAdminFor(options, cache, gateway, logger)

@@ -1,5 +1,5 @@
 import { createCache } from '../cache/create-cache.js'
-import { createDefaultLogger } from '../log/logger.js'
+import { createAuditLog, createDefaultLogger } from '../log/logger.js'
 import { redactSecrets } from '../log/redact.js'
 import { loadGatewayConfig } from '../mcp/gateway-config.js'
 import { Gateway } from '../mcp/gateway/create-gateway.js'
@@ -32,7 +32,7 @@ export async function runServe(command: string | undefined, args: readonly strin
   const logger = createDefaultLogger(process.env['LOG_LEVEL'] ?? 'info')
   const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
   const identity = options.upstream ?? `stdio:${[command, ...args].join(' ')}`
-  const gateway = new Gateway(config, cache, { identity }, logger)
+  const gateway = new Gateway(config, cache, { identity }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog))
   const upstreamUrl = options.upstream
   const restarts = new CrashBackoff()
   const http = new HttpGateway(gateway, {

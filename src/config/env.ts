@@ -132,6 +132,8 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
     if (!(value >= 0 && value < 1)) throw new ConfigError(`CACHE_JITTER=${jitter} must be a fraction from 0 up to (not including) 1, e.g. 0.1`)
     options.jitter = value
   }
+  const logOperations = envBoolean(env, 'CACHE_LOG_OPERATIONS')
+  if (logOperations !== undefined) options.logOperations = logOperations
   const stats = envBoolean(env, 'CACHE_STATS')
   if (stats !== undefined) options.stats = stats
   const startupWait = envDuration(env, 'REDIS_TIMEOUT')

@@ -39,6 +39,7 @@ export const cacheOptionsSchema = z
     jitter: z.number().min(0).lt(1).optional(),
     startupWait: duration.optional(),
     stats: z.boolean().optional(),
+    logOperations: z.boolean().optional(),
     logger: z.any().optional(),
     memory: z.object(memoryLimits).strict().optional(),
     l1: z.object({ ...memoryLimits, maxTtl: duration.optional() }).strict().optional(),

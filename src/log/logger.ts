@@ -50,3 +50,10 @@ export class RateLimitedLog {
     this.logger.warn({ ...fields, kind, code, suppressed }, `mcp-cache: ${kind}: ${message}`)
   }
 }
+
+/** An audit log: one JSON line per event, appended to `path` (mode 600), synchronously flushed on exit. */
+export function createAuditLog(path: string): (event: object) => void {
+  const audit = pino({ base: { log: 'mcp-cache-audit' }, redact: { paths: REDACTED_PATHS, censor: '***' } }, pino.destination({ dest: path, mkdir: true, sync: false, mode: 0o600 }))
+  process.once('exit', () => audit.flush())
+  return (event) => audit.info(event)
+}

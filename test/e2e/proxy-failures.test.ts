@@ -51,6 +51,29 @@ describe('proxy when a part fails', () => {
     await proxy.close()
   })
 
+  it('writes an audit line per tool call with hashed principal and key, never arguments', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const log = join(mkdtempSync(join(tmpdir(), 'mcp-cache-audit-')), 'audit.jsonl')
+    const proxy = await connectThroughProxy({ principal: '10000000219', extraArgs: ['--audit-log', log] })
+    await proxy.call('lookup_code', { code: 'SECRET-DFN-100841' })
+    await proxy.call('lookup_code', { code: 'SECRET-DFN-100841' })
+    await proxy.call('send_email', { to: 'a@example.org' })
+    await proxy.close()
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines.map((line) => [line['tool'], line['status']])).toStrictEqual([
+      ['lookup_code', 'miss'],
+      ['lookup_code', 'hit'],
+      ['send_email', 'bypass'],
+    ])
+    expect(lines[0]?.['principal']).toMatch(/^[A-Za-z0-9_-]{16}$/)
+    expect(lines[0]?.['keyHash']).toBe(lines[1]?.['keyHash'])
+    const text = readFileSync(log, 'utf8')
+    expect(text).not.toMatch(/10000000219|SECRET-DFN|example\.org/)
+  })
+
   it('refuses a config file with a wrong field, naming it', async () => {
     const proxy = spawnRawProxy(['--config', writeConfig({ tools: { x: { tll: '1m' } } }), '--', process.execPath, COUNTING_SERVER])
     expect(await proxy.exited).toBe(1)

@@ -12,6 +12,18 @@ export interface GatewayContext {
   /** Callers waiting on each in-flight cacheable call, by store key. */
   readonly flights: Map<string, Flight>
   readonly logger: CacheLogger | undefined
+  /** Receives one event per tools/call, for the audit log of patient-data access. */
+  readonly audit?: ((event: AuditEvent) => void) | undefined
+}
+
+/** One line of the audit log: who (hashed), which tool, which entry (hashed), how it was answered. Never arguments or results. */
+export interface AuditEvent {
+  readonly event: 'tool_call'
+  readonly principal: string
+  readonly tool: string
+  readonly keyHash: string | undefined
+  readonly status: string
+  readonly ms: number
 }
 
 /** One upstream call that several identical client calls are waiting for. */

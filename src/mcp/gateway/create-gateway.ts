@@ -5,7 +5,7 @@ import type { CacheLogger } from '../../log/logger.js'
 import { redactSecrets } from '../../log/redact.js'
 import type { GatewayConfig } from '../gateway-config.js'
 import type { MessageChannel } from '../transports/channel.js'
-import type { GatewayContext } from './context.js'
+import type { AuditEvent, GatewayContext } from './context.js'
 import { GatewaySession } from './session.js'
 
 /** What identifies an upstream: the same server (command and args, or URL) shares cache entries across restarts. */
@@ -21,11 +21,11 @@ export interface UpstreamIdentity {
 export class Gateway {
   readonly context: GatewayContext
 
-  constructor(config: GatewayConfig, cache: Cache, upstream: UpstreamIdentity, logger?: CacheLogger) {
+  constructor(config: GatewayConfig, cache: Cache, upstream: UpstreamIdentity, logger?: CacheLogger, audit?: (event: AuditEvent) => void) {
     const name = redactSecrets(upstream.identity)
     // Hashed, so no argument or URL of the upstream (possibly secret) appears in keys.
     const id = createHash('sha256').update(upstream.identity).digest('base64url').slice(0, 12)
-    this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, flights: new Map(), logger }
+    this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, flights: new Map(), logger, audit }
   }
 
   /** Drops the cached results of these tools, for every principal; resolves to how many. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
 import { hashContent } from '../../keys/content-hash.js'
@@ -29,8 +30,14 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   const { context } = session
   const params = request.params ?? {}
   const name = params['name']
+  const started = performance.now()
+  const audit = (status: string, keyHash?: string) =>
+    context.audit?.({ event: 'tool_call', principal: hashOf(session.principal), tool: String(name), keyHash, status, ms: Math.round(performance.now() - started) })
   if (typeof name !== 'string' || isRoundTripContinuation(params)) {
-    session.forward(request, (result) => stamp(session, result, 'bypass'))
+    session.forward(request, (result) => {
+      audit('bypass')
+      return stamp(session, result, 'bypass')
+    })
     return
   }
   await loadCatalog(session, request)
@@ -39,6 +46,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   if (!decision.cache) {
     session.forward(request, (result) => {
       if (result['isError'] !== true) void runInvalidations(session, name)
+      audit('bypass')
       return stamp(session, result, 'bypass')
     })
     return
@@ -74,10 +82,12 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     const outcome = await cache.getOrSetWithStatus(key, factory, { ttl: decision.ttl })
     if (!session.complete(request.id) || cancelled) return
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
+    audit(outcome.status, hashOf(flightKey))
     await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session, outcome.value.result, outcome.status, age) })
     if (decision.mode === 'dedupe' || outcome.status === 'miss') void runInvalidations(session, name)
   } catch (error) {
     if (!session.complete(request.id) || cancelled) return
+    audit(error instanceof UncacheableResult ? 'miss' : 'error', hashOf(flightKey))
     if (error instanceof UncacheableResult) {
       await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session, error.result, 'miss') })
     } else if (error instanceof UpstreamError) {
@@ -113,6 +123,11 @@ export async function runInvalidations(session: GatewaySession, name: string): P
     const cache: Cache = scopeOf(config, target) === 'user' ? session.userCache : upstreamCache
     await cache.deleteByPattern(`${buildKey('call', target)}:*`)
   }
+}
+
+/** A short, stable, non-reversible stand-in for a principal or a key in logs. */
+function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 16)
 }
 
 function stamp(session: GatewaySession, result: Record<string, unknown>, status: GatewayStatus, ageMs?: number): Record<string, unknown> {
