@@ -18,6 +18,8 @@ export interface AdminOptions {
   readonly token: string | undefined
   /** Extra invalidation for tool names (the gateway's entries), when a gateway is attached. */
   readonly invalidateTools?: (tools: readonly string[]) => Promise<number>
+  /** Per-tool counts of an attached gateway, shown in `/stats` as `tools`. */
+  readonly toolStats?: () => Record<string, unknown>
   /** Requests per second per client address. @default 50 */
   readonly rateLimit?: number
 }
@@ -80,7 +82,7 @@ export function createAdminApp(options: AdminOptions): Hono {
     return c.json({ status, ...health, alerts, reasons }, health.healthy ? 200 : 503)
   })
 
-  app.get('/stats', (c) => c.json(cache.stats()))
+  app.get('/stats', (c) => c.json({ ...cache.stats(), ...(options.toolStats === undefined ? {} : { tools: options.toolStats() }) }))
 
   app.get('/performance', async (c) => {
     const info = await cache.serverInfo().catch((error: unknown) => {

@@ -37,6 +37,7 @@ export async function startAdminFor(
     cache,
     token: process.env['MCP_CACHE_ADMIN_TOKEN'],
     invalidateTools: (tools) => gateway.invalidateTools(tools),
+    toolStats: () => gateway.context.toolStats.snapshot(),
   })
   const admin = await startAdminServer(app, options.adminPort, options.adminHost ?? '127.0.0.1')
   if (process.env['MCP_CACHE_ADMIN_TOKEN'] === undefined) logger.warn('mcp-cache: admin API without MCP_CACHE_ADMIN_TOKEN answers only /health')

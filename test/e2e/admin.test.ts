@@ -54,8 +54,9 @@ describe('admin API beside serve', () => {
     const status = async () => (await client.callTool({ name: 'lookup_code', arguments: { code: 'A1' } }))._meta?.['mcp-cache/status']
     expect(await status()).toBe('miss')
     expect(await status()).toBe('hit')
-    const stats = (await (await get('/stats')).json()) as { hits: number; byCategory: Record<string, { hits: number }> }
+    const stats = (await (await get('/stats')).json()) as { hits: number; byCategory: Record<string, { hits: number }>; tools: Record<string, { hit: number; miss: number; hitRate: number }> }
     expect(stats.byCategory['call']?.hits).toBe(1)
+    expect(stats.tools['lookup_code']).toMatchObject({ hit: 1, miss: 1, hitRate: 0.5 })
     const performance = (await (await get('/performance')).json()) as { memory: { maxmemoryBytes: number; policy: string }; version: string }
     expect(performance.memory).toMatchObject({ maxmemoryBytes: 16777216, policy: 'allkeys-lru' })
     const ready = (await (await get('/health/ready')).json()) as { status: string; store: string; breaker: string }

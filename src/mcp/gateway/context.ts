@@ -1,5 +1,6 @@
 import type { Cache } from '../../cache/cache.js'
 import type { CacheLogger } from '../../log/logger.js'
+import type { ToolStats } from '../../stats/tool-stats.js'
 import type { GatewayConfig } from '../gateway-config.js'
 
 /** What every session of one gateway shares. */
@@ -12,6 +13,8 @@ export interface GatewayContext {
   /** Callers waiting on each in-flight cacheable call, by store key. */
   readonly flights: Map<string, Flight>
   readonly logger: CacheLogger | undefined
+  /** How each tool's calls were answered. */
+  readonly toolStats: ToolStats
   /** Receives one event per tools/call, for the audit log of patient-data access. */
   readonly audit?: ((event: AuditEvent) => void) | undefined
 }

@@ -3,6 +3,7 @@ import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
 import type { CacheLogger } from '../../log/logger.js'
 import { redactSecrets } from '../../log/redact.js'
+import { ToolStats } from '../../stats/tool-stats.js'
 import type { GatewayConfig } from '../gateway-config.js'
 import type { MessageChannel } from '../transports/channel.js'
 import type { AuditEvent, GatewayContext } from './context.js'
@@ -25,7 +26,7 @@ export class Gateway {
     const name = redactSecrets(upstream.identity)
     // Hashed, so no argument or URL of the upstream (possibly secret) appears in keys.
     const id = createHash('sha256').update(upstream.identity).digest('base64url').slice(0, 12)
-    this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, flights: new Map(), logger, audit }
+    this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, flights: new Map(), logger, audit, toolStats: new ToolStats() }
   }
 
   /** Drops the cached results of these tools, for every principal; resolves to how many. */

@@ -31,8 +31,10 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   const params = request.params ?? {}
   const name = params['name']
   const started = performance.now()
-  const audit = (status: string, keyHash?: string) =>
+  const audit = (status: string, keyHash?: string) => {
+    context.toolStats.count(String(name), status)
     context.audit?.({ event: 'tool_call', principal: hashOf(session.principal), tool: String(name), keyHash, status, ms: Math.round(performance.now() - started) })
+  }
   if (typeof name !== 'string' || isRoundTripContinuation(params)) {
     session.forward(request, (result) => {
       audit('bypass')
