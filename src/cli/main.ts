@@ -26,6 +26,17 @@ function port(value: string): number {
   return number
 }
 
+/** The options `proxy` and `serve` share: policy, store, admin API, audit log. */
+function withGatewayOptions(command: Command): Command {
+  return command
+    .option('--config <file>', 'gateway config file (YAML or JSON): tool rules, list TTL, cache options')
+    .addOption(new Option('--store <kind>', 'where entries live (default: CACHE_BACKEND or memory)').choices(['memory', 'redis', 'tiered']))
+    .option('--redis-url <url>', 'Redis URL, redis:// or rediss:// (default: REDIS_URL)')
+    .option('--admin-port <port>', 'serve the admin API (health, stats, keys, metrics, invalidation) on this port; needs MCP_CACHE_ADMIN_TOKEN', port)
+    .option('--admin-host <host>', 'address of the admin API', '127.0.0.1')
+    .option('--audit-log <file>', 'append one JSON line per tool call (hashed principal and key, tool, hit/miss/bypass, ms; never arguments or results)')
+}
+
 const program = new Command()
   .name('mcp-cache')
   .description('Caching layer for MCP servers and API backends (memory by default, Redis in production).')
@@ -40,39 +51,25 @@ program
     await runDemo({ originMs: options.originMs })
   })
 
-program
-  .command('proxy')
+withGatewayOptions(program.command('proxy'))
   .description('run an MCP server over stdio behind the cache; drop-in for any client config with command and args')
   .usage('[options] -- <command> [args...]')
-  .option('--config <file>', 'gateway config file (YAML or JSON): tool rules, list TTL, cache options')
-  .addOption(new Option('--store <kind>', 'where entries live (default: CACHE_BACKEND or memory)').choices(['memory', 'redis', 'tiered']))
-  .option('--redis-url <url>', 'Redis URL, redis:// or rediss:// (default: REDIS_URL)')
   .option('--principal <id>', 'whose user-scoped entries these are (default: MCP_CACHE_PRINCIPAL or "local")')
-  .option('--admin-port <port>', 'serve the admin API (health, stats, keys, metrics, invalidation) on this port; needs MCP_CACHE_ADMIN_TOKEN', port)
-  .option('--admin-host <host>', 'address of the admin API', '127.0.0.1')
-  .option('--audit-log <file>', 'append one JSON line per tool call (hashed principal and key, tool, hit/miss/bypass, ms; never arguments or results)')
   .argument('<command>', 'the upstream MCP server to run')
   .argument('[args...]', 'its arguments')
   .action(async (command: string, args: string[], options: ProxyOptions) => {
     process.exitCode = await runProxy(command, args, options)
   })
 
-program
-  .command('serve')
+withGatewayOptions(program.command('serve'))
   .description('serve the caching gateway over Streamable HTTP at /mcp, in front of an HTTP upstream or a stdio server')
   .usage('[options] (--upstream <url> | -- <command> [args...])')
   .option('--host <host>', 'address to bind; keep loopback unless a proxy in front handles TLS and auth', '127.0.0.1')
   .option('--port <port>', 'port to listen on', port, 7700)
   .option('--upstream <url>', 'a Streamable HTTP MCP server to put the cache in front of')
-  .option('--config <file>', 'gateway config file (YAML or JSON): tool rules, list TTL, cache options')
-  .addOption(new Option('--store <kind>', 'where entries live (default: CACHE_BACKEND or memory)').choices(['memory', 'redis', 'tiered']))
-  .option('--redis-url <url>', 'Redis URL, redis:// or rediss:// (default: REDIS_URL)')
   .option('--principal-header <name>', 'trust this header (set by your auth proxy) to name the user, instead of hashing the bearer token')
   .option('--max-sessions <n>', 'most client sessions at once (each holds an upstream)', positiveInteger, 64)
   .option('--allowed-host <name...>', 'Host header values to accept besides localhost (DNS-rebinding protection)')
-  .option('--admin-port <port>', 'serve the admin API (health, stats, keys, metrics, invalidation) on this port; needs MCP_CACHE_ADMIN_TOKEN', port)
-  .option('--admin-host <host>', 'address of the admin API', '127.0.0.1')
-  .option('--audit-log <file>', 'append one JSON line per tool call (hashed principal and key, tool, hit/miss/bypass, ms; never arguments or results)')
   .argument('[command]', 'a stdio MCP server to run once per client session')
   .argument('[args...]', 'its arguments')
   .action(async (command: string | undefined, args: string[], options: ServeOptions) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { parseBytes } from './bytes.js'
+import { byteCount } from './zod-types.js'
 import { parseDuration } from './duration.js'
 import { configErrorFrom } from './zod-errors.js'
 
@@ -11,15 +11,7 @@ const duration = z.union([z.number(), z.string()]).superRefine((value, context) 
   }
 })
 
-const byteSize = z.union([z.number(), z.string()]).transform((value, context) => {
-  try {
-    return parseBytes(value)
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^size /, '') })
-    return z.NEVER
-  }
-})
-
+const byteSize = byteCount
 const memoryLimits = {
   maxEntries: z.number().int().positive().optional(),
   maxBytes: byteSize.optional(),

@@ -1,16 +1,9 @@
 import { z } from 'zod'
-import { parseDuration } from '../config/duration.js'
+import { durationMs } from '../config/zod-types.js'
 import { readConfigFile } from '../config/file.js'
 import { configErrorFrom } from '../config/zod-errors.js'
 
-const duration = z.union([z.number(), z.string()]).transform((value, context) => {
-  try {
-    return parseDuration(value)
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^duration /, '') })
-    return z.NEVER
-  }
-})
+const duration = durationMs
 
 const scope = z.enum(['user', 'shared'], { message: "must be 'user' or 'shared'" })
 
