@@ -5,11 +5,11 @@ import { categoryOf, type KeySpace } from '../keys/key-space.js'
 import { redactSecrets } from '../log/redact.js'
 import type { CacheLogger, RateLimitedLog } from '../log/logger.js'
 import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
-import { RedisStore } from '../stores/redis-store.js'
 import type { Store, StoredEntry } from '../stores/store.js'
 import { entryOf, planWrite, writeEntry } from './entry-writer.js'
 import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
 import { isValueError, reportStoreFailure } from './failures.js'
+import { breakerStateOf, exportEntries, importEntry, inspectKeys, serverInfo, type KeyListing } from './store-inspection.js'
 import type { CacheResult, CacheStatus, GetOrSetOptions, SetOptions } from './options.js'
 import type { TtlPolicy } from './ttl-policy.js'
 
@@ -272,58 +272,29 @@ export class Cache {
     }
   }
 
-  /**
-   * One page of this namespace's keys matching `glob`, with remaining TTL and
-   * stored size, never values (for admin listings). `cursor` '0' starts; the
-   * returned cursor is '0' when done.
-   */
-  async inspectKeys(glob = '*', cursor = '0', count = 100): Promise<{ keys: Array<{ key: string; ttlMs: number; bytes: number }>; cursor: string }> {
-    const store = this.core.store
-    if (store.scanPage === undefined || store.describe === undefined) return { keys: [], cursor: '0' }
-    const page = await store.scanPage(this.space.pattern(glob), cursor, count)
-    const details = await store.describe(page.keys)
-    const keys = page.keys.flatMap((key, index) => {
-      const detail = details[index]
-      return detail === undefined ? [] : [{ key: this.space.unqualify(key), ...detail }]
-    })
-    return { keys, cursor: page.cursor }
+  /** One page of this namespace's keys matching `glob`, with TTL and size, never values. `cursor` '0' starts and ends. */
+  inspectKeys(glob = '*', cursor = '0', count = 100): Promise<{ keys: KeyListing[]; cursor: string }> {
+    return inspectKeys(this.core.store, this.space, glob, cursor, count)
   }
 
-  /**
-   * Streams this namespace's entries as Redis DUMP payloads with their remaining
-   * TTL, for backups and moves between Redis servers (`mcp-cache export`).
-   * Throws for stores that are not Redis.
-   */
-  async *exportEntries(glob = '*'): AsyncIterable<Array<{ key: string; ttlMs: number; payload: Buffer }>> {
-    const redis = this.redisStore('export')
-    for await (const batch of this.core.store.scan(this.space.pattern(glob), { count: 500 })) {
-      const dumped = await redis.dump(batch.filter((key) => !this.space.unqualify(key).startsWith('~')))
-      yield dumped.map((entry) => ({ ...entry, key: this.space.unqualify(entry.key) }))
-    }
+  /** Streams this namespace's entries as Redis DUMP payloads with remaining TTLs (`mcp-cache export`); Redis stores only. */
+  exportEntries(glob = '*'): AsyncIterable<Array<{ key: string; ttlMs: number; payload: Buffer }>> {
+    return exportEntries(this.core.store, this.space, glob)
   }
 
   /** Restores one exported entry into this namespace (`mcp-cache import`). */
-  async importEntry(key: string, ttlMs: number, payload: Buffer): Promise<void> {
-    await this.redisStore('import').restore(this.space.qualify(key), ttlMs, payload)
-  }
-
-  private redisStore(operation: string): RedisStore {
-    const store = this.core.store as Store & { l2?: RedisStore }
-    const redis = store instanceof RedisStore ? store : store.l2
-    if (redis === undefined) throw new CacheError(errors.E_INVALID_CONFIG, `${operation} needs a Redis store (CACHE_BACKEND=redis or tiered); the memory store lives inside one process`)
-    return redis
+  importEntry(key: string, ttlMs: number, payload: Buffer): Promise<void> {
+    return importEntry(this.core.store, this.space, key, ttlMs, payload)
   }
 
   /** The backing server's `INFO` fields when the store is Redis, else undefined. */
   async serverInfo(): Promise<Record<string, string> | undefined> {
-    const store = this.core.store as Store & { info?(): Promise<Record<string, string>> }
-    return store.info?.()
+    return serverInfo(this.core.store)
   }
 
   /** The circuit breaker's state when the store has one (`closed`, `open`, `half-open`). */
   get breakerState(): string | undefined {
-    const store = this.core.store as Store & { breakerState?: string; l2?: { breakerState?: string } }
-    return store.breakerState ?? store.l2?.breakerState
+    return breakerStateOf(this.core.store)
   }
 
   /** A view whose keys all live under `name`; `clear()` there clears only it. */

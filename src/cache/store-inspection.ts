@@ -1,0 +1,62 @@
+import { CacheError, errors } from '../errors.js'
+import type { KeySpace } from '../keys/key-space.js'
+import { RedisStore } from '../stores/redis-store.js'
+import type { Store } from '../stores/store.js'
+
+/**
+ * What operators look at and move: key listings with TTL and size, Redis INFO,
+ * the breaker state, DUMP/RESTORE. Kept apart from the engine's hot path; the
+ * Cache methods of the same names delegate here.
+ */
+
+/** A listed key: logical name, remaining TTL (ms, -1 for none) and stored size. */
+export interface KeyListing {
+  readonly key: string
+  readonly ttlMs: number
+  readonly bytes: number
+}
+
+/** One page of a space's keys matching `glob`, never values. */
+export async function inspectKeys(store: Store, space: KeySpace, glob: string, cursor: string, count: number): Promise<{ keys: KeyListing[]; cursor: string }> {
+  if (store.scanPage === undefined || store.describe === undefined) return { keys: [], cursor: '0' }
+  const page = await store.scanPage(space.pattern(glob), cursor, count)
+  const details = await store.describe(page.keys)
+  const keys = page.keys.flatMap((key, index) => {
+    const detail = details[index]
+    return detail === undefined ? [] : [{ key: space.unqualify(key), ...detail }]
+  })
+  return { keys, cursor: page.cursor }
+}
+
+/** DUMP payloads of a space's entries (internal `~` keys left out), batch by batch. */
+export async function* exportEntries(store: Store, space: KeySpace, glob: string): AsyncIterable<Array<{ key: string; ttlMs: number; payload: Buffer }>> {
+  const redis = redisOf(store, 'export')
+  for await (const batch of store.scan(space.pattern(glob), { count: 500 })) {
+    const dumped = await redis.dump(batch.filter((key) => !space.unqualify(key).startsWith('~')))
+    yield dumped.map((entry) => ({ ...entry, key: space.unqualify(entry.key) }))
+  }
+}
+
+/** RESTOREs one exported entry under a space. */
+export async function importEntry(store: Store, space: KeySpace, key: string, ttlMs: number, payload: Buffer): Promise<void> {
+  await redisOf(store, 'import').restore(space.qualify(key), ttlMs, payload)
+}
+
+/** Redis `INFO` when the store is backed by Redis. */
+export function serverInfo(store: Store): Promise<Record<string, string>> | undefined {
+  return (store as Store & { info?(): Promise<Record<string, string>> }).info?.()
+}
+
+/** The circuit breaker's state, for stores that have one. */
+export function breakerStateOf(store: Store): string | undefined {
+  const withBreaker = store as Store & { breakerState?: string; l2?: { breakerState?: string } }
+  return withBreaker.breakerState ?? withBreaker.l2?.breakerState
+}
+
+function redisOf(store: Store, operation: string): RedisStore {
+  const redis = store instanceof RedisStore ? store : (store as Store & { l2?: RedisStore }).l2
+  if (redis === undefined) {
+    throw new CacheError(errors.E_INVALID_CONFIG, `${operation} needs a Redis store (CACHE_BACKEND=redis or tiered); the memory store lives inside one process`)
+  }
+  return redis
+}
