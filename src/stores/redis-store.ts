@@ -103,7 +103,7 @@ export class RedisStore implements Store {
         // A refused connection retries by itself; one whose handshake hangs (a half-open
         // peer accepted the TCP connect) never gives up, so it is replaced too.
         notReadySince ??= Date.now()
-        if (Date.now() - notReadySince > 2 * interval) throw new Error('redis connection has not become ready')
+        if (Date.now() - notReadySince > interval) throw new Error('redis connection has not become ready')
       },
       () => {
         notReadySince = undefined // the new connection gets its own time to become ready
