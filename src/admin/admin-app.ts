@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { Cache } from '../cache/cache.js'
-import { buildKey, cacheKey } from '../keys/build-key.js'
+import { cacheKey } from '../keys/build-key.js'
 import { redactSecrets } from '../log/redact.js'
 import { evaluateAlerts } from './alerts.js'
 import { bearerToken, tokenMatches } from './auth.js'
@@ -119,8 +119,11 @@ export function createAdminApp(options: AdminOptions): Hono {
   app.post('/cache/invalidate', async (c) => {
     const body = invalidateBody.safeParse(await readJson(c))
     if (!body.success) return c.json({ error: describeIssues(body.error) }, 400)
+    if (body.data.tools !== undefined && options.invalidateTools === undefined) {
+      return c.json({ error: 'tools: tool results live in a gateway; use the admin API of mcp-cache serve or proxy (--admin-port)' }, 400)
+    }
     const byTags = body.data.tags === undefined ? 0 : await cache.invalidateTags(body.data.tags)
-    const byTools = body.data.tools === undefined ? 0 : await (options.invalidateTools?.(body.data.tools) ?? invalidateToolKeys(cache, body.data.tools))
+    const byTools = body.data.tools === undefined ? 0 : await (options.invalidateTools?.(body.data.tools) ?? 0)
     return c.json({ deleted: byTags + byTools })
   })
 
@@ -153,12 +156,3 @@ function isBroad(pattern: string): boolean {
   return literalPrefix.length < 3
 }
 
-/** Without a gateway: tool entries are `call:<tool>:...` keys, shared and per user. */
-async function invalidateToolKeys(cache: Cache, tools: readonly string[]): Promise<number> {
-  let deleted = 0
-  for (const tool of tools) {
-    deleted += await cache.deleteByPattern(`${buildKey('call', tool)}:*`)
-    deleted += await cache.deleteByPattern(`~u.*:${buildKey('call', tool)}:*`)
-  }
-  return deleted
-}

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import type { Duration } from '../config/duration.js'
 import { CacheError, errors } from '../errors.js'
+import { shortHash } from '../keys/content-hash.js'
 import { categoryOf, type KeySpace } from '../keys/key-space.js'
 import { redactSecrets } from '../log/redact.js'
 import type { CacheLogger, RateLimitedLog } from '../log/logger.js'
@@ -75,8 +75,7 @@ export class Cache {
   private logged<T>(storeKey: string, category: string, started: number, result: CacheResult<T>): CacheResult<T> {
     const log = this.core.operationLog
     if (log !== undefined) {
-      const keyHash = createHash('sha256').update(storeKey).digest('base64url').slice(0, 16)
-      log.debug({ op: 'getOrSet', category, keyHash, status: result.status, ms: Math.round((performance.now() - started) * 1000) / 1000 }, 'mcp-cache operation')
+      log.debug({ op: 'getOrSet', category, keyHash: shortHash(storeKey), status: result.status, ms: Math.round((performance.now() - started) * 1000) / 1000 }, 'mcp-cache operation')
     }
     return result
   }
@@ -85,17 +84,15 @@ export class Cache {
   async getOrSetWithStatus<T>(key: string, factory: () => T | Promise<T>, options?: GetOrSetOptions): Promise<CacheResult<T>> {
     const storeKey = this.space.qualify(key)
     const category = categoryOf(key)
-    const { stats, store } = this.core
-    const started = stats.enabled ? performance.now() : 0
+    const { stats, store, operationLog } = this.core
+    const started = stats.enabled || operationLog !== undefined ? performance.now() : 0
     this.assertOpen()
 
-    const timed = stats.enabled || this.core.operationLog !== undefined
-    const began = timed && !stats.enabled ? performance.now() : started
     const local = store.getLocal?.(storeKey)
     if (local !== undefined && local.freshUntil > Date.now()) {
       if (stats.enabled) this.record('hits', category, started)
       const hit: CacheResult<T> = { value: local.value as T, status: 'hit' }
-      return this.core.operationLog === undefined ? hit : this.logged(storeKey, category, began, hit)
+      return operationLog === undefined ? hit : this.logged(storeKey, category, started, hit)
     }
 
     const pending = this.core.inflight.get(storeKey)
@@ -103,7 +100,7 @@ export class Cache {
       stats.count('coalesced', category)
       const shared = (await pending) as CacheResult<T>
       if (stats.enabled) stats.latency(category, performance.now() - started)
-      return this.core.operationLog === undefined ? shared : this.logged(storeKey, category, began, shared)
+      return operationLog === undefined ? shared : this.logged(storeKey, category, started, shared)
     }
 
     const run = this.load(storeKey, category, factory, options, local)
@@ -111,7 +108,7 @@ export class Cache {
     try {
       const result = await run
       if (stats.enabled) stats.latency(category, performance.now() - started)
-      return this.core.operationLog === undefined ? result : this.logged(storeKey, category, began, result)
+      return operationLog === undefined ? result : this.logged(storeKey, category, started, result)
     } finally {
       this.core.inflight.delete(storeKey)
     }

@@ -8,7 +8,7 @@ import { PrincipalResolver } from '../mcp/principal.js'
 import { ChildProcessChannel } from '../mcp/transports/child-process.js'
 import { CrashBackoff } from '../mcp/transports/crash-backoff.js'
 import { httpUpstream } from '../mcp/transports/http-upstream.js'
-import { cacheOptionsFor, startAdminFor, type GatewayCliOptions } from './proxy.js'
+import { cacheOptionsFor, startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
 
 /** Options of `mcp-cache serve`. */
 export interface ServeOptions extends GatewayCliOptions {

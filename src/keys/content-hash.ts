@@ -9,3 +9,8 @@ import { canonicalStringify } from '../codec/tagged-json.js'
 export function hashContent(value: unknown): string {
   return createHash('sha256').update(canonicalStringify(value)).digest('base64url')
 }
+
+/** A short, stable, non-reversible stand-in for a key or principal in logs (16 base64url chars of SHA-256). */
+export function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 16)
+}

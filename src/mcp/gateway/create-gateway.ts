@@ -7,6 +7,7 @@ import { ToolStats } from '../../stats/tool-stats.js'
 import type { GatewayConfig } from '../gateway-config.js'
 import type { MessageChannel } from '../transports/channel.js'
 import type { AuditEvent, GatewayContext } from './context.js'
+import { deleteForEveryone } from './invalidation.js'
 import { GatewaySession } from './session.js'
 
 /** What identifies an upstream: the same server (command and args, or URL) shares cache entries across restarts. */
@@ -32,11 +33,7 @@ export class Gateway {
   /** Drops the cached results of these tools, for every principal; resolves to how many. */
   async invalidateTools(tools: readonly string[]): Promise<number> {
     let deleted = 0
-    for (const tool of tools) {
-      const pattern = `${buildKey('call', tool)}:*`
-      deleted += await this.context.upstreamCache.deleteByPattern(pattern)
-      deleted += await this.context.upstreamCache.deleteByPattern(`~u.*:${pattern}`)
-    }
+    for (const tool of tools) deleted += await deleteForEveryone(this.context.upstreamCache, `${buildKey('call', tool)}:*`)
     return deleted
   }
 

@@ -1,3 +1,4 @@
+import type { Cache } from '../../cache/cache.js'
 import type { JsonRpcMessage } from '../jsonrpc.js'
 import { listPattern } from './list-results.js'
 import type { GatewaySession } from './session.js'
@@ -23,11 +24,12 @@ export function invalidateOnNotification(session: GatewaySession, message: JsonR
   for (const stale of STALE_AFTER[method] ?? []) patterns.push(listPattern(stale))
   if (method === 'notifications/tools/list_changed') session.catalog.reset()
   if (patterns.length === 0) return
-  const cache = session.context.upstreamCache
   void (async () => {
-    for (const pattern of patterns) {
-      await cache.deleteByPattern(pattern)
-      await cache.deleteByPattern(`~u.*:${pattern}`)
-    }
+    for (const pattern of patterns) await deleteForEveryone(session.context.upstreamCache, pattern)
   })()
+}
+
+/** Deletes the entries matching `pattern` in an upstream's namespace: shared ones and every principal's. */
+export async function deleteForEveryone(upstreamCache: Cache, pattern: string): Promise<number> {
+  return (await upstreamCache.deleteByPattern(pattern)) + (await upstreamCache.deleteByPattern(`~u.*:${pattern}`))
 }

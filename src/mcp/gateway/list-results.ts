@@ -4,7 +4,7 @@ import { hashContent } from '../../keys/content-hash.js'
 import type { JsonRpcRequest } from '../jsonrpc.js'
 import { isRoundTripContinuation } from '../tool-policy.js'
 import type { GatewaySession } from './session.js'
-import { withStatus, type GatewayStatus } from './status-meta.js'
+import { stamp } from './status-meta.js'
 
 /** Methods whose results the spec lets clients and intermediaries cache (ttlMs / cacheScope). */
 const CACHED_LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read'])
@@ -46,14 +46,14 @@ export async function handleListRequest(session: GatewaySession, request: JsonRp
   const { context } = session
   const params = request.params
   if (isRoundTripContinuation(params)) {
-    session.forward(request, (result) => stamp(session, result, 'bypass'))
+    session.forward(request, (result) => stamp(session.context.config.statusMeta, result, 'bypass'))
     return
   }
   const key = listKey(request.method, params)
   const cached = (await session.userCache.get<StoredList>(key)) ?? (await context.upstreamCache.get<StoredList>(key))
   if (cached !== undefined) {
     if (request.method === 'tools/list') session.catalog.observe(cached.result, params?.['cursor'] === undefined)
-    await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session, cached.result, 'hit', Date.now() - cached.storedAt) })
+    await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session.context.config.statusMeta, cached.result, 'hit', Date.now() - cached.storedAt) })
     return
   }
   session.forward(request, (result) => {
@@ -64,10 +64,7 @@ export async function handleListRequest(session: GatewaySession, request: JsonRp
       const cache: Cache = result['cacheScope'] === 'public' ? context.upstreamCache : session.userCache
       void cache.set(key, { result, storedAt: Date.now() } satisfies StoredList, { ttl }).catch(() => undefined)
     }
-    return stamp(session, result, 'miss')
+    return stamp(session.context.config.statusMeta, result, 'miss')
   })
 }
 
-function stamp(session: GatewaySession, result: Record<string, unknown>, status: GatewayStatus, ageMs?: number): Record<string, unknown> {
-  return session.context.config.statusMeta ? withStatus(result, status, ageMs) : result
-}

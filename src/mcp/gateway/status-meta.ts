@@ -12,3 +12,8 @@ export function withStatus(result: Record<string, unknown>, status: GatewayStatu
   if (ageMs !== undefined) added[AGE_META_KEY] = Math.max(0, Math.round(ageMs))
   return { ...result, _meta: added }
 }
+
+/** `withStatus` when the gateway's `statusMeta` is on, else the result untouched. */
+export function stamp(statusMeta: boolean, result: Record<string, unknown>, status: GatewayStatus, ageMs?: number): Record<string, unknown> {
+  return statusMeta ? withStatus(result, status, ageMs) : result
+}

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto'
 import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
-import { hashContent } from '../../keys/content-hash.js'
+import { hashContent, shortHash } from '../../keys/content-hash.js'
 import { errorResponse, RpcCode, type JsonRpcRequest } from '../jsonrpc.js'
 import { decideToolCall, isCacheableResult, isRoundTripContinuation, keyArguments, scopeOf } from '../tool-policy.js'
 import type { GatewaySession } from './session.js'
 import { UpstreamError } from './session.js'
-import { withStatus, type GatewayStatus } from './status-meta.js'
+import { stamp } from './status-meta.js'
 
 /** What the cache holds for one tool result: the result and when it was stored. */
 interface StoredResult {
@@ -33,12 +32,12 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   const started = performance.now()
   const audit = (status: string, keyHash?: string) => {
     context.toolStats.count(String(name), status)
-    context.audit?.({ event: 'tool_call', principal: hashOf(session.principal), tool: String(name), keyHash, status, ms: Math.round(performance.now() - started) })
+    context.audit?.({ event: 'tool_call', principal: shortHash(session.principal), tool: String(name), keyHash, status, ms: Math.round(performance.now() - started) })
   }
   if (typeof name !== 'string' || isRoundTripContinuation(params)) {
     session.forward(request, (result) => {
       audit('bypass')
-      return stamp(session, result, 'bypass')
+      return stamp(session.context.config.statusMeta, result, 'bypass')
     })
     return
   }
@@ -49,7 +48,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     session.forward(request, (result) => {
       if (result['isError'] !== true) void runInvalidations(session, name)
       audit('bypass')
-      return stamp(session, result, 'bypass')
+      return stamp(session.context.config.statusMeta, result, 'bypass')
     })
     return
   }
@@ -84,14 +83,14 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     const outcome = await cache.getOrSetWithStatus(key, factory, { ttl: decision.ttl })
     if (!session.complete(request.id) || cancelled) return
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
-    audit(outcome.status, hashOf(flightKey))
-    await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session, outcome.value.result, outcome.status, age) })
+    audit(outcome.status, shortHash(flightKey))
+    await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session.context.config.statusMeta, outcome.value.result, outcome.status, age) })
     if (decision.mode === 'dedupe' || outcome.status === 'miss') void runInvalidations(session, name)
   } catch (error) {
     if (!session.complete(request.id) || cancelled) return
-    audit(error instanceof UncacheableResult ? 'miss' : 'error', hashOf(flightKey))
+    audit(error instanceof UncacheableResult ? 'miss' : 'error', shortHash(flightKey))
     if (error instanceof UncacheableResult) {
-      await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session, error.result, 'miss') })
+      await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session.context.config.statusMeta, error.result, 'miss') })
     } else if (error instanceof UpstreamError) {
       await session.reply(errorResponse(request.id, error.code, error.message))
     } else {
@@ -127,11 +126,3 @@ export async function runInvalidations(session: GatewaySession, name: string): P
   }
 }
 
-/** A short, stable, non-reversible stand-in for a principal or a key in logs. */
-function hashOf(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 16)
-}
-
-function stamp(session: GatewaySession, result: Record<string, unknown>, status: GatewayStatus, ageMs?: number): Record<string, unknown> {
-  return session.context.config.statusMeta ? withStatus(result, status, ageMs) : result
-}
