@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
@@ -16,6 +17,11 @@ export default tseslint.config(
   {
     files: ['src/cli/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The dashboard's page script runs in the browser.
+    files: ['src/admin/dashboard/assets/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
   },
   {
     // Plain Node scripts (test servers run as child processes).

@@ -4,7 +4,8 @@
  */
 export { createCache } from './cache/create-cache.js'
 export { Cache, type CacheHealth } from './cache/cache.js'
-export type { CacheOptions, CacheResult, CacheStatus, GetOrSetOptions, SetOptions, StoreKind } from './cache/options.js'
+export type { CacheOptions, CacheResult, CacheStatus, GetOrSetOptions, InvalidateOptions, SetOptions, StoreKind } from './cache/options.js'
+export type { InProcessUsage, KeyListing } from './cache/store-inspection.js'
 
 export { buildKey, cacheKey, contentKey, type KeyPart, type KeyParts } from './keys/build-key.js'
 export { hashContent } from './keys/content-hash.js'
@@ -22,7 +23,8 @@ export { CacheError, ConfigError, errors, isCacheError, type CacheErrorCode } fr
 export { redactSecrets } from './log/redact.js'
 export type { CacheLogger } from './log/logger.js'
 export type { StatsSnapshot, CategoryStats } from './stats/stats.js'
-export type { LatencySummary } from './stats/histogram.js'
+export { Histogram, type LatencySummary } from './stats/histogram.js'
+export type { Invalidation, InvalidationKind } from './stats/invalidation-log.js'
 export type { BreakerState } from './resilience/circuit-breaker.js'
 
 export type { Store, StoredEntry, ScanOptions } from './stores/store.js'

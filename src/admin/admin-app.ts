@@ -6,10 +6,12 @@ import { cacheKey } from '../keys/build-key.js'
 import { redactSecrets } from '../log/redact.js'
 import { evaluateAlerts } from './alerts.js'
 import { bearerToken, tokenMatches } from './auth.js'
+import { addDashboardRoutes } from './dashboard/dashboard-routes.js'
 import { createMetrics } from './metrics.js'
 import { ADMIN_OPENAPI } from './openapi.js'
 import { performanceFrom } from './redis-info.js'
 import { RateLimiter } from './rate-limiter.js'
+import { StatsSeries } from './stats-series.js'
 
 /** Options of the admin API. */
 export interface AdminOptions {
@@ -22,10 +24,13 @@ export interface AdminOptions {
   readonly toolStats?: () => Record<string, unknown>
   /** Requests per second per client address. @default 50 */
   readonly rateLimit?: number
+  /** How often the dashboard's time series is sampled, in ms. @default 1000 */
+  readonly seriesIntervalMs?: number
 }
 
 const MAX_BODY_BYTES = 64 * 1024
 const MAX_KEYS_PAGE = 1000
+const MAX_INVALIDATIONS = 100
 
 const clearPatternBody = z
   .object({
@@ -43,8 +48,9 @@ const invalidateBody = z
 /**
  * The admin HTTP API as a Hono app: health, stats, Redis performance, key
  * listing (never values), deletion, pattern clearing, invalidation, sessions,
- * Prometheus metrics and an OpenAPI description. Mount it anywhere with
- * `app.fetch`, or serve it with `startAdminServer`.
+ * Prometheus metrics, an OpenAPI description and the live dashboard at
+ * `/dashboard/`. Mount it anywhere with `app.fetch`, or serve it with
+ * `startAdminServer`.
  */
 export function createAdminApp(options: AdminOptions): Hono {
   const { cache } = options
@@ -57,6 +63,10 @@ export function createAdminApp(options: AdminOptions): Hono {
 
   // Liveness stays open, so orchestrators can probe without the token.
   app.get('/health', (c) => c.json({ status: 'ok' }))
+  // So does the dashboard page: it holds no data and asks for the token itself.
+  addDashboardRoutes(app)
+  // Sampled only where the API is enabled; the timer is unref'd and ends with the cache.
+  const series = options.token === undefined ? undefined : new StatsSeries(cache, { intervalMs: options.seriesIntervalMs ?? 1000 }).start()
 
   app.use('*', async (c, next) => {
     const address = c.req.header('x-forwarded-for') ?? 'local'
@@ -84,12 +94,25 @@ export function createAdminApp(options: AdminOptions): Hono {
 
   app.get('/stats', (c) => c.json({ ...cache.stats(), ...(options.toolStats === undefined ? {} : { tools: options.toolStats() }) }))
 
+  app.get('/stats/series', (c) => {
+    const since = c.req.query('since') ?? '0'
+    if (!/^\d+$/.test(since)) return c.json({ error: 'since must be an epoch time in ms (the t of the last point you have)' }, 400)
+    return c.json({ intervalMs: series?.intervalMs, points: series?.after(Number(since)) ?? [] })
+  })
+
+  app.get('/invalidations', (c) => {
+    const limit = Number(c.req.query('limit') ?? MAX_INVALIDATIONS)
+    if (!Number.isInteger(limit) || limit < 1) return c.json({ error: `limit must be a whole number from 1 to ${MAX_INVALIDATIONS}` }, 400)
+    return c.json({ recent: cache.recentInvalidations(Math.min(limit, MAX_INVALIDATIONS)) })
+  })
+
   app.get('/performance', async (c) => {
     const info = await cache.serverInfo().catch((error: unknown) => {
       throw new Error(`Redis INFO failed: ${(error as Error).message}`)
     })
-    if (info === undefined) return c.json({ store: cache.storeKind, note: 'no Redis behind this cache' })
-    return c.json(performanceFrom(info))
+    const inProcess = cache.inProcessUsage()
+    if (info === undefined) return c.json({ store: cache.storeKind, note: 'no Redis behind this cache', inProcess })
+    return c.json({ ...performanceFrom(info), ...(inProcess === undefined ? {} : { inProcess }) })
   })
 
   app.get('/keys', async (c) => {
@@ -113,7 +136,7 @@ export function createAdminApp(options: AdminOptions): Hono {
     if (isBroad(pattern) && confirm !== pattern) {
       return c.json({ error: `'${pattern}' is broad: send "confirm": "${pattern}" to delete everything it matches` }, 400)
     }
-    return c.json({ pattern, deleted: await cache.deleteByPattern(pattern) })
+    return c.json({ pattern, deleted: await cache.deleteByPattern(pattern, { reason: 'admin API' }) })
   })
 
   app.post('/cache/invalidate', async (c) => {
@@ -122,7 +145,7 @@ export function createAdminApp(options: AdminOptions): Hono {
     if (body.data.tools !== undefined && options.invalidateTools === undefined) {
       return c.json({ error: 'tools: tool results live in a gateway; use the admin API of mcp-cache serve or proxy (--admin-port)' }, 400)
     }
-    const byTags = body.data.tags === undefined ? 0 : await cache.invalidateTags(body.data.tags)
+    const byTags = body.data.tags === undefined ? 0 : await cache.invalidateTags(body.data.tags, { reason: 'admin API' })
     const byTools = body.data.tools === undefined ? 0 : await (options.invalidateTools?.(body.data.tools) ?? 0)
     return c.json({ deleted: byTags + byTools })
   })

@@ -11,6 +11,21 @@ export const ADMIN_OPENAPI = {
     '/health': { get: { summary: 'Liveness (no token needed)', security: [], responses: { '200': json('{ status: "ok" }') } } },
     '/health/ready': { get: { summary: 'Readiness: store reachable, latency, circuit breaker, alert conditions', responses: { '200': json('ready or degraded'), '503': json('store down'), ...errors } } },
     '/stats': { get: { summary: 'Hits, misses, stale, errors, latency p50/p99, per category', responses: { '200': json('stats snapshot'), ...errors } } },
+    '/stats/series': {
+      get: {
+        summary: 'The dashboard time series: per-second rates, hit rate, windowed p50/p99 and memory, one point per interval (last 5 minutes)',
+        parameters: [{ name: 'since', in: 'query', schema: { type: 'integer' }, description: 'only points after this epoch ms (the t of the last point you have)' }],
+        responses: { '200': json('{ intervalMs, points }'), ...errors },
+      },
+    },
+    '/invalidations': {
+      get: {
+        summary: 'Recent invalidations (deletes, patterns, tags, clears), newest first, with what was deleted and why',
+        parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } }],
+        responses: { '200': json('{ recent }'), ...errors },
+      },
+    },
+    '/dashboard/': { get: { summary: 'The live dashboard (HTML; asks for the token in the page)', security: [], responses: { '200': { description: 'text/html' } } } },
     '/performance': { get: { summary: 'Redis INFO that matters: memory, policy, ops/s, clients, keyspace, evictions, network', responses: { '200': json('performance'), ...errors } } },
     '/keys': {
       get: {

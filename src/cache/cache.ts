@@ -4,13 +4,15 @@ import { shortHash } from '../keys/content-hash.js'
 import { categoryOf, type KeySpace } from '../keys/key-space.js'
 import { redactSecrets } from '../log/redact.js'
 import type { CacheLogger, RateLimitedLog } from '../log/logger.js'
+import type { Histogram } from '../stats/histogram.js'
+import type { Invalidation, InvalidationLog } from '../stats/invalidation-log.js'
 import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
 import type { Store, StoredEntry } from '../stores/store.js'
 import { entryOf, planWrite, writeEntry } from './entry-writer.js'
 import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
 import { isValueError, reportStoreFailure } from './failures.js'
-import { breakerStateOf, exportEntries, importEntry, inspectKeys, serverInfo, type KeyListing } from './store-inspection.js'
-import type { CacheResult, CacheStatus, GetOrSetOptions, SetOptions } from './options.js'
+import { breakerStateOf, exportEntries, importEntry, inProcessUsage, inspectKeys, serverInfo, type InProcessUsage, type KeyListing } from './store-inspection.js'
+import type { CacheResult, CacheStatus, GetOrSetOptions, InvalidateOptions, SetOptions } from './options.js'
 import type { TtlPolicy } from './ttl-policy.js'
 
 /** State shared by a cache and all its namespaces. */
@@ -26,6 +28,8 @@ export interface CacheCore {
   readonly startupWaitMs: number
   /** Where per-operation debug lines go, when `logOperations` is on. */
   readonly operationLog: CacheLogger | undefined
+  /** The last invalidations (deletes, patterns, tags, clears), for the dashboard. */
+  readonly invalidations: InvalidationLog
   closed: boolean
 }
 
@@ -54,6 +58,11 @@ export class Cache {
   /** The key prefix of this cache or namespace, e.g. `mcp:tenant-a:`. */
   get keyPrefix(): string {
     return this.space.base
+  }
+
+  /** True once `close()` was called (on this cache or any of its namespaces). */
+  get closed(): boolean {
+    return this.core.closed
   }
 
   /** The store's kind: `memory`, `redis`, `tiered` or a custom store's. */
@@ -192,9 +201,11 @@ export class Cache {
   async delete(...keys: string[]): Promise<number> {
     if (keys.length === 0) return 0
     const category = categoryOf(keys[0] as string)
+    const storeKeys = keys.map((key) => this.space.qualify(key))
     try {
-      const deleted = await this.core.store.delete(keys.map((key) => this.space.qualify(key)))
+      const deleted = await this.core.store.delete(storeKeys)
       for (const key of keys) this.core.stats.count('deletes', categoryOf(key))
+      this.core.invalidations.record('keys', storeKeys, deleted)
       return deleted
     } catch (error) {
       this.storeFailed('delete', error, category)
@@ -235,7 +246,7 @@ export class Cache {
   }
 
   /** Deletes every entry written with any of `tags` (in this namespace); resolves to how many. */
-  async invalidateTags(tags: readonly string[]): Promise<number> {
+  async invalidateTags(tags: readonly string[], options?: InvalidateOptions): Promise<number> {
     let deleted = 0
     for (const tag of tags) {
       try {
@@ -245,6 +256,7 @@ export class Cache {
         this.storeFailed('invalidateTags', error, 'default')
       }
     }
+    this.core.invalidations.record('tags', tags, deleted, options?.reason)
     return deleted
   }
 
@@ -253,13 +265,24 @@ export class Cache {
    * (`experiment:exp_123*`). The namespace part is literal, so no pattern reaches
    * outside it. Uses SCAN, never KEYS. Resolves to how many were deleted.
    */
-  async deleteByPattern(glob: string): Promise<number> {
-    return this.deleteMatching(this.space.pattern(glob))
+  async deleteByPattern(glob: string, options?: InvalidateOptions): Promise<number> {
+    const pattern = this.space.pattern(glob)
+    const deleted = await this.deleteMatching(pattern)
+    this.core.invalidations.record('pattern', [pattern], deleted, options?.reason)
+    return deleted
   }
 
   /** Deletes every key of this namespace (and its child namespaces), nothing else. */
-  async clear(): Promise<number> {
-    return this.deleteMatching(this.space.everything())
+  async clear(options?: InvalidateOptions): Promise<number> {
+    const pattern = this.space.everything()
+    const deleted = await this.deleteMatching(pattern)
+    this.core.invalidations.record('clear', [pattern], deleted, options?.reason)
+    return deleted
+  }
+
+  /** The last invalidations of this cache and all its namespaces, newest first. */
+  recentInvalidations(limit?: number): Invalidation[] {
+    return this.core.invalidations.recent(limit)
   }
 
   /** Logical keys of this namespace that match `glob`, in batches (SCAN underneath). */
@@ -307,6 +330,16 @@ export class Cache {
   /** An immutable snapshot of the counters, shared by all namespaces of this cache. */
   stats(): StatsSnapshot {
     return this.core.stats.snapshot()
+  }
+
+  /** A copy of the latency histogram of all categories: diff two with `since` for a window's percentiles. */
+  latencyHistogram(): Histogram {
+    return this.core.stats.latencyHistogram()
+  }
+
+  /** Entries and bytes held in this process (memory store, tiered L1), else undefined. */
+  inProcessUsage(): InProcessUsage | undefined {
+    return inProcessUsage(this.core.store)
   }
 
   /** Resolves true once the store answers, false after `timeout` (default: the startup wait). */

@@ -3,6 +3,7 @@ import { parseDuration } from '../config/duration.js'
 import { validateOptions } from '../config/schema.js'
 import { KeySpace } from '../keys/key-space.js'
 import { createDefaultLogger, RateLimitedLog } from '../log/logger.js'
+import { InvalidationLog } from '../stats/invalidation-log.js'
 import { NoopStats, RecordingStats, type StatsCounter } from '../stats/stats.js'
 import { MemoryStore } from '../stores/memory-store.js'
 import { RedisStore, type StoreEvents } from '../stores/redis-store.js'
@@ -37,7 +38,7 @@ export function createCache(options?: CacheOptions): Cache {
   const store = buildStore(config, events)
   const policy = new TtlPolicy(config, config.jitter ?? 0)
   const startupWaitMs = parseDuration(config.startupWait ?? '60s', 'startupWait')
-  return new Cache({ store, stats, log, policy, inflight: new Map(), refreshing: new Set(), startupWaitMs, operationLog: config.logOperations === true ? logger : undefined, closed: false }, space)
+  return new Cache({ store, stats, log, policy, inflight: new Map(), refreshing: new Set(), startupWaitMs, operationLog: config.logOperations === true ? logger : undefined, invalidations: new InvalidationLog(), closed: false }, space)
 }
 
 function buildStore(config: CacheOptions, events: StoreEvents): Store {

@@ -65,6 +65,12 @@ export interface SetOptions {
   readonly grace?: Duration
 }
 
+/** Options of `deleteByPattern`, `invalidateTags` and `clear`. */
+export interface InvalidateOptions {
+  /** Why, shown in the recent-invalidations feed (`after update_record`). */
+  readonly reason?: string
+}
+
 /** Where a `getOrSet` value came from: the cache (`hit`), the factory (`miss`), or a stale entry after the factory failed (`stale`). */
 export type CacheStatus = 'hit' | 'miss' | 'stale'
 

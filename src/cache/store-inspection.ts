@@ -1,5 +1,6 @@
 import { CacheError, errors } from '../errors.js'
 import type { KeySpace } from '../keys/key-space.js'
+import { MemoryStore } from '../stores/memory-store.js'
 import { RedisStore } from '../stores/redis-store.js'
 import type { Store } from '../stores/store.js'
 
@@ -40,6 +41,19 @@ export async function* exportEntries(store: Store, space: KeySpace, glob: string
 /** RESTOREs one exported entry under a space. */
 export async function importEntry(store: Store, space: KeySpace, key: string, ttlMs: number, payload: Buffer): Promise<void> {
   await redisOf(store, 'import').restore(space.qualify(key), ttlMs, payload)
+}
+
+/** What an in-process store holds now, against its byte budget. */
+export interface InProcessUsage {
+  readonly entries: number
+  readonly bytes: number
+  readonly maxBytes: number
+}
+
+/** The usage of the memory store, or of a tiered store's L1; undefined for Redis alone. */
+export function inProcessUsage(store: Store): InProcessUsage | undefined {
+  const memory = store instanceof MemoryStore ? store : (store as Store & { l1?: MemoryStore }).l1
+  return memory?.usage
 }
 
 /** Redis `INFO` when the store is backed by Redis. */

@@ -41,6 +41,28 @@ export class Histogram {
     }
   }
 
+  /** A copy, to diff against later with {@link since}. */
+  clone(): Histogram {
+    const copy = new Histogram()
+    copy.merge(this)
+    return copy
+  }
+
+  /**
+   * The durations recorded after `earlier` (a clone of this histogram taken
+   * before): windowed percentiles. The window's max is its top bucket's bound.
+   */
+  since(earlier: Histogram): Histogram {
+    const window = new Histogram()
+    for (let i = 0; i <= BUCKETS; i++) {
+      const count = Math.max(0, (this.counts[i] as number) - (earlier.counts[i] as number))
+      window.counts[i] = count
+      window.total += count
+      if (count > 0) window.maxMs = Math.min(this.maxMs, upperBoundMs(i))
+    }
+    return window
+  }
+
   /** Adds another histogram's counts to this one. */
   merge(other: Histogram): void {
     for (let i = 0; i <= BUCKETS; i++) this.counts[i] = (this.counts[i] as number) + (other.counts[i] as number)
@@ -54,10 +76,14 @@ export class Histogram {
     let seen = 0
     for (let i = 0; i <= BUCKETS; i++) {
       seen += this.counts[i] as number
-      if (seen >= rank) return round(Math.min(this.maxMs, (MIN_US * 2 ** ((i + 1) / SUB_BUCKETS)) / 1000))
+      if (seen >= rank) return round(Math.min(this.maxMs, upperBoundMs(i)))
     }
     return round(this.maxMs)
   }
+}
+
+function upperBoundMs(bucket: number): number {
+  return (MIN_US * 2 ** ((bucket + 1) / SUB_BUCKETS)) / 1000
 }
 
 function round(ms: number): number {

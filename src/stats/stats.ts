@@ -37,6 +37,8 @@ export interface StatsCounter {
   count(event: CacheEvent, category: string): void
   latency(category: string, ms: number): void
   snapshot(): StatsSnapshot
+  /** A copy of every category's latencies merged, for windowed percentiles. */
+  latencyHistogram(): Histogram
   reset(): void
 }
 
@@ -82,6 +84,12 @@ export class RecordingStats implements StatsCounter {
     return Object.freeze({ ...toStats(total), since: this.since, byCategory: Object.freeze(byCategory) })
   }
 
+  latencyHistogram(): Histogram {
+    const merged = new Histogram()
+    for (const cell of this.cells.values()) merged.merge(cell.latency)
+    return merged
+  }
+
   reset(): void {
     this.cells = new Map()
     this.since = Date.now()
@@ -107,6 +115,9 @@ export class NoopStats implements StatsCounter {
   latency(): void {}
   snapshot(): StatsSnapshot {
     return EMPTY
+  }
+  latencyHistogram(): Histogram {
+    return new Histogram()
   }
   reset(): void {}
 }

@@ -149,9 +149,9 @@ export class MemoryStore implements Store {
     this.lru.clear()
   }
 
-  /** Entries and bytes held now. */
-  get usage(): { entries: number; bytes: number } {
-    return { entries: this.lru.size, bytes: this.lru.calculatedSize }
+  /** Entries and bytes held now, and the byte budget. */
+  get usage(): { entries: number; bytes: number; maxBytes: number } {
+    return { entries: this.lru.size, bytes: this.lru.calculatedSize, maxBytes: this.lru.maxSize }
   }
 
   private put(key: string, entry: StoredEntry): void {

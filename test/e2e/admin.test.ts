@@ -1,42 +1,25 @@
 /** The admin API on a real socket, attached to `mcp-cache serve` with a Redis store. */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, COUNTING_SERVER } from '../helpers/proxy-client.js'
 import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
+import { spawnWithUrl, type UrlProcess } from '../helpers/serve-process.js'
 
 const TOKEN = 'admin-e2e-token-456'
 
 describe('admin API beside serve', () => {
   let redis: RedisServerHandle
-  let child: ChildProcess
+  let gateway: UrlProcess
   let mcpUrl = ''
   let adminUrl = ''
   beforeAll(async () => {
     redis = await startRedisServer({ args: ['--maxmemory', '16mb', '--maxmemory-policy', 'allkeys-lru'] })
-    child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', 'redis', '--redis-url', redis.url, '--', process.execPath, COUNTING_SERVER], {
-      env: { ...process.env, MCP_CACHE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let out = ''
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URLs: ${out}`)), 15_000)
-      child.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk.toString()
-        const mcp = /serving (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(out)
-        const admin = /admin (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-        if (mcp && admin) {
-          mcpUrl = mcp[1] as string
-          adminUrl = admin[1] as string
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-    })
+    gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', 'redis', '--redis-url', redis.url, '--', process.execPath, COUNTING_SERVER], { MCP_CACHE_ADMIN_TOKEN: TOKEN })
+    mcpUrl = gateway.url
+    adminUrl = gateway.adminUrl ?? ''
   })
   afterAll(async () => {
-    child?.kill('SIGTERM')
-    await new Promise((resolve) => child?.once('exit', resolve))
+    await gateway?.stop()
     await redis?.stop()
   })
 

@@ -25,7 +25,7 @@ async function startEverything(): Promise<UrlProcess> {
     if (await fetch(url, { method: 'GET' }).then(() => true, () => false)) break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  return { url, child, stop: async () => void child.kill() }
+  return { url, adminUrl: undefined, child, stop: async () => void child.kill() }
 }
 
 function compare(direct: Map<string, boolean>, gateway: Map<string, boolean>): string[] {

@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { findRedisServer } from './ensure-redis.js'
+import { findOnPath } from './ensure-installed.js'
 
 /** A running redis-server owned by the calling process. */
 export interface RedisServerHandle {
@@ -188,7 +188,7 @@ function replyEnd(buf: Buffer, start: number): number | undefined {
  * this process is SIGKILLed. The 'exit' hook covers normal exits everywhere.
  */
 function spawnTracked(argv: string[], dir: string): ChildProcess {
-  const bin = findRedisServer() ?? 'redis-server'
+  const bin = findOnPath('redis-server') ?? 'redis-server'
   const setpriv = findSetpriv()
   const child = setpriv === undefined
     ? spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 /** A running HTTP process and its URL. */
 export interface UrlProcess {
   readonly url: string
+  /** The admin API's URL, when `serve` was given `--admin-port` (it prints that line first). */
+  readonly adminUrl: string | undefined
   readonly child: ChildProcess
   stop(): Promise<void>
 }
@@ -11,8 +13,8 @@ export interface UrlProcess {
 /** Spawns `node args...` and waits for an `http://...` URL on stdout. */
 export async function spawnWithUrl(args: readonly string[], env: Record<string, string> = {}): Promise<UrlProcess> {
   const child = spawn(process.execPath, [...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
   const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
     const timer = setTimeout(() => reject(new Error(`no URL printed within 15 s: ${out}`)), 15_000)
     child.stdout?.setEncoding('utf8')
     child.stdout?.on('data', (chunk: string) => {
@@ -27,6 +29,7 @@ export async function spawnWithUrl(args: readonly string[], env: Record<string, 
   })
   return {
     url,
+    adminUrl: /admin (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1],
     child,
     stop: async () => {
       if (child.exitCode !== null) return

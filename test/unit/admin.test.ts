@@ -64,6 +64,47 @@ describe('admin API', () => {
     expect((await post('/cache/clear-pattern', { patern: 'x' })).status).toBe(400)
     expect(await (await post('/cache/invalidate', { tags: ['session:s1'] })).json()).toStrictEqual({ deleted: 1 })
     expect((await post('/cache/invalidate', {})).status).toBe(400)
+
+    // The dashboard's feed: newest first, with what was deleted and why.
+    const feed = (await (await app.request('/invalidations?limit=3', { headers: auth })).json()) as { recent: Array<Record<string, unknown>> }
+    expect(feed.recent).toMatchObject([
+      { kind: 'tags', target: 'session:s1', deleted: 1, reason: 'admin API' },
+      { kind: 'pattern', target: 'medinsight:health_analysis:*', deleted: 2, reason: 'admin API' },
+      { kind: 'keys', target: 'medinsight:user:u1:session', deleted: 1 },
+    ])
+    expect((await app.request('/invalidations?limit=0', { headers: auth })).status).toBe(400)
+  })
+
+  it('serves the dashboard page without the token, under a strict CSP, and its data only with it', async () => {
+    const redirect = await app.request('/dashboard')
+    expect(redirect.status).toBe(308)
+    expect(redirect.headers.get('location')).toBe('dashboard/')
+    const page = await app.request('/dashboard/')
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toContain('text/html')
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
+    expect(await page.text()).toContain('<script src="dashboard.js" defer></script>')
+    const chartLibrary = await app.request('/dashboard/vendor/uPlot.iife.min.js')
+    expect(chartLibrary.headers.get('content-type')).toContain('javascript')
+    expect(await chartLibrary.text()).toContain('uPlot')
+    // Only the listed files: no path reaches the file system.
+    expect((await app.request('/dashboard/..%2f..%2fpackage.json')).status).toBe(404)
+    expect((await app.request('/dashboard/secrets.txt')).status).toBe(404)
+
+    expect((await app.request('/stats/series')).status).toBe(401)
+    expect((await app.request('/invalidations')).status).toBe(401)
+    expect((await app.request('/stats/series?since=yesterday', { headers: auth })).status).toBe(400)
+    const series = await (await app.request('/stats/series?since=0', { headers: auth })).json()
+    expect(series).toMatchObject({ intervalMs: 1000, points: expect.any(Array) })
+  })
+
+  it('reports the in-process store in /performance when there is no Redis', async () => {
+    await cache.set('cpt:1', 'x'.repeat(1000))
+    const performance = (await (await app.request('/performance', { headers: auth })).json()) as { store: string; inProcess: { entries: number; bytes: number; maxBytes: number } }
+    expect(performance.store).toBe('memory')
+    expect(performance.inProcess.entries).toBe(1)
+    expect(performance.inProcess.bytes).toBeGreaterThan(1000)
+    expect(performance.inProcess.maxBytes).toBe(64 * 1024 * 1024)
   })
 
   it('serves a session, metrics with the alert gauges, and its OpenAPI description', async () => {
@@ -75,7 +116,7 @@ describe('admin API', () => {
     expect(metrics).toMatch(/mcp_cache_events_total\{event="misses",category="cpt"\} 1/)
     expect(metrics).toMatch(/mcp_cache_alert\{alert="hit_rate_low"\} 0/)
     const openapi = (await (await app.request('/openapi.json', { headers: auth })).json()) as { paths: Record<string, unknown> }
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health/ready', '/keys', '/cache/clear-pattern', '/metrics']))
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health/ready', '/keys', '/cache/clear-pattern', '/metrics', '/stats/series', '/invalidations', '/dashboard/']))
   })
 
   it('limits body size and request rate', async () => {

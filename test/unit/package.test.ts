@@ -39,4 +39,20 @@ describe('package', () => {
     expect(output.loaded).toBe(false)
     expect(output.exports).toEqual(expect.arrayContaining(['createCache', 'Cache', 'buildKey', 'cacheKey', 'errors', 'parseDuration']))
   })
+
+  it.runIf(existsSync(join(root, 'dist', 'admin', 'index.js')))('mcp-cache/admin mounts the admin API and dashboard inside another app, by package name', async () => {
+    // Resolved through package.json "exports", as a user's app would.
+    const script = `
+      const { createCache } = await import('mcp-cache');
+      const { createAdminApp } = await import('mcp-cache/admin');
+      const { Hono } = await import('hono');
+      const cache = createCache({ logger: false });
+      const host = new Hono().route('/ops', createAdminApp({ cache, token: 'mounted-token-1' }));
+      const stats = await host.request('/ops/stats', { headers: { authorization: 'Bearer mounted-token-1' } });
+      const page = await host.request('/ops/dashboard/');
+      await cache.close();
+      console.log(JSON.stringify({ stats: stats.status, page: page.status, html: (await page.text()).includes('dashboard.js') }));`
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: root })
+    expect(JSON.parse(output)).toStrictEqual({ stats: 200, page: 200, html: true })
+  })
 })

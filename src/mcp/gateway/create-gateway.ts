@@ -33,7 +33,7 @@ export class Gateway {
   /** Drops the cached results of these tools, for every principal; resolves to how many. */
   async invalidateTools(tools: readonly string[]): Promise<number> {
     let deleted = 0
-    for (const tool of tools) deleted += await deleteForEveryone(this.context.upstreamCache, `${buildKey('call', tool)}:*`)
+    for (const tool of tools) deleted += await deleteForEveryone(this.context.upstreamCache, `${buildKey('call', tool)}:*`, 'admin API')
     return deleted
   }
 

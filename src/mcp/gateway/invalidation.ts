@@ -25,11 +25,11 @@ export function invalidateOnNotification(session: GatewaySession, message: JsonR
   if (method === 'notifications/tools/list_changed') session.catalog.reset()
   if (patterns.length === 0) return
   void (async () => {
-    for (const pattern of patterns) await deleteForEveryone(session.context.upstreamCache, pattern)
+    for (const pattern of patterns) await deleteForEveryone(session.context.upstreamCache, pattern, method)
   })()
 }
 
 /** Deletes the entries matching `pattern` in an upstream's namespace: shared ones and every principal's. */
-export async function deleteForEveryone(upstreamCache: Cache, pattern: string): Promise<number> {
-  return (await upstreamCache.deleteByPattern(pattern)) + (await upstreamCache.deleteByPattern(`~u.*:${pattern}`))
+export async function deleteForEveryone(upstreamCache: Cache, pattern: string, reason: string): Promise<number> {
+  return (await upstreamCache.deleteByPattern(pattern, { reason })) + (await upstreamCache.deleteByPattern(`~u.*:${pattern}`, { reason }))
 }

@@ -122,7 +122,7 @@ export async function runInvalidations(session: GatewaySession, name: string): P
   const { config, upstreamCache } = session.context
   for (const target of config.tools[name]?.invalidates ?? []) {
     const cache: Cache = scopeOf(config, target) === 'user' ? session.userCache : upstreamCache
-    await cache.deleteByPattern(`${buildKey('call', target)}:*`)
+    await cache.deleteByPattern(`${buildKey('call', target)}:*`, { reason: `after ${name}` })
   }
 }
 
