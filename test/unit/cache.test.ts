@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.js'
+import { cacheAside } from '../../src/cache/cache-aside.js'
+import { cacheKey } from '../../src/keys/build-key.js'
 import { describeCacheEngine } from '../helpers/cache-suite.js'
 
 describeCacheEngine('memory', async (options) => createCache({ store: 'memory', logger: false, ...options }))
@@ -36,6 +38,28 @@ describe('createCache defaults', () => {
     await cache.getOrSet('a:b', async () => 1)
     await cache.getOrSet('a:b', async () => 1)
     expect(cache.stats().hits).toBe(0)
+    await cache.close()
+  })
+})
+
+describe('cacheAside', () => {
+  it('wraps a data-layer function: one origin call per key, options per call', async () => {
+    const cache = createCache({ logger: false })
+    const calls: string[] = []
+    const getPatient = cacheAside(
+      cache,
+      (station: string, dfn: string, duz: string) => cacheKey({ category: 'patient', version: 'v1', identifier: [station, dfn], user: duz }),
+      async (station: string, dfn: string) => {
+        calls.push(`${station}/${dfn}`)
+        return { station, dfn }
+      },
+      (station) => ({ ttl: station === '500' ? '10m' : '1m' }),
+    )
+    const [first, second] = await Promise.all([getPatient('500', '100841', '10958'), getPatient('500', '100841', '10958')])
+    expect(first).toStrictEqual({ station: '500', dfn: '100841' })
+    expect(second).toStrictEqual(first)
+    await getPatient('500', '100841', '20001')
+    expect(calls).toStrictEqual(['500/100841', '500/100841'])
     await cache.close()
   })
 })

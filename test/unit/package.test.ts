@@ -40,11 +40,13 @@ describe('package', () => {
     expect(output.exports).toEqual(expect.arrayContaining(['createCache', 'Cache', 'buildKey', 'cacheKey', 'errors', 'parseDuration']))
   })
 
-  it.runIf(existsSync(join(root, 'dist', 'admin', 'index.js')))('mcp-cache/admin mounts the admin API and dashboard inside another app, by package name', async () => {
+  it.runIf(existsSync(join(root, 'dist', 'admin', 'index.js')))('mcp-cache/admin mounts the admin API and dashboard inside another app, and mcp-cache/mcp resolves, by package name', async () => {
     // Resolved through package.json "exports", as a user's app would.
     const script = `
       const { createCache } = await import('mcp-cache');
       const { createAdminApp } = await import('mcp-cache/admin');
+      const { createToolCache, cacheHint } = await import('mcp-cache/mcp');
+      if (typeof createToolCache !== 'function' || cacheHint('1m').ttlMs !== 60000) throw new Error('mcp-cache/mcp is incomplete');
       const { Hono } = await import('hono');
       const cache = createCache({ logger: false });
       const host = new Hono().route('/ops', createAdminApp({ cache, token: 'mounted-token-1' }));
