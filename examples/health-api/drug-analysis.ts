@@ -1,0 +1,54 @@
+/**
+ * Drug analysis and basic drug information from the local reference table
+ * (the seed's "expensive AI operations" and external lookups). Illustrative only.
+ */
+import { findDrug } from './drug-catalog.js'
+import type { DrugAnalysisRequest } from './request-schemas.js'
+
+/** Basic reference information, stamped with when it was looked up. */
+export interface DrugInfo {
+  readonly name: string
+  readonly drug_class: string
+  readonly common_uses: readonly string[]
+  /** When the origin produced this entry: the seed's "timestamp validation". */
+  readonly retrieved_at: string
+}
+
+/** The drug analysis the endpoint returns and caches. */
+export interface DrugAnalysis {
+  readonly name: string
+  readonly drug_class: string
+  readonly interactions: ReadonlyArray<{ readonly drug: string; readonly note: string }>
+  readonly cautions: ReadonlyArray<{ readonly condition: string; readonly note: string }>
+  readonly age_note?: string
+  readonly risk: 'low' | 'moderate' | 'high'
+}
+
+/** Reference information on `name`, or undefined for a drug the table does not know (not cached). */
+export function lookUpDrugInfo(name: string): DrugInfo | undefined {
+  const drug = findDrug(name)
+  if (drug === undefined) return undefined
+  return { name: drug.name, drug_class: drug.drugClass, common_uses: drug.commonUses, retrieved_at: new Date().toISOString() }
+}
+
+/** Checks one drug against the caller's other medications, conditions and age; undefined for an unknown drug. */
+export function analyzeDrug(request: Pick<DrugAnalysisRequest, 'drug_name' | 'age' | 'conditions' | 'other_medications'>): DrugAnalysis | undefined {
+  const drug = findDrug(request.drug_name)
+  if (drug === undefined) return undefined
+  const interactions = request.other_medications
+    .map((other) => ({ drug: other, note: drug.interactions[other] ?? findDrug(other)?.interactions[drug.name] }))
+    .filter((found): found is { drug: string; note: string } => found.note !== undefined)
+  const cautions = request.conditions
+    .filter((condition) => drug.cautions[condition] !== undefined)
+    .map((condition) => ({ condition, note: drug.cautions[condition] as string }))
+  const older = request.age !== undefined && request.age >= 65
+  const findings = interactions.length + cautions.length + (older ? 1 : 0)
+  return {
+    name: drug.name,
+    drug_class: drug.drugClass,
+    interactions,
+    cautions,
+    ...(older ? { age_note: 'age 65 or over: start low and review regularly' } : {}),
+    risk: findings === 0 ? 'low' : findings === 1 ? 'moderate' : 'high',
+  }
+}

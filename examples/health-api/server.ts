@@ -1,0 +1,41 @@
+/**
+ * Entry point: `node .examples-build/health-api/server.js`. Serves the
+ * MedInsight API on 127.0.0.1:PORT and prints its URL on the first stdout line.
+ */
+import { serve } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { createHealthApp } from './app.js'
+import { createMedinsightCache } from './medinsight-cache.js'
+import { readServerConfig } from './server-config.js'
+
+/** How long to wait for the store before listening, unless REDIS_TIMEOUT says otherwise. */
+const DEFAULT_STARTUP_WAIT = '10s'
+
+const config = readServerConfig(process.env)
+const cache = createMedinsightCache(process.env)
+const { app } = createHealthApp({ cache, analysisDelayMs: config.analysisDelayMs, adminToken: config.adminToken })
+
+// Listen once Redis answers, so the first requests are served from it rather than all going to
+// the origin; if it never comes, serve anyway (degraded). REDIS_TIMEOUT (mcp-cache's) sets the wait.
+const startupWait = process.env['REDIS_TIMEOUT'] ? undefined : DEFAULT_STARTUP_WAIT
+if (!(await cache.ready(startupWait))) {
+  console.error(`the ${cache.storeKind} store did not answer at startup; serving from the origin until it does`)
+}
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname: '127.0.0.1' }, (address: AddressInfo) => {
+  console.log(`health-api listening on http://127.0.0.1:${address.port} (store: ${cache.storeKind}, analysis delay ${config.analysisDelayMs} ms)`)
+})
+
+let stopping = false
+/** Stops accepting requests, lets open ones finish, then closes the cache's connections. */
+function shutdown(): void {
+  if (stopping) return
+  stopping = true
+  server.close(() => {
+    void cache.close().finally(() => process.exit(0))
+  })
+  // Keep-alive sockets would hold close() open; a bounded wait is enough for an example.
+  setTimeout(() => process.exit(0), 3000).unref()
+}
+process.once('SIGTERM', shutdown)
+process.once('SIGINT', shutdown)

@@ -1,0 +1,96 @@
+/**
+ * The example on Redis (a private redis-server this file starts and stops):
+ * the shared behaviour, the seed's key names and TTLs as Redis holds them,
+ * hits shared between two instances, and answers that keep coming when Redis dies.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startRedisServer, type RedisServerHandle } from '../../../test/helpers/redis-server.js'
+import { apiSuite } from './api-suite.js'
+import { call, startServer, type RunningServer } from './run-server.js'
+
+/** Every `medinsight:*` key of the private server (SCAN, never KEYS; a few dozen keys fit one page). */
+async function medinsightKeys(redis: RedisServerHandle): Promise<string[]> {
+  const reply = await redis.command('SCAN', '0', 'MATCH', 'medinsight:*', 'COUNT', '10000')
+  return reply.match(/^medinsight:[^\r\n]+$/gm) ?? []
+}
+
+describe('health-api example, Redis store', () => {
+  let redis: RedisServerHandle | undefined
+  let server: RunningServer | undefined
+  const running = (): RunningServer => {
+    if (server === undefined) throw new Error('the server did not start')
+    return server
+  }
+
+  beforeAll(async () => {
+    redis = await startRedisServer()
+    server = await startServer({ CACHE_BACKEND: 'redis', REDIS_URL: redis.url })
+  })
+  afterAll(async () => {
+    await server?.stop()
+    await redis?.stop()
+  })
+
+  apiSuite('redis', running)
+
+  it('stores entries as medinsight:[category]:[identifier]:[sub_key] with the seed TTLs', async () => {
+    if (redis === undefined) throw new Error('redis did not start')
+    const { url } = running()
+    const analysis = (await call(url, 'POST', '/api/v1/analyze-health', { body: { session_id: 'sess-keys', symptoms: ['vomiting', 'diarrhea'] } })).body
+    const keys = await medinsightKeys(redis)
+    const expected: Array<[string, number]> = [
+      [`medinsight:health_analysis:${String(analysis['analysis_id'])}`, 3_600_000],
+      ['medinsight:symptom:sess-keys:inputs', 1_800_000],
+      ['medinsight:ai_summary:sess-keys', 7_200_000],
+      ['medinsight:user:sess-keys:session', 3_600_000],
+    ]
+    for (const [key, ttlMs] of expected) {
+      expect(keys).toContain(key)
+      const pttl = Number(/^:(-?\d+)/.exec(await redis.command('PTTL', key))?.[1])
+      expect(pttl, key).toBeGreaterThan(ttlMs - 60_000)
+      expect(pttl, key).toBeLessThanOrEqual(ttlMs)
+    }
+    // lisinopril was analysed again after the admin test cleared drug_analysis:*.
+    expect(keys.some((key) => key.startsWith('medinsight:drug_analysis:lisinopril:'))).toBe(true)
+    expect(keys).toContain('medinsight:medication_interactions:aspirin%2Bwarfarin')
+    // Counters are plain integers, readable with redis-cli as the seed's are.
+    expect(await redis.command('GET', 'medinsight:usage:health_analysis:requests')).toMatch(/^\$\d+\r\n\d+\r\n$/)
+  })
+
+  it('a second instance on the same Redis is served from the first one\'s entries', async () => {
+    const second = await startServer({ CACHE_BACKEND: 'redis', REDIS_URL: redis?.url ?? '' })
+    try {
+      const body = { symptoms: ['fever', 'cough', 'muscle aches'], age: 41, medications: ['aspirin', 'warfarin'] }
+      const reply = await call(second.url, 'POST', '/api/v1/analyze-health', { body })
+      const runs = (await call(second.url, 'GET', '/api/v1/usage')).body['origin_runs']
+      expect(reply.body['cached']).toBe(true)
+      expect(runs).toMatchObject({ health_analysis: 0, medication_interactions: 0 })
+    } finally {
+      await second.stop()
+    }
+  })
+
+  it('keeps answering from the origin when Redis is stopped, without hanging', async () => {
+    if (redis === undefined) throw new Error('redis did not start')
+    const { url, adminToken } = running()
+    await redis.stop()
+    const body = { symptoms: ['sore throat', 'runny nose'], duration_days: 3 }
+    const before = (await call(url, 'GET', '/api/v1/usage')).body['origin_runs'] as Record<string, number>
+    const replies = []
+    const started = performance.now()
+    // A bound far below node-redis' 5 s default: a request that hangs on the dead Redis fails here.
+    for (let i = 0; i < 3; i++) replies.push(await call(url, 'POST', '/api/v1/analyze-health', { body, timeoutMs: 3_000 }))
+    const info = await call(url, 'GET', '/api/v1/drug/info/atorvastatin', { timeoutMs: 3_000 })
+    console.log(`[redis down] 3 analyses + 1 info answered in ${Math.round(performance.now() - started)} ms (analysis delay 150 ms each)`)
+
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200])
+    expect(replies.map((reply) => reply.body['cached'])).toEqual([false, false, false])
+    expect(info.status).toBe(200)
+    const usage = (await call(url, 'GET', '/api/v1/usage', { timeoutMs: 3_000 })).body
+    expect((usage['origin_runs'] as Record<string, number>)['health_analysis']).toBe((before['health_analysis'] ?? 0) + 3)
+    expect((usage['counters'] as Record<string, unknown>)['usage:health_analysis:requests']).toBeNull()
+    const ready = await call(url, 'GET', '/api/v1/redis/health/ready', { token: adminToken, timeoutMs: 3_000 })
+    expect(ready.status).toBe(503)
+    expect(ready.body).toMatchObject({ status: 'down', healthy: false })
+  })
+})
