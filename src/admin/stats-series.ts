@@ -13,6 +13,9 @@ export interface SeriesPoint {
   readonly stalePerSecond: number
   /** Store failures degraded to the origin, per second. */
   readonly errorsPerSecond: number
+  /** Hits, and hits + misses + stale, counted in this interval (exact, for rates over several points). */
+  readonly hits: number
+  readonly lookups: number
   /** hits / (hits + misses + stale) in this interval; null when there were no lookups. */
   readonly hitRate: number | null
   /** Latency percentiles of this interval's lookups; null when there were none. */
@@ -112,6 +115,8 @@ function pointBetween(before: Baseline, after: Baseline, memory: { used: number;
   const rate = (count: number) => Math.round((count / seconds) * 100) / 100
   return {
     t: after.at,
+    hits,
+    lookups,
     opsPerSecond: rate(lookups + delta('coalesced') + delta('sets') + delta('deletes')),
     hitsPerSecond: rate(hits),
     missesPerSecond: rate(delta('misses')),

@@ -69,6 +69,7 @@ describe('StatsSeries', () => {
     expect(busy).toHaveLength(1)
     expect(busy[0]?.hitsPerSecond).toBeGreaterThan(0)
     expect(busy[0]?.hitRate).toBe(0.5)
+    expect(busy[0]).toMatchObject({ hits: 2, lookups: 4 })
     expect(busy[0]?.p50Ms).not.toBeNull()
     expect(busy[0]?.memoryBytes).toBeGreaterThan(0)
   })

@@ -3,7 +3,7 @@
 // what it returns. Type-checked by tsconfig.dashboard.json; no build step.
 'use strict'
 ;(() => {
-  /** @typedef {{ t: number, opsPerSecond: number, hitsPerSecond: number, missesPerSecond: number, stalePerSecond: number, errorsPerSecond: number, hitRate: number | null, p50Ms: number | null, p99Ms: number | null, memoryBytes: number | null, memoryMaxBytes: number | null }} SeriesPoint */
+  /** @typedef {{ t: number, hits: number, lookups: number, opsPerSecond: number, hitsPerSecond: number, missesPerSecond: number, stalePerSecond: number, errorsPerSecond: number, hitRate: number | null, p50Ms: number | null, p99Ms: number | null, memoryBytes: number | null, memoryMaxBytes: number | null }} SeriesPoint */
   /** @typedef {{ hits: number, misses: number, stale: number, errors: number, hitRate: number }} CategoryStats */
   /** @typedef {CategoryStats & { byCategory: Record<string, CategoryStats>, tools?: Record<string, { hit: number, miss: number, stale: number, bypass: number, error: number, hitRate: number }> }} Stats */
   /** @typedef {{ status: string, store: string, latencyMs?: number, breaker?: string, alerts: Array<{ name: string, firing: boolean, detail: string }>, reasons: string[] }} Health */
@@ -91,8 +91,8 @@
     if (last === undefined) return
     // Hit rate over the last minute, weighted by lookups, not an average of rates.
     const recent = points.filter((p) => p.t > last.t - WINDOW_MS)
-    const hits = recent.reduce((sum, p) => sum + p.hitsPerSecond, 0)
-    const lookups = recent.reduce((sum, p) => sum + p.hitsPerSecond + p.missesPerSecond + p.stalePerSecond, 0)
+    const hits = recent.reduce((sum, p) => sum + p.hits, 0)
+    const lookups = recent.reduce((sum, p) => sum + p.lookups, 0)
     $('kpi-hit-rate').textContent = lookups === 0 ? '–' : percent(hits / lookups)
     $('kpi-ops').textContent = number(last.opsPerSecond)
     const withLatency = [...recent].reverse().find((p) => p.p50Ms !== null)
