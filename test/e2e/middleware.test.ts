@@ -149,3 +149,45 @@ describe('SDK middleware', () => {
     expect(() => cacheHint('soon')).toThrow(/ttl/)
   })
 })
+
+describe('SDK middleware on SDK 1.x', () => {
+  it('reads the principal from extra.authInfo and keeps users apart', async () => {
+    const { McpServer: McpServerV1 } = await import('@modelcontextprotocol/sdk/server/mcp.js')
+    const { InMemoryTransport: InMemoryTransportV1 } = await import('@modelcontextprotocol/sdk/inMemory.js')
+    const { Client: ClientV1 } = await import('@modelcontextprotocol/sdk/client/index.js')
+    const cache = createCache({ logger: false })
+    const tools = createToolCache(cache)
+    let runs = 0
+    const connectAs = async (sub: string) => {
+      const server = new McpServerV1({ name: 'v1', version: '1.0.0' })
+      server.registerTool(
+        'whoami',
+        { inputSchema: { id: z.string() } },
+        tools.cached('whoami', { ttl: '1m' }, async ({ id }: { id: string }, extra) => {
+          runs++
+          const who = (extra as { authInfo?: { extra?: { sub?: string } } }).authInfo?.extra?.sub
+          return { content: [{ type: 'text' as const, text: `${id} for ${who}` }] }
+        }),
+      )
+      const [clientSide, serverSide] = InMemoryTransportV1.createLinkedPair()
+      const send = clientSide.send.bind(clientSide)
+      clientSide.send = (message, options) => send(message, { ...options, authInfo: { token: `token-${sub}`, clientId: 'app', scopes: [], extra: { sub } } })
+      await server.connect(serverSide)
+      const client = new ClientV1({ name: 'v1-client', version: '1.0.0' })
+      await client.connect(clientSide)
+      return client
+    }
+    const [alice, bob] = [await connectAs('alice'), await connectAs('bob')]
+    const ask = async (client: typeof alice) => {
+      const result = (await client.callTool({ name: 'whoami', arguments: { id: 'r1' } })) as { content: Array<{ text: string }>; _meta?: Record<string, unknown> }
+      return `${result.content[0]?.text} (${String(result._meta?.['mcp-cache/status'])})`
+    }
+    expect(await ask(alice)).toBe('r1 for alice (miss)')
+    expect(await ask(alice)).toBe('r1 for alice (hit)')
+    expect(await ask(bob)).toBe('r1 for bob (miss)')
+    expect(runs).toBe(2)
+    await alice.close()
+    await bob.close()
+    await cache.close()
+  })
+})
