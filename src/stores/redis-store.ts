@@ -6,6 +6,7 @@ import { CacheError, errors, isCacheError } from '../errors.js'
 import { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js'
 import { HealthMonitor } from '../resilience/health-monitor.js'
 import { withTimeout } from '../resilience/timeout.js'
+import { GetBatcher } from './get-batcher.js'
 import { closeRedis, connectRedis, describeRedis, type RawRedisClient, type RedisConnectionOptions } from './redis-connection.js'
 import { ADD_TO_SET, INCR_WITH_TTL, TAKE_SET } from './redis-scripts.js'
 import type { ScanOptions, Store, StoredEntry } from './store.js'
@@ -51,8 +52,9 @@ const BUFFER_REPLIES = { typeMapping: { 36: Buffer } } as const
 /**
  * Redis through node-redis: every call is bounded by `operationTimeout`, none is
  * queued while disconnected, and a circuit breaker stops calls to a Redis that
- * keeps failing. Commands issued in the same tick share one write (node-redis
- * pipelines them), so concurrent callers cost one round trip.
+ * keeps failing. GETs issued in the same tick are sent as one MGET, and other
+ * commands of one tick share one write (node-redis pipelines them), so
+ * concurrent callers cost one round trip.
  */
 export class RedisStore implements Store {
   readonly kind = 'redis'
@@ -71,6 +73,8 @@ export class RedisStore implements Store {
   private everReady = false
   /** The one wait for the first connection that every early caller shares. */
   private initialWait: Promise<boolean> | undefined
+  /** GETs of one tick, sent as one MGET. */
+  private readonly gets = new GetBatcher((keys) => this.command<Array<Buffer | null>>('MGET', keys))
 
   constructor(
     options: RedisStoreOptions = {},
@@ -164,15 +168,9 @@ export class RedisStore implements Store {
 
   /** Like `get`, with the entry's encoded size (the tiered store budgets its L1 with it). */
   async getSized(key: string): Promise<SizedEntry | undefined> {
-    let reply: Buffer | null
-    try {
-      reply = await this.command<Buffer | null>('GET', [key])
-    } catch (error) {
-      // A set or hash under our key is as unreadable as garbage bytes: a miss.
-      if (!isReplyError(error) || !error.message.startsWith('WRONGTYPE')) throw error
-      reply = Buffer.alloc(0)
-    }
-    return this.decode(key, reply)
+    // Batched with the other GETs of this tick into one MGET. A set or hash under our key
+    // comes back nil (MGET never answers WRONGTYPE): a miss, overwritten by the next write.
+    return this.decode(key, await this.gets.get(key))
   }
 
   async mget(keys: readonly string[]): Promise<Array<StoredEntry | undefined>> {

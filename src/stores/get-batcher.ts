@@ -1,0 +1,47 @@
+/** A GET waiting for the batch it joined. */
+interface PendingGet {
+  readonly key: string
+  readonly resolve: (reply: Buffer | null) => void
+  readonly reject: (error: unknown) => void
+}
+
+/** Most keys in one MGET: larger batches are split, so one reply never holds megabytes of values. */
+const MAX_BATCH = 256
+
+/**
+ * Coalesces the GETs issued while the current microtasks run into one MGET.
+ * Concurrent callers (64 requests in flight, a stampede's waiters) then cost
+ * one round trip and one command parse instead of one each. The flush runs on
+ * `process.nextTick`, after the microtask queue drains, so callers resuming
+ * from the previous batch's reply all join the next one, and a lone caller
+ * waits for no timer or I/O turn.
+ */
+export class GetBatcher {
+  private pending: PendingGet[] = []
+
+  constructor(private readonly send: (keys: string[]) => Promise<Array<Buffer | null>>) {}
+
+  /** The raw value of `key` (null when absent or not a string), fetched with the keys asked for alongside it. */
+  get(key: string): Promise<Buffer | null> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) process.nextTick(() => this.flush())
+      this.pending.push({ key, resolve, reject })
+    })
+  }
+
+  private flush(): void {
+    const batch = this.pending
+    this.pending = []
+    for (let start = 0; start < batch.length; start += MAX_BATCH) {
+      const slice = batch.length <= MAX_BATCH ? batch : batch.slice(start, start + MAX_BATCH)
+      this.send(slice.map((pending) => pending.key)).then(
+        (replies) => {
+          for (let i = 0; i < slice.length; i++) (slice[i] as PendingGet).resolve(replies[i] ?? null)
+        },
+        (error: unknown) => {
+          for (const pending of slice) pending.reject(error)
+        },
+      )
+    }
+  }
+}
