@@ -15,6 +15,8 @@ import { breakerStateOf, exportEntries, importEntry, inProcessUsage, inspectKeys
 import type { CacheResult, CacheStatus, GetOrSetOptions, InvalidateOptions, SetOptions } from './options.js'
 import type { TtlPolicy } from './ttl-policy.js'
 
+const valueOf = <T>(result: CacheResult<T>): T => result.value
+
 /** State shared by a cache and all its namespaces. */
 export interface CacheCore {
   readonly store: Store
@@ -76,8 +78,14 @@ export class Cache {
    * `undefined` results are returned but not cached. Factory errors reach the
    * caller (unless a stale value within grace can be served); store errors never do.
    */
-  async getOrSet<T>(key: string, factory: () => T | Promise<T>, options?: GetOrSetOptions): Promise<T> {
-    return (await this.getOrSetWithStatus(key, factory, options)).value
+  getOrSet<T>(key: string, factory: () => T | Promise<T>, options?: GetOrSetOptions): Promise<T> {
+    // Not async: an in-process hit resolves through one promise, with no async frame to suspend.
+    try {
+      const result = this.resolve(key, factory, options)
+      return result instanceof Promise ? result.then(valueOf) : Promise.resolve(result.value)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /** Like getOrSetWithStatus, logging one debug line (key hash, status, ms) when `logOperations` is on. */
@@ -91,6 +99,11 @@ export class Cache {
 
   /** Like {@link getOrSet}, and says whether the value was a `hit`, a `miss` or `stale`. */
   async getOrSetWithStatus<T>(key: string, factory: () => T | Promise<T>, options?: GetOrSetOptions): Promise<CacheResult<T>> {
+    return this.resolve(key, factory, options)
+  }
+
+  /** The result at once for an in-process hit, else the promise of the full cache-aside path. */
+  private resolve<T>(key: string, factory: () => T | Promise<T>, options: GetOrSetOptions | undefined): CacheResult<T> | Promise<CacheResult<T>> {
     const storeKey = this.space.qualify(key)
     const category = categoryOf(key)
     const { stats, store, operationLog } = this.core
@@ -104,6 +117,19 @@ export class Cache {
       return operationLog === undefined ? hit : this.logged(storeKey, category, started, hit)
     }
 
+    return this.loadOrJoin(storeKey, category, started, factory, options, local)
+  }
+
+  /** Joins the running load of `storeKey`, or starts one that later callers join. */
+  private async loadOrJoin<T>(
+    storeKey: string,
+    category: string,
+    started: number,
+    factory: () => T | Promise<T>,
+    options: GetOrSetOptions | undefined,
+    local: StoredEntry | undefined,
+  ): Promise<CacheResult<T>> {
+    const { stats, operationLog } = this.core
     const pending = this.core.inflight.get(storeKey)
     if (pending !== undefined) {
       stats.count('coalesced', category)
