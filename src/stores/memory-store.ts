@@ -154,6 +154,11 @@ export class MemoryStore implements Store {
     return { entries: this.lru.size, bytes: this.lru.calculatedSize, maxBytes: this.lru.maxSize }
   }
 
+  /** The entry's plain envelope (no deflate, no encryption), refused past this store's entry limit. */
+  encode(entry: StoredEntry): Buffer {
+    return encodeEntry(entry, this.codec)
+  }
+
   private put(key: string, entry: StoredEntry): void {
     const [copy, size] = this.copy(entry)
     this.write(key, copy, size)

@@ -309,10 +309,28 @@ export class RedisStore implements Store {
     })
   }
 
+  /**
+   * True when a plain envelope of this size (no deflate, no encryption) is
+   * exactly what `set` would write: the tiered store then encodes once for both tiers.
+   */
+  storesPlain(byteLength: number): boolean {
+    return this.codec.keyring === undefined && byteLength < this.codec.compressThreshold && byteLength <= this.codec.maxEntryBytes
+  }
+
+  /** Writes an envelope encoded already (see {@link storesPlain}), expiring at `expiresAt`. */
+  async setEncoded(key: string, bytes: Buffer, expiresAt: number): Promise<void> {
+    const args = this.argsFor(key, bytes, expiresAt)
+    if (args === undefined) await this.command('DEL', [key])
+    else await this.command('SET', args)
+  }
+
   private setArgs(key: string, entry: StoredEntry): [string, Buffer, ...string[]] | undefined {
-    const bytes = encodeEntry(entry, this.codec)
-    if (!Number.isFinite(entry.expiresAt)) return [key, bytes]
-    const ttl = Math.ceil(entry.expiresAt - Date.now())
+    return this.argsFor(key, encodeEntry(entry, this.codec), entry.expiresAt)
+  }
+
+  private argsFor(key: string, bytes: Buffer, expiresAt: number): [string, Buffer, ...string[]] | undefined {
+    if (!Number.isFinite(expiresAt)) return [key, bytes]
+    const ttl = Math.ceil(expiresAt - Date.now())
     return ttl > 0 ? [key, bytes, 'PX', String(ttl)] : undefined
   }
 

@@ -1,4 +1,5 @@
 import { isValueError } from '../cache/failures.js'
+import { decodeEntry } from '../codec/envelope.js'
 import { parseDuration, type Duration } from '../config/duration.js'
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js'
 import type { RedisStore, SizedEntry } from './redis-store.js'
@@ -59,9 +60,17 @@ export class TieredStore implements Store {
   }
 
   async set(key: string, entry: StoredEntry): Promise<void> {
-    // Both issued before any await, so the Redis write is on the wire in call order.
-    // L1 measures values uncompressed: one too large for it is simply not kept there.
-    await Promise.all([this.l1.set(key, this.bounded(entry)).catch(skipValueErrors), this.l2.set(key, entry)])
+    // Encoded once: L1 keeps the decoded copy, and Redis gets the same bytes when no
+    // deflate or encryption applies (values under the compress threshold). L1 measures
+    // values uncompressed: one too large for it is simply not kept there.
+    let bytes: Buffer | undefined
+    try {
+      bytes = this.l1.encode(entry)
+      this.l1.setDecoded(key, this.bounded(decodeEntry(bytes)), bytes.length)
+    } catch (error) {
+      skipValueErrors(error)
+    }
+    await (bytes !== undefined && this.l2.storesPlain(bytes.length) ? this.l2.setEncoded(key, bytes, entry.expiresAt) : this.l2.set(key, entry))
   }
 
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {

@@ -67,6 +67,30 @@ describe('encryption at rest in Redis', () => {
     expect(cache.stats().corrupt).toBe(1)
     await cache.close()
   })
+
+  it('stores no plaintext from the tiered store either (it reuses L1 bytes for Redis only when unencrypted)', async () => {
+    const encryption = { keys: { k1: randomBytes(32).toString('base64') }, current: 'k1' }
+    const tiered = createCache({ store: 'tiered', prefix: 'phi-tiered', redis: { url: server.url, encryption }, logger: false })
+    const plain = createCache({ store: 'tiered', prefix: 'plain-tiered', redis: { url: server.url }, logger: false })
+    expect(await tiered.ready('5s')).toBe(true)
+    expect(await plain.ready('5s')).toBe(true)
+    const record = { name: 'PATIENT,DEMO', ssn: '000-00-0000' }
+    await tiered.getOrSet('patient:v1:500:100841', async () => record)
+    await plain.getOrSet('patient:v1:500:100841', async () => record)
+    await tiered.set('patient:v1:500:100842', record)
+    // getOrSet writes behind the answer: read back through the cache's own connection first, so the SET has landed.
+    await tiered.delete('no-such-key')
+    await plain.delete('no-such-key')
+    for (const key of ['phi-tiered:patient:v1:500:100841', 'phi-tiered:patient:v1:500:100842']) {
+      const raw = await server.command('GET', key)
+      expect(raw.length).toBeGreaterThan(40) // written (ciphertext), not absent
+      expect(raw).not.toContain('PATIENT')
+    }
+    // The control: without encryption the same write is readable, so the check above can fail.
+    expect(await server.command('GET', 'plain-tiered:patient:v1:500:100841')).toContain('PATIENT')
+    await tiered.close()
+    await plain.close()
+  })
 })
 
 describe('secrets never printed', () => {
