@@ -7,9 +7,18 @@ import { CacheError, errors } from '../errors.js'
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   if (ms >= 2 ** 31 - 1) return promise // setTimeout would fire at once; this long means no limit
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CacheError(errors.E_STORE_TIMEOUT, `${what} took longer than ${ms}ms`)), ms)
+  // One promise and one timer per call (not race + finally): this wraps every Redis command.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new CacheError(errors.E_STORE_TIMEOUT, `${what} took longer than ${ms}ms`)), ms)
+    promise.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
   })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
