@@ -8,7 +8,8 @@ import type { Histogram } from '../stats/histogram.js'
 import type { Invalidation, InvalidationLog } from '../stats/invalidation-log.js'
 import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
 import type { Store, StoredEntry } from '../stores/store.js'
-import { entryOf, planWrite, writeEntry } from './entry-writer.js'
+import { loadOnce, type DistributedFlight } from './distributed-flight.js'
+import { entryOf, planWrite, writeEntry, type WritePlan } from './entry-writer.js'
 import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
 import { isValueError, reportStoreFailure } from './failures.js'
 import { breakerStateOf, exportEntries, importEntry, inProcessUsage, inspectKeys, serverInfo, type InProcessUsage, type KeyListing } from './store-inspection.js'
@@ -30,6 +31,8 @@ export interface CacheCore {
   readonly startupWaitMs: number
   /** Where per-operation debug lines go, when `logOperations` is on. */
   readonly operationLog: CacheLogger | undefined
+  /** Set when one origin call per missing key must hold across processes (`singleFlight: 'distributed'`). */
+  readonly flight: DistributedFlight | undefined
   /** The last invalidations (deletes, patterns, tags, clears), for the dashboard. */
   readonly invalidations: InvalidationLog
   closed: boolean
@@ -416,7 +419,8 @@ export class Cache {
     const softMs = options?.timeout === undefined ? undefined : policy.ms(options.timeout, 'timeout')
     const hardMs = options?.hardTimeout === undefined ? undefined : policy.ms(options.hardTimeout, 'hardTimeout')
     let stale = local
-    const entry = await this.read(storeKey, category)
+    let readFailed = false
+    const entry = await this.read(storeKey, category, () => (readFailed = true))
     const now = Date.now()
     if (entry !== undefined) {
       if (entry.freshUntil > now) {
@@ -429,6 +433,30 @@ export class Cache {
     // A factory past its soft timeout is still refreshing this key: serve stale, do not start another.
     if (stale !== undefined && this.core.refreshing.has(storeKey)) return this.serveStale(stale, category)
 
+    const { flight, store } = this.core
+    // Across processes only when nothing can be served meanwhile and the store answered just now.
+    if (flight !== undefined && stale === undefined && !readFailed && store.acquireLock !== undefined && store.releaseLock !== undefined) {
+      const result = await loadOnce({ acquireLock: store.acquireLock.bind(store), releaseLock: store.releaseLock.bind(store) }, this.space.lockKey(storeKey), flight, {
+        load: () => this.runAndWrite(storeKey, category, factory, plan, undefined, softMs, hardMs),
+        read: () => this.read(storeKey, category),
+      })
+      if (result.status === 'hit') stats.count('coalesced', category)
+      return result
+    }
+    return this.runAndWrite(storeKey, category, factory, plan, stale, softMs, hardMs)
+  }
+
+  /** Runs the factory under its timeouts and writes its value; serves `stale` when it fails or is slow. */
+  private async runAndWrite<T>(
+    storeKey: string,
+    category: string,
+    factory: () => T | Promise<T>,
+    plan: WritePlan,
+    stale: StoredEntry | undefined,
+    softMs: number | undefined,
+    hardMs: number | undefined,
+  ): Promise<CacheResult<T>> {
+    const { stats } = this.core
     const write = (value: unknown): void => {
       writeEntry(this.core, storeKey, category, value, plan, false).catch((error: unknown) => this.storeFailed('set', error, category))
     }
@@ -467,12 +495,13 @@ export class Cache {
     return { value: stale.value as T, status: 'stale' satisfies CacheStatus }
   }
 
-  private async read(storeKey: string, category: string): Promise<StoredEntry | undefined> {
+  private async read(storeKey: string, category: string, onFailure?: () => void): Promise<StoredEntry | undefined> {
     this.assertOpen()
     try {
       return await this.core.store.get(storeKey)
     } catch (error) {
       this.storeFailed('get', error, category)
+      onFailure?.()
       return undefined
     }
   }

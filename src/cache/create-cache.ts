@@ -13,6 +13,9 @@ import { Cache } from './cache.js'
 import type { CacheOptions } from './options.js'
 import { TtlPolicy } from './ttl-policy.js'
 
+/** How often a process waiting on another's distributed load looks for the value. */
+const LOCK_POLL_MS = 20
+
 /**
  * Creates a cache. With no argument it is configured from the environment
  * (CACHE_BACKEND, REDIS_URL, ... and the file in MCP_CACHE_CONFIG); with
@@ -38,7 +41,9 @@ export function createCache(options?: CacheOptions): Cache {
   const store = buildStore(config, events)
   const policy = new TtlPolicy(config, config.jitter ?? 0)
   const startupWaitMs = parseDuration(config.startupWait ?? '60s', 'startupWait')
-  return new Cache({ store, stats, log, policy, inflight: new Map(), refreshing: new Set(), startupWaitMs, operationLog: config.logOperations === true ? logger : undefined, invalidations: new InvalidationLog(), closed: false }, space)
+  const flight = config.singleFlight !== 'distributed' || store.acquireLock === undefined ? undefined : { lockTtlMs: parseDuration(config.lockTtl ?? '10s', 'lockTtl'), pollMs: LOCK_POLL_MS }
+  const operationLog = config.logOperations === true ? logger : undefined
+  return new Cache({ store, stats, log, policy, inflight: new Map(), refreshing: new Set(), startupWaitMs, operationLog, flight, invalidations: new InvalidationLog(), closed: false }, space)
 }
 
 function buildStore(config: CacheOptions, events: StoreEvents): Store {

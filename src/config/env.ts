@@ -138,6 +138,13 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
   if (stats !== undefined) options.stats = stats
   const startupWait = envDuration(env, 'REDIS_TIMEOUT')
   if (startupWait !== undefined) options.startupWait = startupWait
+  const singleFlight = env['CACHE_SINGLE_FLIGHT']?.trim().toLowerCase()
+  if (singleFlight) {
+    if (singleFlight !== 'process' && singleFlight !== 'distributed') throw new ConfigError(`CACHE_SINGLE_FLIGHT=${singleFlight} must be process or distributed`)
+    options.singleFlight = singleFlight
+  }
+  const lockTtl = envDuration(env, 'CACHE_LOCK_TTL')
+  if (lockTtl !== undefined) options.lockTtl = lockTtl
   const maxEntries = envInteger(env, 'CACHE_MAX_ENTRIES', { min: 1 })
   if (maxEntries !== undefined) options.memory = { ...options.memory, maxEntries }
   if (env['CACHE_MAX_BYTES']?.trim()) options.memory = { ...options.memory, maxBytes: parseBytes(env['CACHE_MAX_BYTES'].trim(), 'CACHE_MAX_BYTES') }

@@ -30,6 +30,8 @@ export const cacheOptionsSchema = z
     grace: duration.optional(),
     jitter: z.number().min(0).lt(1).optional(),
     startupWait: duration.optional(),
+    singleFlight: z.enum(['process', 'distributed']).optional(),
+    lockTtl: duration.optional(),
     stats: z.boolean().optional(),
     logOperations: z.boolean().optional(),
     logger: z.any().optional(),

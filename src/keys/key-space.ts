@@ -73,6 +73,11 @@ export class KeySpace {
   }
 
   /** The store key of the set that lists a tag's entries. */
+  /** The cross-process lock of a store key of this space (`~lock:` keys are never listed or exported). */
+  lockKey(storeKey: string): string {
+    return `${this.base}~lock:${this.unqualify(storeKey)}`
+  }
+
   tagKey(tag: string): string {
     if (tag === '') throw new CacheError(errors.E_INVALID_KEY, 'tag must not be empty')
     return `${this.base}~tag:${encodeSegment(tag)}`

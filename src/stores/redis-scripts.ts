@@ -20,6 +20,13 @@ if ttl >= 0 and ttl < tonumber(ARGV[1]) or ttl == -1 then
 end
 return 1`
 
+/** DEL the lock only if this caller's token still holds it (a lock that expired and was taken since stays). */
+export const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`
+
 /** SMEMBERS then DEL, as one step, so a member added meanwhile is never lost. */
 export const TAKE_SET = `
 local members = redis.call('SMEMBERS', KEYS[1])

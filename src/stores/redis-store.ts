@@ -8,7 +8,7 @@ import { HealthMonitor } from '../resilience/health-monitor.js'
 import { withTimeout } from '../resilience/timeout.js'
 import { GetBatcher } from './get-batcher.js'
 import { closeRedis, connectRedis, describeRedis, type RawRedisClient, type RedisConnectionOptions } from './redis-connection.js'
-import { ADD_TO_SET, INCR_WITH_TTL, TAKE_SET } from './redis-scripts.js'
+import { ADD_TO_SET, INCR_WITH_TTL, RELEASE_LOCK, TAKE_SET } from './redis-scripts.js'
 import type { ScanOptions, Store, StoredEntry } from './store.js'
 
 /** Options of the Redis store. */
@@ -219,6 +219,14 @@ export class RedisStore implements Store {
   async addToSet(key: string, members: readonly string[], ttlMs: number): Promise<void> {
     if (members.length === 0) return
     await this.script(ADD_TO_SET, [key], [String(Math.max(1, Math.ceil(ttlMs))), ...members])
+  }
+
+  async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.command<unknown>('SET', [key, token, 'NX', 'PX', String(Math.max(1, Math.ceil(ttlMs)))])) !== null
+  }
+
+  async releaseLock(key: string, token: string): Promise<void> {
+    await this.script(RELEASE_LOCK, [key], [token])
   }
 
   async takeSet(key: string): Promise<string[]> {

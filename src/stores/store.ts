@@ -56,6 +56,13 @@ export interface Store {
   scanPage?(pattern: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string }>
   /** Remaining TTL (ms, -1 for none) and stored size (bytes) of keys, without their values. */
   describe?(keys: readonly string[]): Promise<Array<{ ttlMs: number; bytes: number } | undefined>>
+  /**
+   * Takes a lock every process on this store sees (Redis `SET NX PX`): true when
+   * `token` holds it now. Only shared stores have locks.
+   */
+  acquireLock?(key: string, token: string, ttlMs: number): Promise<boolean>
+  /** Releases a lock `token` holds; a lock that expired and was taken by another stays theirs. */
+  releaseLock?(key: string, token: string): Promise<void>
   /** Round-trip time of a trivial command in ms; rejects when unreachable. */
   ping(): Promise<number>
   /** Releases connections and timers. */

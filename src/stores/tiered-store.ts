@@ -92,6 +92,14 @@ export class TieredStore implements Store {
     return this.l2.incr(key, by, ttlMs)
   }
 
+  acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
+    return this.l2.acquireLock(key, token, ttlMs)
+  }
+
+  releaseLock(key: string, token: string): Promise<void> {
+    return this.l2.releaseLock(key, token)
+  }
+
   addToSet(key: string, members: readonly string[], ttlMs: number): Promise<void> {
     return this.l2.addToSet(key, members, ttlMs)
   }
