@@ -5,10 +5,10 @@
  *
  * Run: `npm run bench:throughput` (builds first). Prints a table and the lines for bench/RESULTS.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
+import { spawnWithUrl } from './spawn-with-url.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CLI = join(ROOT, 'dist', 'cli', 'main.js')
@@ -18,18 +18,6 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16)
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3)
 const PROTOCOL = '2025-11-25'
 const ACCEPT = 'application/json, text/event-stream'
-
-/** Starts a process that prints its MCP URL on stdout. */
-function spawnWithUrl(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'error' } })
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(chunk.toString())
-      if (match) resolve({ url: match[1] as string, child })
-    })
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)))
-  })
-}
 
 /** Opens an MCP session the way a 2025-11-25 client does; returns the headers every later request carries. */
 async function openSession(url: string): Promise<Record<string, string>> {

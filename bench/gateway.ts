@@ -5,11 +5,11 @@
  *
  * Run: `npm run bench:gateway` (builds first). Prints a table and the lines for bench/RESULTS.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
+import { spawnWithUrl } from './spawn-with-url.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CLI = join(ROOT, 'dist', 'cli', 'main.js')
@@ -50,17 +50,6 @@ async function httpClient(url: string): Promise<Client> {
   const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} })
   await client.connect(new StreamableHTTPClientTransport(new URL(url)))
   return client
-}
-
-function spawnWithUrl(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'error' } })
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(chunk.toString())
-      if (match) resolve({ url: match[1] as string, child })
-    })
-    child.once('exit', (code) => reject(new Error(`exited with ${code}`)))
-  })
 }
 
 const rows: Row[] = []

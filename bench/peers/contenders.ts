@@ -15,7 +15,7 @@ import { createCache as createCacheManager } from 'cache-manager'
 import { Redis } from 'ioredis'
 import { LRUCache } from 'lru-cache'
 import { createClient } from 'redis'
-import { createCache } from '../../src/index.js'
+import { createCache, type CacheOptions } from '../../src/index.js'
 
 /** Where a hit is served from. */
 export type Layer = 'redis' | 'tiered' | 'memory'
@@ -48,29 +48,23 @@ function hostPort(url: string): { host: string; port: number } {
   return { host: parsed.hostname, port: Number(parsed.port) }
 }
 
-const mcpRedis: ContenderSpec = {
-  id: 'mcp-redis',
-  name: 'mcp-cache (redis)',
-  layer: 'redis',
-  ours: true,
-  async create(url, prefix) {
-    const cache = createCache({ store: 'redis', redis: { url }, prefix, defaultTtl: TTL_MS, logger: false })
-    if (!(await cache.ready(5_000))) throw new Error('mcp-cache did not connect')
-    return { getOrSet: (key, factory) => cache.getOrSet(key, factory), close: () => cache.close() }
-  },
+/** mcp-cache on the redis store, with `extra` options (e.g. distributed single flight). */
+function mcpRedisContender(id: string, name: string, extra: Partial<CacheOptions> = {}): ContenderSpec {
+  return {
+    id,
+    name,
+    layer: 'redis',
+    ours: true,
+    async create(url, prefix) {
+      const cache = createCache({ store: 'redis', redis: { url }, prefix, defaultTtl: TTL_MS, logger: false, ...extra })
+      if (!(await cache.ready(5_000))) throw new Error('mcp-cache did not connect')
+      return { getOrSet: (key, factory) => cache.getOrSet(key, factory), close: () => cache.close() }
+    },
+  }
 }
 
-const mcpDistributed: ContenderSpec = {
-  id: 'mcp-redis-dist',
-  name: "mcp-cache (redis, singleFlight 'distributed')",
-  layer: 'redis',
-  ours: true,
-  async create(url, prefix) {
-    const cache = createCache({ store: 'redis', redis: { url }, prefix, defaultTtl: TTL_MS, logger: false, singleFlight: 'distributed' })
-    if (!(await cache.ready(5_000))) throw new Error('mcp-cache did not connect')
-    return { getOrSet: (key, factory) => cache.getOrSet(key, factory), close: () => cache.close() }
-  },
-}
+const mcpRedis = mcpRedisContender('mcp-redis', 'mcp-cache (redis)')
+const mcpDistributed = mcpRedisContender('mcp-redis-dist', "mcp-cache (redis, singleFlight 'distributed')", { singleFlight: 'distributed' })
 
 const mcpTiered: ContenderSpec = {
   id: 'mcp-tiered',
