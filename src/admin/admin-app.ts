@@ -65,8 +65,9 @@ export function createAdminApp(options: AdminOptions): Hono {
   app.get('/health', (c) => c.json({ status: 'ok' }))
   // So does the dashboard page: it holds no data and asks for the token itself.
   addDashboardRoutes(app)
-  // Sampled only where the API is enabled; the timer is unref'd and ends with the cache.
-  const series = options.token === undefined ? undefined : new StatsSeries(cache, { intervalMs: options.seriesIntervalMs ?? 1000 }).start()
+  // Sampling starts with the first request for the series (a dashboard opened), so an app that
+  // never shows one never polls Redis INFO; the timer is unref'd and ends with the cache.
+  const series = new StatsSeries(cache, { intervalMs: options.seriesIntervalMs ?? 1000 })
 
   app.use('*', async (c, next) => {
     const address = c.req.header('x-forwarded-for') ?? 'local'
@@ -97,7 +98,8 @@ export function createAdminApp(options: AdminOptions): Hono {
   app.get('/stats/series', (c) => {
     const since = c.req.query('since') ?? '0'
     if (!/^\d+$/.test(since)) return c.json({ error: 'since must be an epoch time in ms (the t of the last point you have)' }, 400)
-    return c.json({ intervalMs: series?.intervalMs, points: series?.after(Number(since)) ?? [] })
+    series.start()
+    return c.json({ intervalMs: series.intervalMs, points: series.after(Number(since)) })
   })
 
   app.get('/invalidations', (c) => {

@@ -64,9 +64,11 @@ export class StatsSeries {
     this.baseline = { at: Date.now(), stats: cache.stats(), latency: cache.latencyHistogram() }
   }
 
-  /** Starts sampling every interval. */
+  /** Starts sampling every interval (the first point covers the interval after this call). */
   start(): this {
-    this.timer ??= setInterval(() => void this.sample(), this.intervalMs).unref()
+    if (this.timer !== undefined) return this
+    this.baseline = { at: Date.now(), stats: this.cache.stats(), latency: this.cache.latencyHistogram() }
+    this.timer = setInterval(() => void this.sample(), this.intervalMs).unref()
     return this
   }
 

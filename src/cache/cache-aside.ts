@@ -17,5 +17,6 @@ export function cacheAside<Args extends unknown[], T>(
   load: (...args: Args) => T | Promise<T>,
   options?: GetOrSetOptions | ((...args: Args) => GetOrSetOptions),
 ): (...args: Args) => Promise<T> {
-  return (...args) => cache.getOrSet(keyOf(...args), () => load(...args), typeof options === 'function' ? options(...args) : options)
+  // Async, so a bad key from keyOf rejects like every other failure instead of throwing.
+  return async (...args) => cache.getOrSet(keyOf(...args), () => load(...args), typeof options === 'function' ? options(...args) : options)
 }

@@ -436,7 +436,7 @@ export class Cache {
     const { flight, store } = this.core
     // Across processes only when nothing can be served meanwhile and the store answered just now.
     if (flight !== undefined && stale === undefined && !readFailed && store.acquireLock !== undefined && store.releaseLock !== undefined) {
-      const result = await loadOnce({ acquireLock: store.acquireLock.bind(store), releaseLock: store.releaseLock.bind(store) }, this.space.lockKey(storeKey), flight, {
+      const result = await loadOnce({ acquireLock: store.acquireLock.bind(store), releaseLock: store.releaseLock.bind(store) }, this.space.lockKey(storeKey), flight, hardMs ?? Infinity, {
         load: () => this.runAndWrite(storeKey, category, factory, plan, undefined, softMs, hardMs),
         read: () => this.read(storeKey, category),
       })

@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js'
 import { loadConfig } from '../config/load-config.js'
 import { parseDuration } from '../config/duration.js'
 import { validateOptions } from '../config/schema.js'
@@ -41,7 +42,9 @@ export function createCache(options?: CacheOptions): Cache {
   const store = buildStore(config, events)
   const policy = new TtlPolicy(config, config.jitter ?? 0)
   const startupWaitMs = parseDuration(config.startupWait ?? '60s', 'startupWait')
-  const flight = config.singleFlight !== 'distributed' || store.acquireLock === undefined ? undefined : { lockTtlMs: parseDuration(config.lockTtl ?? '10s', 'lockTtl'), pollMs: LOCK_POLL_MS }
+  const lockTtlMs = parseDuration(config.lockTtl ?? '10s', 'lockTtl')
+  if (lockTtlMs < 5 * LOCK_POLL_MS) throw new ConfigError(`lockTtl must be at least ${5 * LOCK_POLL_MS}ms (got ${lockTtlMs}ms): waiting processes look for the value every ${LOCK_POLL_MS}ms`)
+  const flight = config.singleFlight !== 'distributed' || store.acquireLock === undefined ? undefined : { lockTtlMs, pollMs: LOCK_POLL_MS }
   const operationLog = config.logOperations === true ? logger : undefined
   return new Cache({ store, stats, log, policy, inflight: new Map(), refreshing: new Set(), startupWaitMs, operationLog, flight, invalidations: new InvalidationLog(), closed: false }, space)
 }

@@ -24,24 +24,33 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * One origin call for a missing key across every process on the store: the
  * caller that takes the lock (`{lockKey}`, with its own token, expiring after
  * `lockTtlMs`) loads; the others poll for the value. A lock released without a
- * value (the factory failed) is taken by the next poller; past the lock TTL a
- * waiter loads itself, so a crashed owner never blocks anyone for longer. If the
- * store cannot take the lock, the caller loads at once: a sick store costs no waiting.
+ * value (the factory failed) is taken by the next poller; past the lock TTL (or
+ * the caller's `maxWaitMs`, its hard timeout) a waiter loads itself, so a crashed
+ * owner never blocks anyone for longer. If the store cannot take the lock, the
+ * caller loads at once: a sick store costs no waiting.
  */
-export async function loadOnce<T>(store: Required<Pick<Store, 'acquireLock' | 'releaseLock'>>, lockKey: string, flight: DistributedFlight, calls: FlightCalls<T>): Promise<CacheResult<T>> {
+export async function loadOnce<T>(
+  store: Required<Pick<Store, 'acquireLock' | 'releaseLock'>>,
+  lockKey: string,
+  flight: DistributedFlight,
+  maxWaitMs: number,
+  calls: FlightCalls<T>,
+): Promise<CacheResult<T>> {
   const token = randomBytes(12).toString('base64url')
-  const deadline = Date.now() + flight.lockTtlMs
-  for (let attempt = 0; ; attempt++) {
+  const deadline = Date.now() + Math.min(flight.lockTtlMs, maxWaitMs)
+  for (;;) {
     let acquired: boolean
     try {
       acquired = await store.acquireLock(lockKey, token, flight.lockTtlMs)
     } catch {
+      // Redis may have taken the lock and lost only its reply: free it for the others.
+      store.releaseLock(lockKey, token).catch(() => undefined)
       return calls.load()
     }
     if (acquired) {
       try {
-        // The owner before us may have written the value just before releasing its lock.
-        const landed = attempt === 0 ? undefined : fresh<T>(await calls.read())
+        // Another owner may have written the value between our miss and our lock.
+        const landed = fresh<T>(await calls.read())
         return landed ?? (await calls.load())
       } finally {
         store.releaseLock(lockKey, token).catch(() => undefined)

@@ -72,12 +72,12 @@ export class KeySpace {
     return `${escapeGlob(this.base)}*`
   }
 
-  /** The store key of the set that lists a tag's entries. */
-  /** The cross-process lock of a store key of this space (`~lock:` keys are never listed or exported). */
+  /** The cross-process lock of a store key of this space (never exported; it lives at most the lock TTL). */
   lockKey(storeKey: string): string {
     return `${this.base}~lock:${this.unqualify(storeKey)}`
   }
 
+  /** The store key of the set that lists a tag's entries. */
   tagKey(tag: string): string {
     if (tag === '') throw new CacheError(errors.E_INVALID_KEY, 'tag must not be empty')
     return `${this.base}~tag:${encodeSegment(tag)}`

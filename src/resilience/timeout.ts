@@ -1,9 +1,9 @@
 import { CacheError, errors } from '../errors.js'
 
 /**
- * Settles with `promise`, or rejects with E_STORE_TIMEOUT after `ms`.
- * The Redis client only times out commands it has not yet written; one written
- * to a frozen server waits forever, so every store call goes through this.
+ * Settles with `promise`, or rejects with E_STORE_TIMEOUT after `ms`. A command
+ * written to a frozen server waits forever in the Redis client (whose own
+ * per-command timeout we turn off), so every store call goes through this.
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   if (ms >= 2 ** 31 - 1) return promise // setTimeout would fire at once; this long means no limit

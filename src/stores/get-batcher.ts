@@ -5,16 +5,16 @@ interface PendingGet {
   readonly reject: (error: unknown) => void
 }
 
-/** Most keys in one MGET: larger batches are split, so one reply never holds megabytes of values. */
+/** Most keys in one MGET: larger batches are split, so one slow reply holds back at most this many callers. */
 const MAX_BATCH = 256
 
 /**
  * Coalesces the GETs issued while the current microtasks run into one MGET.
  * Concurrent callers (64 requests in flight, a stampede's waiters) then cost
  * one round trip and one command parse instead of one each. The flush runs on
- * `process.nextTick`, after the microtask queue drains, so callers resuming
- * from the previous batch's reply all join the next one, and a lone caller
- * waits for no timer or I/O turn.
+ * `process.nextTick`: scheduled from promise continuations (callers resuming
+ * from the previous batch's reply) it runs once they have all queued their
+ * GETs; a lone caller waits for no timer or I/O turn.
  */
 export class GetBatcher {
   private pending: PendingGet[] = []

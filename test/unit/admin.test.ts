@@ -90,6 +90,8 @@ describe('admin API', () => {
     // Only the listed files: no path reaches the file system.
     expect((await app.request('/dashboard/..%2f..%2fpackage.json')).status).toBe(404)
     expect((await app.request('/dashboard/secrets.txt')).status).toBe(404)
+    expect((await app.request('/dashboard/constructor')).status).toBe(404)
+    expect((await app.request('/dashboard/__proto__')).status).toBe(404)
 
     expect((await app.request('/stats/series')).status).toBe(401)
     expect((await app.request('/invalidations')).status).toBe(401)

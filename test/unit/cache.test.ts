@@ -60,6 +60,13 @@ describe('cacheAside', () => {
     expect(second).toStrictEqual(first)
     await getPatient('500', '100841', '20001')
     expect(calls).toStrictEqual(['500/100841', '500/100841'])
+    // A key the cache refuses rejects (it does not throw at the call).
+    const badKey = cacheAside(cache, () => '~reserved', () => 1)
+    await expect(badKey()).rejects.toThrow(/~/)
     await cache.close()
+  })
+
+  it('refuses a lock TTL too short for waiters to see the value', () => {
+    expect(() => createCache({ logger: false, singleFlight: 'distributed', lockTtl: 10 })).toThrow(/lockTtl must be at least 100ms/)
   })
 })

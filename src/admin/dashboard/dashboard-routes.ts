@@ -33,7 +33,8 @@ const SECURITY_HEADERS = {
 export function addDashboardRoutes(app: Hono): void {
   const loaded = new Map<string, string>()
   const serve = (c: Context, name: string, cacheControl: string) => {
-    const asset = ASSETS[name]
+    // Own keys only: `constructor` or `__proto__` must not resolve to an inherited value.
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined
     if (asset === undefined) return c.json({ error: `no dashboard file ${name}` }, 404)
     let text = loaded.get(name)
     if (text === undefined) {

@@ -211,7 +211,13 @@
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer
 
+  let polling = false
+
   async function refresh() {
+    // One polling loop only: a submit while a refresh is in flight leaves the loop to it.
+    if (polling) return
+    polling = true
+    clearTimeout(timer)
     try {
       const [series, stats, health, invalidations] = await Promise.all([api(`stats/series?since=${lastPoint}`), api('stats'), api('health/ready'), api('invalidations')])
       showBoard()
@@ -225,6 +231,8 @@
     } catch (error) {
       if (error instanceof Unauthorized) return showLogin('That token was refused; check MCP_CACHE_ADMIN_TOKEN.')
       $('updated').textContent = `admin API unreachable (${error instanceof Error ? error.message : String(error)})`
+    } finally {
+      polling = false
     }
     timer = setTimeout(refresh, POLL_MS)
   }
