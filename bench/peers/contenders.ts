@@ -85,6 +85,17 @@ const mcpTiered: ContenderSpec = {
   },
 }
 
+/** Plain cache-aside over a raw client: GET + JSON.parse, and on a miss the factory then an awaited SET. */
+function rawCacheAside(get: (key: string) => Promise<string | null>, set: (key: string, json: string) => Promise<unknown>) {
+  return async (key: string, factory: () => Promise<unknown>): Promise<unknown> => {
+    const raw = await get(key)
+    if (raw !== null) return JSON.parse(raw)
+    const value = await factory()
+    await set(key, JSON.stringify(value))
+    return value
+  }
+}
+
 const nodeRedis: ContenderSpec = {
   id: 'node-redis',
   name: 'raw node-redis 6',
@@ -96,13 +107,10 @@ const nodeRedis: ContenderSpec = {
     client.on('error', () => undefined)
     await client.connect()
     return {
-      async getOrSet(key, factory) {
-        const raw = await client.get(prefix + key)
-        if (raw !== null) return JSON.parse(raw)
-        const value = await factory()
-        await client.set(prefix + key, JSON.stringify(value), { expiration: { type: 'PX', value: TTL_MS } })
-        return value
-      },
+      getOrSet: rawCacheAside(
+        (key) => client.get(prefix + key),
+        (key, json) => client.set(prefix + key, json, { expiration: { type: 'PX', value: TTL_MS } }),
+      ),
       close: async () => { client.destroy() },
     }
   },
@@ -119,13 +127,10 @@ const ioredis: ContenderSpec = {
     client.on('error', () => undefined)
     await client.connect()
     return {
-      async getOrSet(key, factory) {
-        const raw = await client.get(prefix + key)
-        if (raw !== null) return JSON.parse(raw)
-        const value = await factory()
-        await client.set(prefix + key, JSON.stringify(value), 'PX', TTL_MS)
-        return value
-      },
+      getOrSet: rawCacheAside(
+        (key) => client.get(prefix + key),
+        (key, json) => client.set(prefix + key, json, 'PX', TTL_MS),
+      ),
       close: async () => { client.disconnect() },
     }
   },

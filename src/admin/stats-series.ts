@@ -44,8 +44,8 @@ interface Baseline {
 /**
  * Samples a cache's counters, latency histogram and memory once per interval
  * into a fixed window of points, so the dashboard shows rates and windowed
- * percentiles (not totals since start) and the last minutes at once when opened.
- * The timer is unref'd and stops when the cache closes.
+ * percentiles (not totals since start), and a reopened page the last minutes at
+ * once. The timer is unref'd and stops when the cache closes.
  */
 export class StatsSeries {
   readonly intervalMs: number

@@ -8,7 +8,7 @@ import type { Histogram } from '../stats/histogram.js'
 import type { Invalidation, InvalidationLog } from '../stats/invalidation-log.js'
 import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
 import type { Store, StoredEntry } from '../stores/store.js'
-import { loadOnce, type DistributedFlight } from './distributed-flight.js'
+import { hasLocks, loadOnce, type DistributedFlight } from './distributed-flight.js'
 import { entryOf, planWrite, writeEntry, type WritePlan } from './entry-writer.js'
 import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
 import { isValueError, reportStoreFailure } from './failures.js'
@@ -435,8 +435,8 @@ export class Cache {
 
     const { flight, store } = this.core
     // Across processes only when nothing can be served meanwhile and the store answered just now.
-    if (flight !== undefined && stale === undefined && !readFailed && store.acquireLock !== undefined && store.releaseLock !== undefined) {
-      const result = await loadOnce({ acquireLock: store.acquireLock.bind(store), releaseLock: store.releaseLock.bind(store) }, this.space.lockKey(storeKey), flight, hardMs ?? Infinity, {
+    if (flight !== undefined && stale === undefined && !readFailed && hasLocks(store)) {
+      const result = await loadOnce(store, this.space.lockKey(storeKey), flight, hardMs ?? Infinity, {
         load: () => this.runAndWrite(storeKey, category, factory, plan, undefined, softMs, hardMs),
         read: () => this.read(storeKey, category),
       })

@@ -11,6 +11,7 @@ import { RedisStore, type StoreEvents } from '../stores/redis-store.js'
 import type { Store } from '../stores/store.js'
 import { TieredStore } from '../stores/tiered-store.js'
 import { Cache } from './cache.js'
+import { hasLocks } from './distributed-flight.js'
 import type { CacheOptions } from './options.js'
 import { TtlPolicy } from './ttl-policy.js'
 
@@ -44,7 +45,7 @@ export function createCache(options?: CacheOptions): Cache {
   const startupWaitMs = parseDuration(config.startupWait ?? '60s', 'startupWait')
   const lockTtlMs = parseDuration(config.lockTtl ?? '10s', 'lockTtl')
   if (lockTtlMs < 5 * LOCK_POLL_MS) throw new ConfigError(`lockTtl must be at least ${5 * LOCK_POLL_MS}ms (got ${lockTtlMs}ms): waiting processes look for the value every ${LOCK_POLL_MS}ms`)
-  const flight = config.singleFlight !== 'distributed' || store.acquireLock === undefined ? undefined : { lockTtlMs, pollMs: LOCK_POLL_MS }
+  const flight = config.singleFlight !== 'distributed' || !hasLocks(store) ? undefined : { lockTtlMs, pollMs: LOCK_POLL_MS }
   const operationLog = config.logOperations === true ? logger : undefined
   return new Cache({ store, stats, log, policy, inflight: new Map(), refreshing: new Set(), startupWaitMs, operationLog, flight, invalidations: new InvalidationLog(), closed: false }, space)
 }

@@ -18,6 +18,14 @@ export interface FlightCalls<T> {
   readonly read: () => Promise<StoredEntry | undefined>
 }
 
+/** A store that can take cross-process locks (redis, tiered). */
+export type LockingStore = Store & Required<Pick<Store, 'acquireLock' | 'releaseLock'>>
+
+/** Whether `store` has cross-process locks. */
+export function hasLocks(store: Store): store is LockingStore {
+  return store.acquireLock !== undefined && store.releaseLock !== undefined
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -30,7 +38,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * caller loads at once: a sick store costs no waiting.
  */
 export async function loadOnce<T>(
-  store: Required<Pick<Store, 'acquireLock' | 'releaseLock'>>,
+  store: LockingStore,
   lockKey: string,
   flight: DistributedFlight,
   maxWaitMs: number,

@@ -56,7 +56,18 @@ export class MemoryStore implements Store {
   }
 
   async set(key: string, entry: StoredEntry): Promise<void> {
-    this.put(key, entry)
+    this.setCopy(key, entry)
+  }
+
+  /**
+   * Stores a private, frozen copy of `entry` (its times narrowed by `narrow`, if
+   * given) and returns the plain envelope the copy was made from (no deflate, no
+   * encryption), so the tiered store can send the same bytes to Redis.
+   */
+  setCopy(key: string, entry: StoredEntry, narrow?: (copy: StoredEntry) => StoredEntry): Buffer {
+    const { copy, bytes } = this.copy(entry)
+    this.write(key, narrow === undefined ? copy : narrow(copy), bytes.length)
+    return bytes
   }
 
   /** Stores an entry that is already a private, decoded copy (the tiered store's L2 reads). */
@@ -68,12 +79,12 @@ export class MemoryStore implements Store {
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
     // Encode everything first so one bad value leaves the store untouched.
     const copies = items.map(([key, entry]) => [key, this.copy(entry)] as const)
-    for (const [key, [entry, size]] of copies) this.write(key, entry, size)
+    for (const [key, { copy, bytes }] of copies) this.write(key, copy, bytes.length)
   }
 
   async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
     if (this.getLocal(key) !== undefined) return false
-    this.put(key, entry)
+    this.setCopy(key, entry)
     return true
   }
 
@@ -154,21 +165,11 @@ export class MemoryStore implements Store {
     return { entries: this.lru.size, bytes: this.lru.calculatedSize, maxBytes: this.lru.maxSize }
   }
 
-  /** The entry's plain envelope (no deflate, no encryption), refused past this store's entry limit. */
-  encode(entry: StoredEntry): Buffer {
-    return encodeEntry(entry, this.codec)
-  }
-
-  private put(key: string, entry: StoredEntry): void {
-    const [copy, size] = this.copy(entry)
-    this.write(key, copy, size)
-  }
-
-  private copy(entry: StoredEntry): [StoredEntry, number] {
+  private copy(entry: StoredEntry): { copy: StoredEntry; bytes: Buffer } {
     const bytes = encodeEntry(entry, this.codec)
     const copy = decodeEntry(bytes)
     deepFreeze(copy.value)
-    return [copy, bytes.length]
+    return { copy, bytes }
   }
 
   private write(key: string, entry: StoredEntry, size: number): void {

@@ -1,5 +1,4 @@
 import { isValueError } from '../cache/failures.js'
-import { decodeEntry } from '../codec/envelope.js'
 import { parseDuration, type Duration } from '../config/duration.js'
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js'
 import type { RedisStore, SizedEntry } from './redis-store.js'
@@ -65,8 +64,7 @@ export class TieredStore implements Store {
     // values uncompressed: one too large for it is simply not kept there.
     let bytes: Buffer | undefined
     try {
-      bytes = this.l1.encode(entry)
-      this.l1.setDecoded(key, this.bounded(decodeEntry(bytes)), bytes.length)
+      bytes = this.l1.setCopy(key, entry, (copy) => this.bounded(copy))
     } catch (error) {
       skipValueErrors(error)
     }

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto'
 import type { Cache } from '../../cache/cache.js'
-import { buildKey } from '../../keys/build-key.js'
 import type { CacheLogger } from '../../log/logger.js'
 import { redactSecrets } from '../../log/redact.js'
 import { ToolStats } from '../../stats/tool-stats.js'
 import type { GatewayConfig } from '../gateway-config.js'
 import type { MessageChannel } from '../transports/channel.js'
 import type { AuditEvent, GatewayContext } from './context.js'
-import { deleteForEveryone } from './invalidation.js'
+import { deleteToolResults } from './invalidation.js'
 import { GatewaySession } from './session.js'
 
 /** What identifies an upstream: the same server (command and args, or URL) shares cache entries across restarts. */
@@ -32,9 +31,7 @@ export class Gateway {
 
   /** Drops the cached results of these tools, for every principal; resolves to how many. */
   async invalidateTools(tools: readonly string[]): Promise<number> {
-    let deleted = 0
-    for (const tool of tools) deleted += await deleteForEveryone(this.context.upstreamCache, `${buildKey('call', tool)}:*`, 'admin API')
-    return deleted
+    return deleteToolResults(this.context.upstreamCache, 'call', tools, 'admin API')
   }
 
   /** Connects a client channel to an upstream channel for `principal` and starts forwarding. */

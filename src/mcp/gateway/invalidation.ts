@@ -1,4 +1,5 @@
 import type { Cache } from '../../cache/cache.js'
+import { buildKey } from '../../keys/build-key.js'
 import type { JsonRpcMessage } from '../jsonrpc.js'
 import { listPattern } from './list-results.js'
 import type { GatewaySession } from './session.js'
@@ -27,6 +28,13 @@ export function invalidateOnNotification(session: GatewaySession, message: JsonR
   void (async () => {
     for (const pattern of patterns) await deleteForEveryone(session.context.upstreamCache, pattern, method)
   })()
+}
+
+/** Deletes every cached result of `tools` (keys `{category}:{tool}:...`), shared and every principal's; resolves to how many. */
+export async function deleteToolResults(cache: Cache, category: string, tools: readonly string[], reason: string): Promise<number> {
+  let deleted = 0
+  for (const tool of tools) deleted += await deleteForEveryone(cache, `${buildKey(category, tool)}:*`, reason)
+  return deleted
 }
 
 /** Deletes the entries matching `pattern` in an upstream's namespace: shared ones and every principal's. */

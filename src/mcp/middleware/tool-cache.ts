@@ -2,7 +2,7 @@ import type { Cache } from '../../cache/cache.js'
 import type { Duration } from '../../config/duration.js'
 import { buildKey } from '../../keys/build-key.js'
 import { hashContent } from '../../keys/content-hash.js'
-import { deleteForEveryone } from '../gateway/invalidation.js'
+import { deleteToolResults } from '../gateway/invalidation.js'
 import { principalFromContext } from './principal-of.js'
 
 /** How one tool's results are cached. */
@@ -110,9 +110,7 @@ export function createToolCache(cache: Cache, options: ToolCacheOptions = {}) {
 
     /** Drops every cached result of these tools, for every principal; resolves to how many. */
     async invalidateTools(names: readonly string[]): Promise<number> {
-      let deleted = 0
-      for (const name of names) deleted += await deleteForEveryone(tools, `${buildKey('tool', name)}:*`, 'invalidateTools')
-      return deleted
+      return deleteToolResults(tools, 'tool', names, 'invalidateTools')
     },
   }
 }
@@ -126,7 +124,7 @@ function forPrincipal(tools: Cache, principal: string | undefined): Cache | unde
 
 async function invalidate<Args>(tools: Cache, caller: Cache | undefined, policy: InvalidationPolicy<Args>, args: Args): Promise<void> {
   const reason = { reason: 'after a write tool' }
-  for (const name of policy.tools ?? []) await deleteForEveryone(tools, `${buildKey('tool', name)}:*`, reason.reason)
+  await deleteToolResults(tools, 'tool', policy.tools ?? [], reason.reason)
   if (policy.tags === undefined) return
   // Tag sets live per namespace: this reaches shared entries and the caller's own, not other principals'
   // (name the tools to drop everyone's).
