@@ -54,8 +54,9 @@ function buildStore(config: CacheOptions, events: StoreEvents): Store {
   const kind = config.store ?? 'memory'
   if (typeof kind === 'object') return kind
   if (kind === 'memory') return new MemoryStore(config.memory)
+  // 'cluster' and 'sentinel' are the Redis store, whose options name the nodes or sentinels.
   const redis = new RedisStore(config.redis, events)
-  if (kind === 'redis') return redis
+  if (kind !== 'tiered') return redis
   return new TieredStore(redis, config.l1)
 }
 

@@ -6,11 +6,16 @@ import type { Store } from '../stores/store.js'
 import type { L1Options } from '../stores/tiered-store.js'
 
 /** Which backend holds the entries. */
-export type StoreKind = 'memory' | 'redis' | 'tiered'
+export type StoreKind = 'memory' | 'redis' | 'tiered' | 'cluster' | 'sentinel'
 
 /** Options of {@link createCache}. Every field is optional; the defaults need no server. */
 export interface CacheOptions {
-  /** `memory` (in process, the default), `redis`, `tiered` (memory in front of Redis), or a Store of your own. @default 'memory' */
+  /**
+   * `memory` (in process, the default), `redis`, `tiered` (memory in front of Redis), `cluster`
+   * (Redis Cluster, `redis.nodes`), `sentinel` (a master found through `redis.sentinels`), or a
+   * Store of your own. `redis` and `tiered` also follow `redis.nodes` or `redis.sentinels` when given.
+   * @default 'memory'
+   */
   readonly store?: StoreKind | Store
   /** First segment of every key, so several apps can share one Redis. @default 'mcp' */
   readonly prefix?: string
@@ -22,7 +27,7 @@ export interface CacheOptions {
   readonly grace?: Duration
   /** Shortens each TTL by a random fraction up to this (0..1), so entries written together expire apart. @default 0 */
   readonly jitter?: number
-  /** Redis connection and limits (for `redis` and `tiered`). */
+  /** Redis connection and limits (for every store but `memory`). */
   readonly redis?: RedisStoreOptions
   /** Limits of the `memory` store. */
   readonly memory?: MemoryStoreOptions

@@ -30,7 +30,7 @@ function port(value: string): number {
 function withGatewayOptions(command: Command): Command {
   return command
     .option('--config <file>', 'gateway config file (YAML or JSON): tool rules, list TTL, cache options')
-    .addOption(new Option('--store <kind>', 'where entries live (default: CACHE_BACKEND or memory)').choices(['memory', 'redis', 'tiered']))
+    .addOption(new Option('--store <kind>', 'where entries live (default: CACHE_BACKEND or memory)').choices(['memory', 'redis', 'tiered', 'cluster', 'sentinel']))
     .option('--redis-url <url>', 'Redis URL, redis:// or rediss:// (default: REDIS_URL)')
     .option('--admin-port <port>', 'serve the admin API (health, stats, keys, metrics, invalidation) on this port; needs MCP_CACHE_ADMIN_TOKEN', port)
     .option('--admin-host <host>', 'address of the admin API', '127.0.0.1')

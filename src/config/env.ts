@@ -46,8 +46,8 @@ function envStore(env: Env): CacheOptions['store'] | undefined {
   const raw = env['CACHE_BACKEND']?.trim().toLowerCase()
   if (envBoolean(env, 'ENABLE_REDIS') === false) return 'memory'
   if (raw === undefined || raw === '') return undefined
-  if (raw === 'memory' || raw === 'redis' || raw === 'tiered') return raw
-  throw new ConfigError(`CACHE_BACKEND=${env['CACHE_BACKEND']} is not a backend: use memory, redis or tiered`)
+  if (raw === 'memory' || raw === 'redis' || raw === 'tiered' || raw === 'cluster' || raw === 'sentinel') return raw
+  throw new ConfigError(`CACHE_BACKEND=${env['CACHE_BACKEND']} is not a backend: use memory, redis, tiered, cluster or sentinel`)
 }
 
 const URL_PART_VARIABLES = ['REDIS_HOST', 'REDIS_PORT', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_DB'] as const
@@ -98,6 +98,13 @@ function envTtls(env: Env): Record<string, number> | undefined {
     ttl['patient'] = Math.round(value * 60_000)
   }
   return Object.keys(ttl).length > 0 ? ttl : undefined
+}
+
+/** A comma-separated list of Redis URLs; `host:port` items get `redis://` in front. */
+function envUrlList(env: Env, name: string): string[] | undefined {
+  const raw = env[name]?.trim()
+  if (!raw) return undefined
+  return raw.split(',').map((item) => item.trim()).filter((item) => item !== '').map((item) => (/^rediss?:\/\//.test(item) ? item : `redis://${item}`))
 }
 
 function readPem(env: Env, name: string): Buffer | undefined {
@@ -153,6 +160,11 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
 
   const url = envRedisUrl(env)
   if (url !== undefined) redis.url = url
+  const nodes = envUrlList(env, 'REDIS_CLUSTER_NODES')
+  if (nodes !== undefined) redis.nodes = nodes
+  const sentinels = envUrlList(env, 'REDIS_SENTINELS')
+  if (sentinels !== undefined) redis.sentinels = sentinels
+  if (env['REDIS_SENTINEL_NAME']?.trim()) redis.name = env['REDIS_SENTINEL_NAME'].trim()
   if (/^\d+(\.\d+)?$/.test(env['CACHE_OPERATION_TIMEOUT']?.trim() ?? '')) {
     throw new ConfigError(`CACHE_OPERATION_TIMEOUT=${env['CACHE_OPERATION_TIMEOUT']} needs a unit, e.g. 250ms (a bare number would be seconds)`)
   }

@@ -18,12 +18,17 @@ const memoryLimits = {
   maxEntryBytes: byteSize.optional(),
 }
 
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\//, 'must start with redis:// or rediss:// (TLS)')
+  .refine((value) => URL.canParse(value), 'is not a valid URL: percent-encode special characters in the password')
+
 const pem = z.union([z.string(), z.instanceof(Buffer)])
 
 /** The shape of cache options as they arrive from a config file, the environment or code. */
 export const cacheOptionsSchema = z
   .object({
-    store: z.union([z.enum(['memory', 'redis', 'tiered']), z.custom<object>((value) => typeof value === 'object' && value !== null && 'get' in value, 'a Store object')]).optional(),
+    store: z.union([z.enum(['memory', 'redis', 'tiered', 'cluster', 'sentinel']), z.custom<object>((value) => typeof value === 'object' && value !== null && 'get' in value, 'a Store object')]).optional(),
     prefix: z.string().regex(/^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)*$/, "use letters, digits, '_', '.', '-', with ':' between segments").optional(),
     defaultTtl: duration.optional(),
     ttl: z.record(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'category names use letters, digits, _ . -'), duration).optional(),
@@ -39,11 +44,10 @@ export const cacheOptionsSchema = z
     l1: z.object({ ...memoryLimits, maxTtl: duration.optional() }).strict().optional(),
     redis: z
       .object({
-        url: z
-          .string()
-          .regex(/^rediss?:\/\//, 'must start with redis:// or rediss:// (TLS)')
-          .refine((value) => URL.canParse(value), 'is not a valid URL: percent-encode special characters in the password')
-          .optional(),
+        url: redisUrl.optional(),
+        nodes: z.array(redisUrl).min(1, 'list at least one seed node, e.g. ["redis://10.0.0.1:7000"]').optional(),
+        sentinels: z.array(redisUrl).min(1, 'list at least one sentinel, e.g. ["redis://10.0.0.1:26379"]').optional(),
+        name: z.string().min(1).optional(),
         operationTimeout: duration.optional(),
         connectTimeout: duration.optional(),
         healthCheckInterval: duration.optional(),
@@ -65,6 +69,18 @@ export const cacheOptionsSchema = z
       .optional(),
   })
   .strict()
+  .superRefine((options, context) => {
+    const redis = options.redis
+    if (redis?.nodes !== undefined && redis.sentinels !== undefined) {
+      context.addIssue({ code: 'custom', path: ['redis', 'sentinels'], message: 'give redis.nodes (a Redis Cluster) or redis.sentinels (Sentinel), not both' })
+    }
+    if (options.store === 'cluster' && redis?.nodes === undefined) {
+      context.addIssue({ code: 'custom', path: ['redis', 'nodes'], message: "store 'cluster' needs the seed nodes: redis.nodes = ['redis://host:port', ...] (or REDIS_CLUSTER_NODES)" })
+    }
+    if (options.store === 'sentinel' && redis?.sentinels === undefined) {
+      context.addIssue({ code: 'custom', path: ['redis', 'sentinels'], message: "store 'sentinel' needs the sentinels: redis.sentinels = ['redis://host:26379', ...] (or REDIS_SENTINELS)" })
+    }
+  })
 
 /**
  * Validates options and throws one ConfigError listing every problem as

@@ -7,7 +7,9 @@ import { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '.
 import { HealthMonitor } from '../resilience/health-monitor.js'
 import { withTimeout } from '../resilience/timeout.js'
 import { GetBatcher } from './get-batcher.js'
-import { closeRedis, connectRedis, describeRedis, type RawRedisClient, type RedisConnectionOptions } from './redis-connection.js'
+import type { RedisConnectionOptions } from './redis-connection.js'
+import { describeTarget, openRedisLink, topologyOf, type RedisArg, type RedisLink, type RedisNodeLink, type RedisTopology } from './redis-link.js'
+import { mergeInfo, parseInfo } from './redis-info-fields.js'
 import { ADD_TO_SET, INCR_WITH_TTL, RELEASE_LOCK, TAKE_SET } from './redis-scripts.js'
 import type { ScanOptions, Store, StoredEntry } from './store.js'
 
@@ -30,6 +32,8 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   readonly breaker?: Omit<CircuitBreakerOptions, 'onStateChange' | 'isFailure'>
 }
 
+type ScanReply = [Buffer | string, Array<Buffer | string>]
+
 /** An entry with the number of bytes it took in Redis. */
 export interface SizedEntry {
   readonly entry: StoredEntry
@@ -46,21 +50,20 @@ export interface StoreEvents {
   onBreakerChange?(state: BreakerState): void
 }
 
-/** Replies come back as Buffers so binary envelopes survive. */
-const BUFFER_REPLIES = { typeMapping: { 36: Buffer } } as const
-
 /**
- * Redis through node-redis: every call is bounded by `operationTimeout`, none is
- * queued while disconnected, and a circuit breaker stops calls to a Redis that
- * keeps failing. GETs issued in the same tick are sent as one MGET, and other
- * commands of one tick share one write (node-redis pipelines them), so
- * concurrent callers cost one round trip.
+ * Redis through node-redis (one server, a Cluster, or a master found through
+ * Sentinel): every call is bounded by `operationTimeout`, none is queued while
+ * disconnected, and a circuit breaker stops calls to a Redis that keeps
+ * failing. GETs issued in the same tick are sent as one MGET (split by slot in
+ * a cluster), and other commands of one tick share one write (node-redis
+ * pipelines them), so concurrent callers cost one round trip.
  */
 export class RedisStore implements Store {
   readonly kind = 'redis'
-  /** The URL without its password. */
+  /** Where the store connects, without passwords. */
   readonly target: string
-  private client: RawRedisClient | undefined
+  readonly topology: RedisTopology
+  private link: RedisLink | undefined
   private readonly monitor: HealthMonitor
   /** Reconnections made because health checks failed. */
   reconnects = 0
@@ -74,13 +77,14 @@ export class RedisStore implements Store {
   /** The one wait for the first connection that every early caller shares. */
   private initialWait: Promise<boolean> | undefined
   /** GETs of one tick, sent as one MGET. */
-  private readonly gets = new GetBatcher((keys) => this.command<Array<Buffer | null>>('MGET', keys))
+  private readonly gets = new GetBatcher((keys) => this.command<Array<Buffer | null>>('MGET', keys, keys[0]))
 
   constructor(
     options: RedisStoreOptions = {},
     private readonly events: StoreEvents = {},
   ) {
-    this.target = describeRedis(options)
+    this.target = describeTarget(options)
+    this.topology = topologyOf(options)
     this.timeoutMs = parseDuration(options.operationTimeout ?? 250, 'redis.operationTimeout')
     this.codec = {
       maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024,
@@ -98,10 +102,10 @@ export class RedisStore implements Store {
     this.monitor = new HealthMonitor(
       interval,
       async () => {
-        const client = this.client
-        if (client?.isReady) {
+        const link = this.link
+        if (link?.isReady) {
           notReadySince = undefined
-          await withTimeout(client.sendCommand(['PING']), this.timeoutMs, 'redis health check PING')
+          await withTimeout(link.send(['PING']), this.timeoutMs, 'redis health check PING')
           return
         }
         // A refused connection retries by itself; one whose handshake hangs (a half-open
@@ -118,12 +122,12 @@ export class RedisStore implements Store {
   }
 
   private connect(options: RedisStoreOptions): void {
-    connectRedis(options, (error) => this.events.onConnectionError?.(error)).then(
-      (client) => {
-        const previous = this.client
-        this.client = client
+    openRedisLink(options, (error) => this.events.onConnectionError?.(error)).then(
+      (link) => {
+        const previous = this.link
+        this.link = link
         if (previous !== undefined) previous.destroy()
-        if (this.closed) void closeRedis(client)
+        if (this.closed) void link.close()
       },
       (error: unknown) => this.events.onConnectionError?.(error),
     )
@@ -149,7 +153,7 @@ export class RedisStore implements Store {
 
   /** True while connected and ready for commands. */
   get connected(): boolean {
-    return this.client?.isReady ?? false
+    return this.link?.isReady ?? false
   }
 
   /** Resolves true once Redis answers, or false after `timeoutMs` (the seeds' wait-for-redis). */
@@ -180,35 +184,33 @@ export class RedisStore implements Store {
   /** Like `mget`, with encoded sizes. */
   async mgetSized(keys: readonly string[]): Promise<Array<SizedEntry | undefined>> {
     if (keys.length === 0) return []
-    const replies = await this.command<Array<Buffer | null>>('MGET', keys)
+    const replies = await this.command<Array<Buffer | null>>('MGET', keys, keys[0])
     return replies.map((reply, index) => this.decode(keys[index] as string, reply))
   }
 
   async set(key: string, entry: StoredEntry): Promise<void> {
     const args = this.setArgs(key, entry)
-    if (args === undefined) await this.command('DEL', [key])
-    else await this.command('SET', args)
+    if (args === undefined) await this.command('DEL', [key], key)
+    else await this.command('SET', args, key)
   }
 
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
     // Encode all first: a value that cannot be stored fails the call before anything is sent.
     const writes = items.map(([key, entry]) => [key, this.setArgs(key, entry)] as const)
-    await this.guard('MSET', (client) =>
-      Promise.all(writes.map(([key, args]) => client.sendCommand(args === undefined ? ['DEL', key] : ['SET', ...args]))),
-    )
+    await this.guard('MSET', (link) => Promise.all(writes.map(([key, args]) => link.send(args === undefined ? ['DEL', key] : ['SET', ...args], key))))
   }
 
   async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
     const args = this.setArgs(key, entry)
     // A marker that cannot live is never present: the key counts as new (as in memory).
     if (args === undefined) return true
-    const reply = await this.command<Buffer | string | null>('SET', [...args, 'NX'])
+    const reply = await this.command<Buffer | string | null>('SET', [...args, 'NX'], key)
     return reply !== null
   }
 
   async delete(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0
-    return this.command<number>('UNLINK', keys)
+    return this.command<number>('UNLINK', keys, keys[0])
   }
 
   async incr(key: string, by: number, ttlMs = 0): Promise<number> {
@@ -222,7 +224,7 @@ export class RedisStore implements Store {
   }
 
   async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.command<unknown>('SET', [key, token, 'NX', 'PX', String(Math.max(1, Math.ceil(ttlMs)))])) !== null
+    return (await this.command<unknown>('SET', [key, token, 'NX', 'PX', String(Math.max(1, Math.ceil(ttlMs)))], key)) !== null
   }
 
   async releaseLock(key: string, token: string): Promise<void> {
@@ -236,22 +238,36 @@ export class RedisStore implements Store {
 
   async *scan(pattern: string, options: ScanOptions = {}): AsyncIterable<string[]> {
     const count = String(options.count ?? 500)
-    let cursor = '0'
-    do {
-      const [next, keys] = await this.command<[Buffer | string, Array<Buffer | string>]>('SCAN', [cursor, 'MATCH', pattern, 'COUNT', count])
-      cursor = next.toString()
-      if (keys.length > 0) yield keys.map((key) => key.toString())
-    } while (cursor !== '0')
+    // A cluster's keys are spread over its masters: each one is scanned in turn.
+    for (const node of await this.masters()) {
+      let cursor = '0'
+      do {
+        const [next, keys] = await this.onNode<ScanReply>(node, 'SCAN', [cursor, 'MATCH', pattern, 'COUNT', count])
+        cursor = next.toString()
+        if (keys.length > 0) yield keys.map((key) => key.toString())
+      } while (cursor !== '0')
+    }
   }
 
+  /**
+   * One page of keys. A cluster's cursor is `<master>.<cursor>` past the first
+   * master (a single server's is Redis's own); '0' starts and ends the walk.
+   */
   async scanPage(pattern: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string }> {
-    const [next, keys] = await this.command<[Buffer | string, Array<Buffer | string>]>('SCAN', [cursor, 'MATCH', pattern, 'COUNT', String(count)])
-    return { keys: keys.map((key) => key.toString()), cursor: next.toString() }
+    const nodes = await this.masters()
+    const dot = cursor.indexOf('.')
+    const index = dot === -1 ? 0 : Number(cursor.slice(0, dot))
+    const node = nodes[index]
+    if (node === undefined) return { keys: [], cursor: '0' }
+    const [next, keys] = await this.onNode<ScanReply>(node, 'SCAN', [dot === -1 ? cursor : cursor.slice(dot + 1), 'MATCH', pattern, 'COUNT', String(count)])
+    const nodeCursor = next.toString()
+    const following = nodeCursor !== '0' ? (index === 0 ? nodeCursor : `${index}.${nodeCursor}`) : index + 1 < nodes.length ? `${index + 1}.0` : '0'
+    return { keys: keys.map((key) => key.toString()), cursor: following }
   }
 
   async describe(keys: readonly string[]): Promise<Array<{ ttlMs: number; bytes: number } | undefined>> {
     // Sent together, so node-redis pipelines them: one round trip for the page.
-    const replies = await Promise.all(keys.flatMap((key) => [this.command<number>('PTTL', [key]), this.command<number>('STRLEN', [key]).catch(() => 0)]))
+    const replies = await Promise.all(keys.flatMap((key) => [this.command<number>('PTTL', [key], key), this.command<number>('STRLEN', [key], key).catch(() => 0)]))
     return keys.map((_, index) => {
       const ttl = Number(replies[index * 2])
       return ttl === -2 ? undefined : { ttlMs: ttl, bytes: Number(replies[index * 2 + 1]) }
@@ -260,7 +276,7 @@ export class RedisStore implements Store {
 
   /** Redis DUMP of each key with its remaining TTL in ms (-1: none); absent keys are left out. For backups and moves. */
   async dump(keys: readonly string[]): Promise<Array<{ key: string; ttlMs: number; payload: Buffer }>> {
-    const replies = await Promise.all(keys.flatMap((key) => [this.command<Buffer | null>('DUMP', [key]), this.command<number>('PTTL', [key])]))
+    const replies = await Promise.all(keys.flatMap((key) => [this.command<Buffer | null>('DUMP', [key], key), this.command<number>('PTTL', [key], key)]))
     return keys.flatMap((key, index) => {
       const payload = replies[index * 2] as Buffer | null
       const ttlMs = Number(replies[index * 2 + 1])
@@ -270,19 +286,17 @@ export class RedisStore implements Store {
 
   /** Redis RESTORE of a DUMP payload with its remaining TTL (0 or less: no TTL), replacing what is there. */
   async restore(key: string, ttlMs: number, payload: Buffer): Promise<void> {
-    await this.command('RESTORE', [key, String(Math.max(0, Math.round(ttlMs))), payload, 'REPLACE'])
+    await this.command('RESTORE', [key, String(Math.max(0, Math.round(ttlMs))), payload, 'REPLACE'], key)
   }
 
-  /** Redis `INFO` as name/value pairs (sections memory, stats, clients, persistence, server, keyspace). */
+  /**
+   * Redis `INFO` as name/value pairs (sections memory, stats, clients, persistence,
+   * server, keyspace); for a cluster, summed over its masters (see mergeInfo).
+   */
   async info(): Promise<Record<string, string>> {
-    const text = (await this.command<Buffer | string>('INFO', [])).toString()
-    const fields: Record<string, string> = {}
-    for (const line of text.split('\r\n')) {
-      const colon = line.indexOf(':')
-      if (colon > 0 && !line.startsWith('#')) fields[line.slice(0, colon)] = line.slice(colon + 1)
-    }
-    // maxmemory-policy and persistence settings live in INFO too (memory and persistence sections).
-    return fields
+    const nodes = await this.masters()
+    const replies = await Promise.all(nodes.map((node) => this.onNode<Buffer | string>(node, 'INFO', [])))
+    return mergeInfo(replies.map((reply) => parseInfo(reply.toString())))
   }
 
   async ping(): Promise<number> {
@@ -294,26 +308,40 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     this.closed = true
     this.monitor.stop()
-    if (this.client !== undefined) await closeRedis(this.client)
+    if (this.link !== undefined) await this.link.close()
   }
 
-  /** Runs a raw command under the timeout and breaker (for health and admin tools). */
-  async command<T>(name: string, args: readonly string[] | ReadonlyArray<string | Buffer>): Promise<T> {
-    return this.guard(name, (client) => client.sendCommand([name, ...args], BUFFER_REPLIES)) as Promise<T>
+  /**
+   * Runs a raw command under the timeout and breaker (for health and admin tools).
+   * In a cluster it goes to the node owning `firstKey`, or to any node without one.
+   */
+  async command<T>(name: string, args: readonly RedisArg[], firstKey?: string): Promise<T> {
+    return this.guard(name, (link) => link.send([name, ...args], firstKey)) as Promise<T>
   }
 
-  private async guard<T>(what: string, operation: (client: RawRedisClient) => Promise<T>): Promise<T> {
+  /** Every master (the one server, unless this is a cluster), in a stable order. */
+  private async masters(): Promise<RedisNodeLink[]> {
+    const nodes = await this.guard('CLUSTER SHARDS', (link) => link.masters())
+    return nodes.sort((a, b) => a.address.localeCompare(b.address))
+  }
+
+  /** A command for one particular node, under the same timeout and breaker. */
+  private onNode<T>(node: RedisNodeLink, name: string, args: readonly RedisArg[]): Promise<T> {
+    return this.guard(name, () => node.send([name, ...args])) as Promise<T>
+  }
+
+  private async guard<T>(what: string, operation: (link: RedisLink) => Promise<T>): Promise<T> {
     if (this.closed) throw new CacheError(errors.E_CACHE_CLOSED, 'the cache is closed')
     // A cache used right after it was created waits (within the operation timeout) for its
     // first connection, instead of sending its first calls to the origin.
     if (!this.everReady && !this.connected) await (this.initialWait ??= this.ready(this.timeoutMs))
     return this.breaker.run(() => {
-      const client = this.client
-      if (client === undefined || !client.isReady) {
+      const link = this.link
+      if (link === undefined || !link.isReady) {
         return Promise.reject(new CacheError(errors.E_STORE_UNAVAILABLE, `redis at ${this.target} is not connected`))
       }
       this.everReady = true
-      return withTimeout(operation(client), this.timeoutMs, `redis ${what}`)
+      return withTimeout(operation(link), this.timeoutMs, `redis ${what}`)
     })
   }
 
@@ -328,8 +356,8 @@ export class RedisStore implements Store {
   /** Writes an envelope encoded already (see {@link storesPlain}), expiring at `expiresAt`. */
   async setEncoded(key: string, bytes: Buffer, expiresAt: number): Promise<void> {
     const args = this.argsFor(key, bytes, expiresAt)
-    if (args === undefined) await this.command('DEL', [key])
-    else await this.command('SET', args)
+    if (args === undefined) await this.command('DEL', [key], key)
+    else await this.command('SET', args, key)
   }
 
   private setArgs(key: string, entry: StoredEntry): [string, Buffer, ...string[]] | undefined {
@@ -350,7 +378,7 @@ export class RedisStore implements Store {
     } catch (error) {
       if (!isCacheError(error, errors.E_CORRUPT_ENTRY)) throw error
       this.events.onCorrupt?.(key)
-      this.command('UNLINK', [key]).catch(() => undefined)
+      this.command('UNLINK', [key], key).catch(() => undefined)
       return undefined
     }
   }
@@ -364,10 +392,10 @@ export class RedisStore implements Store {
     }
     const tail = [String(keys.length), ...keys, ...args]
     try {
-      return await this.command<T>('EVALSHA', [sha, ...tail])
+      return await this.command<T>('EVALSHA', [sha, ...tail], keys[0])
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return this.command<T>('EVAL', [source, ...tail])
+      return this.command<T>('EVAL', [source, ...tail], keys[0])
     }
   }
 }

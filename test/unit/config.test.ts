@@ -59,6 +59,24 @@ describe('environment, as the seeds name it', () => {
     expect(optionsFromEnv({ REDIS_CONNECTION_STRING: 'rediss://cache.example:6380' }).redis?.url).toBe('rediss://cache.example:6380/0')
   })
 
+  it('reads cluster seed nodes and sentinels as URL lists, adding redis:// to bare host:port items', () => {
+    expect(optionsFromEnv({ CACHE_BACKEND: 'cluster', REDIS_CLUSTER_NODES: '10.0.0.1:7000, rediss://10.0.0.2:7000' })).toStrictEqual({
+      store: 'cluster',
+      redis: { nodes: ['redis://10.0.0.1:7000', 'rediss://10.0.0.2:7000'] },
+    })
+    expect(optionsFromEnv({ CACHE_BACKEND: 'sentinel', REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'cache' })).toStrictEqual({
+      store: 'sentinel',
+      redis: { sentinels: ['redis://s1:26379', 'redis://s2:26379'], name: 'cache' },
+    })
+  })
+
+  it('names the missing or conflicting field of a cluster or sentinel store', () => {
+    expect(() => createCache({ store: 'cluster', logger: false })).toThrow(/redis\.nodes: store 'cluster' needs the seed nodes/)
+    expect(() => createCache({ store: 'sentinel', logger: false })).toThrow(/redis\.sentinels: store 'sentinel' needs the sentinels/)
+    expect(() => createCache({ store: 'redis', redis: { nodes: ['redis://a:1'], sentinels: ['redis://b:2'] }, logger: false })).toThrow(/not both/)
+    expect(() => createCache({ store: 'cluster', redis: { nodes: ['http://a:1'] }, logger: false })).toThrow(/redis\.nodes\.0: must start with redis:\/\//)
+  })
+
   it('applies REDIS_PASSWORD, REDIS_PORT and REDIS_DB to the default URL when no URL or host is given', () => {
     expect(optionsFromEnv({ REDIS_PASSWORD: 'secret', REDIS_DB: '3' }).redis?.url).toBe('redis://:secret@localhost:6379/3')
     expect(optionsFromEnv({ REDIS_URL: 'redis://cache:6379/0', REDIS_PORT: '6390' }).redis?.url).toBe('redis://cache:6390/0')
@@ -82,7 +100,7 @@ describe('environment, as the seeds name it', () => {
   })
 
   it('stops on a bad value with a message naming the variable and what it accepts', () => {
-    expect(() => optionsFromEnv({ CACHE_BACKEND: 'memcached' })).toThrow('CACHE_BACKEND=memcached is not a backend: use memory, redis or tiered')
+    expect(() => optionsFromEnv({ CACHE_BACKEND: 'memcached' })).toThrow('CACHE_BACKEND=memcached is not a backend: use memory, redis, tiered, cluster or sentinel')
     expect(() => optionsFromEnv({ CACHE_TTL_USER: 'forever' })).toThrow(/CACHE_TTL_USER=forever is not a duration/)
     expect(() => optionsFromEnv({ REDIS_PORT: '99999', REDIS_HOST: 'h' })).toThrow(/REDIS_PORT=99999 must be a whole number from 1 to 65535/)
     expect(() => optionsFromEnv({ ENABLE_REDIS: 'maybe' })).toThrow(/ENABLE_REDIS=maybe must be true or false/)
