@@ -26,6 +26,6 @@ export default tseslint.config(
   {
     // Plain Node scripts (test servers run as child processes).
     files: ['**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', Buffer: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', Buffer: 'readonly', setImmediate: 'readonly', performance: 'readonly' } },
   },
 )

@@ -40,7 +40,7 @@ export function createCache(options?: CacheOptions): Cache {
     onConnectionError: (error) => log.warn('redis connection', error),
     onBreakerChange: (state) => log.warn('redis circuit', new Error(`circuit is now ${state}`)),
   }
-  const store = buildStore(config, events)
+  const store = buildStore(config, events, space)
   const policy = new TtlPolicy(config, config.jitter ?? 0)
   const startupWaitMs = parseDuration(config.startupWait ?? '60s', 'startupWait')
   const lockTtlMs = parseDuration(config.lockTtl ?? '10s', 'lockTtl')
@@ -50,14 +50,15 @@ export function createCache(options?: CacheOptions): Cache {
   return new Cache({ store, stats, log, policy, inflight: new Map(), refreshing: new Set(), startupWaitMs, operationLog, flight, invalidations: new InvalidationLog(), closed: false }, space)
 }
 
-function buildStore(config: CacheOptions, events: StoreEvents): Store {
+function buildStore(config: CacheOptions, events: StoreEvents, space: KeySpace): Store {
   const kind = config.store ?? 'memory'
   if (typeof kind === 'object') return kind
   if (kind === 'memory') return new MemoryStore(config.memory)
   // 'cluster' and 'sentinel' are the Redis store, whose options name the nodes or sentinels.
   const redis = new RedisStore(config.redis, events)
   if (kind !== 'tiered') return redis
-  return new TieredStore(redis, config.l1)
+  // Instances sharing a Redis and a prefix share the bus channel that keeps their L1s coherent.
+  return new TieredStore(redis, config.l1, { channel: space.busChannel() })
 }
 
 function categoryAfterPrefix(key: string, base: string): string {

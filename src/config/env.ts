@@ -157,6 +157,10 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
   if (env['CACHE_MAX_BYTES']?.trim()) options.memory = { ...options.memory, maxBytes: parseBytes(env['CACHE_MAX_BYTES'].trim(), 'CACHE_MAX_BYTES') }
   const l1MaxTtl = envDuration(env, 'CACHE_L1_MAX_TTL')
   if (l1MaxTtl !== undefined) options.l1 = { maxTtl: l1MaxTtl }
+  const l1Bus = envBoolean(env, 'CACHE_L1_BUS')
+  if (l1Bus !== undefined) options.l1 = { ...options.l1, bus: l1Bus }
+  const heartbeat = envDuration(env, 'CACHE_L1_HEARTBEAT')
+  if (heartbeat !== undefined) options.l1 = { ...options.l1, heartbeat }
 
   const url = envRedisUrl(env)
   if (url !== undefined) redis.url = url

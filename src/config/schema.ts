@@ -41,7 +41,7 @@ export const cacheOptionsSchema = z
     logOperations: z.boolean().optional(),
     logger: z.any().optional(),
     memory: z.object(memoryLimits).strict().optional(),
-    l1: z.object({ ...memoryLimits, maxTtl: duration.optional() }).strict().optional(),
+    l1: z.object({ ...memoryLimits, maxTtl: duration.optional(), bus: z.boolean().optional(), heartbeat: duration.optional() }).strict().optional(),
     redis: z
       .object({
         url: redisUrl.optional(),

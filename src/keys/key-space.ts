@@ -77,6 +77,11 @@ export class KeySpace {
     return `${this.base}~lock:${this.unqualify(storeKey)}`
   }
 
+  /** The pub/sub channel on which tiered instances of this space announce changed keys. */
+  busChannel(): string {
+    return `${this.base}~bus`
+  }
+
   /** The store key of the set that lists a tag's entries. */
   tagKey(tag: string): string {
     if (tag === '') throw new CacheError(errors.E_INVALID_KEY, 'tag must not be empty')

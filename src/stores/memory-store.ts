@@ -156,6 +156,11 @@ export class MemoryStore implements Store {
     return 0
   }
 
+  /** Drops every entry at once. */
+  clear(): void {
+    this.lru.clear()
+  }
+
   async close(): Promise<void> {
     this.lru.clear()
   }

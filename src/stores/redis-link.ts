@@ -1,3 +1,4 @@
+import type * as Redis from 'redis'
 import { parseDuration } from '../config/duration.js'
 import { ConfigError } from '../errors.js'
 import { redactUrl } from '../log/redact.js'
@@ -75,7 +76,7 @@ export async function openRedisLink(options: RedisConnectionOptions, onError: (e
   return standaloneLink(redis, options, onError)
 }
 
-type RedisModule = typeof import('redis')
+type RedisModule = typeof Redis
 
 /** Client settings every connection of every topology shares. */
 function clientDefaults(options: RedisConnectionOptions, url: string) {

@@ -64,6 +64,8 @@ export class RedisStore implements Store {
   readonly target: string
   readonly topology: RedisTopology
   private link: RedisLink | undefined
+  /** Counts connections made; subscriptions belong to one (see {@link subscribe}). */
+  private linkCount = 0
   private readonly monitor: HealthMonitor
   /** Reconnections made because health checks failed. */
   reconnects = 0
@@ -126,6 +128,7 @@ export class RedisStore implements Store {
       (link) => {
         const previous = this.link
         this.link = link
+        this.linkCount++
         if (previous !== undefined) previous.destroy()
         if (this.closed) void link.close()
       },
@@ -272,6 +275,27 @@ export class RedisStore implements Store {
       const ttl = Number(replies[index * 2])
       return ttl === -2 ? undefined : { ttlMs: ttl, bytes: Number(replies[index * 2 + 1]) }
     })
+  }
+
+  /** PUBLISH under the timeout and breaker. */
+  async publish(channel: string, message: string): Promise<void> {
+    await this.command('PUBLISH', [channel, message])
+  }
+
+  /**
+   * Subscribes on the current connection and resolves with its generation.
+   * node-redis resubscribes after reconnects; a replaced connection (see
+   * `healthCheckInterval`) has a new generation and needs a new subscribe.
+   */
+  async subscribe(channel: string, listener: (message: string) => void): Promise<number> {
+    const generation = this.linkCount
+    await this.guard('SUBSCRIBE', (link) => link.subscribe(channel, listener))
+    return generation
+  }
+
+  /** Changes when the connection is replaced. */
+  get generation(): number {
+    return this.linkCount
   }
 
   /** Redis DUMP of each key with its remaining TTL in ms (-1: none); absent keys are left out. For backups and moves. */

@@ -1,5 +1,6 @@
 import { isValueError } from '../cache/failures.js'
 import { parseDuration, type Duration } from '../config/duration.js'
+import { InvalidationBus } from './invalidation-bus.js'
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js'
 import type { RedisStore, SizedEntry } from './redis-store.js'
 import type { ScanOptions, Store, StoredEntry } from './store.js'
@@ -7,41 +8,71 @@ import type { ScanOptions, Store, StoredEntry } from './store.js'
 /** Options of the in-process L1 in front of Redis. */
 export interface L1Options extends MemoryStoreOptions {
   /**
-   * Longest time an entry stays in L1, whatever its own TTL. Until cross-instance
-   * invalidation exists, this is how long another instance's write or delete may
-   * go unseen here. @default '1m'
+   * Longest time an entry stays in L1, whatever its own TTL: how long a change
+   * the invalidation bus cannot see (a write by another program, or with `bus`
+   * off) may go unseen here. @default '1m'
    */
   readonly maxTtl?: Duration
+  /**
+   * Keep the L1s of every instance sharing the Redis and key prefix coherent
+   * over pub/sub (see InvalidationBus). While the bus is lost (Redis down or
+   * unreachable for 3 heartbeats) L1 is flushed and bypassed. Turn it off for
+   * a single instance that should ride out Redis outages on its L1. @default true
+   */
+  readonly bus?: boolean
+  /** How often each instance sends a heartbeat on the bus; the bus counts as lost after 3 missed. @default '1s' */
+  readonly heartbeat?: Duration
+}
+
+/** Where the tiered store's invalidation bus talks, when it has one. */
+export interface TieredBusOptions {
+  /** The pub/sub channel of the key prefix. */
+  readonly channel: string
 }
 
 /**
  * Memory (L1) in front of Redis (L2). Reads try L1, then Redis, and keep what
  * Redis returned in L1 for at most `maxTtl` and never past the entry's own
- * expiry. Writes go to both; when Redis fails, L1 still holds the value, so this
+ * expiry. Writes go to both, then tell the other instances (the bus) to drop
+ * their copies. Without a bus, L1 still holds values when Redis fails, so this
  * instance keeps its hits through an outage while the engine counts the error.
  */
 export class TieredStore implements Store {
   readonly kind = 'tiered'
   readonly l1: MemoryStore
+  /** Keeps this L1 coherent with the other instances'; undefined when off. */
+  readonly bus: InvalidationBus | undefined
   private readonly l1MaxTtl: number
 
   constructor(
     readonly l2: RedisStore,
     options: L1Options = {},
+    busOptions?: TieredBusOptions,
   ) {
     this.l1 = new MemoryStore(options)
     this.l1MaxTtl = parseDuration(options.maxTtl ?? 60_000, 'l1.maxTtl')
+    if (busOptions !== undefined && options.bus !== false) {
+      const heartbeatMs = parseDuration(options.heartbeat ?? 1000, 'l1.heartbeat')
+      this.bus = new InvalidationBus(l2, { evict: (keys) => void this.l1.delete(keys), flush: () => this.l1.clear() }, { channel: busOptions.channel, heartbeatMs })
+      this.bus.start()
+    }
+  }
+
+  /** False while the bus is lost: L1 is neither read nor written then. */
+  private get l1Usable(): boolean {
+    return this.bus === undefined || this.bus.inSync
   }
 
   getLocal(key: string): StoredEntry | undefined {
-    return this.l1.getLocal(key)
+    return this.l1Usable ? this.l1.getLocal(key) : undefined
   }
 
   async get(key: string): Promise<StoredEntry | undefined> {
-    const local = this.l1.getLocal(key)
+    const local = this.getLocal(key)
     if (local !== undefined && local.freshUntil > Date.now()) return local
+    const epoch = this.bus?.epoch
     try {
-      return this.fill(key, await this.l2.getSized(key))
+      return this.fill(key, await this.l2.getSized(key), epoch)
     } catch (error) {
       // Redis is down: a stale L1 copy still beats nothing for stale-on-error.
       if (local !== undefined) return local
@@ -50,12 +81,13 @@ export class TieredStore implements Store {
   }
 
   async mget(keys: readonly string[]): Promise<Array<StoredEntry | undefined>> {
-    const result = keys.map((key) => this.l1.getLocal(key))
+    const result = keys.map((key) => this.getLocal(key))
     const missing = keys.filter((_, index) => result[index] === undefined)
     if (missing.length === 0) return result
+    const epoch = this.bus?.epoch
     const fetched = await this.l2.mgetSized(missing)
     let next = 0
-    return result.map((entry, index) => entry ?? this.fill(keys[index] as string, fetched[next++]))
+    return result.map((entry, index) => entry ?? this.fill(keys[index] as string, fetched[next++], epoch))
   }
 
   async set(key: string, entry: StoredEntry): Promise<void> {
@@ -64,15 +96,24 @@ export class TieredStore implements Store {
     // values uncompressed: one too large for it is simply not kept there.
     let bytes: Buffer | undefined
     try {
-      bytes = this.l1.setCopy(key, entry, (copy) => this.bounded(copy))
+      if (this.l1Usable) bytes = this.l1.setCopy(key, entry, (copy) => this.bounded(copy))
     } catch (error) {
       skipValueErrors(error)
     }
-    await (bytes !== undefined && this.l2.storesPlain(bytes.length) ? this.l2.setEncoded(key, bytes, entry.expiresAt) : this.l2.set(key, entry))
+    try {
+      await (bytes !== undefined && this.l2.storesPlain(bytes.length) ? this.l2.setEncoded(key, bytes, entry.expiresAt) : this.l2.set(key, entry))
+    } finally {
+      this.bus?.announce([key])
+    }
   }
 
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
-    await Promise.all([this.l1.mset(items.map(([key, entry]) => [key, this.bounded(entry)] as const)).catch(skipValueErrors), this.l2.mset(items)])
+    const local = this.l1Usable ? this.l1.mset(items.map(([key, entry]) => [key, this.bounded(entry)] as const)).catch(skipValueErrors) : undefined
+    try {
+      await Promise.all([local, this.l2.mset(items)])
+    } finally {
+      this.bus?.announce(items.map(([key]) => key))
+    }
   }
 
   async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
@@ -81,8 +122,12 @@ export class TieredStore implements Store {
   }
 
   async delete(keys: readonly string[]): Promise<number> {
-    const [local, remote] = await Promise.all([this.l1.delete(keys), this.l2.delete(keys)])
-    return Math.max(local, remote)
+    try {
+      const [local, remote] = await Promise.all([this.l1.delete(keys), this.l2.delete(keys)])
+      return Math.max(local, remote)
+    } finally {
+      this.bus?.announce(keys)
+    }
   }
 
   async incr(key: string, by: number, ttlMs?: number): Promise<number> {
@@ -142,19 +187,27 @@ export class TieredStore implements Store {
     return this.l2.ping()
   }
 
-  /** Waits until Redis answers, up to `timeoutMs`. */
-  ready(timeoutMs: number): Promise<boolean> {
-    return this.l2.ready(timeoutMs)
+  /** Waits until Redis answers and the bus is in sync (L1 in use), up to `timeoutMs`. */
+  async ready(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    const ready = await this.l2.ready(timeoutMs)
+    while (ready && this.bus !== undefined && !this.bus.inSync && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    return ready
   }
 
   async close(): Promise<void> {
+    this.bus?.stop()
     await Promise.all([this.l1.close(), this.l2.close()])
   }
 
-  private fill(key: string, sized: SizedEntry | undefined): StoredEntry | undefined {
+  /** Keeps what Redis returned in L1, unless an invalidation arrived while it was being read (`epoch` moved). */
+  private fill(key: string, sized: SizedEntry | undefined, epoch: number | undefined): StoredEntry | undefined {
     if (sized === undefined) return undefined
     // Counters change on every INCR elsewhere: always read them from Redis.
     if (!Number.isFinite(sized.entry.freshUntil)) return sized.entry
+    if (this.bus !== undefined && (this.bus.epoch !== epoch || !this.bus.inSync)) return sized.entry
     // A compressed entry's Redis size understates its memory: let L1 measure (and limit) it.
     if (sized.size >= this.l2.compressThreshold) void this.l1.set(key, this.bounded(sized.entry)).catch(() => undefined)
     else this.l1.setDecoded(key, this.bounded(sized.entry), sized.size)

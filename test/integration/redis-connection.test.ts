@@ -55,8 +55,8 @@ describe('tiered store during an outage', () => {
     await server.stop()
   })
 
-  it('keeps serving L1 hits while Redis is down, and Redis hits after it returns', async () => {
-    const cache = createCache({ store: 'tiered', redis: { url: server.url, operationTimeout: 100, reconnect: { max: 200 } }, logger: false })
+  it('keeps serving L1 hits while Redis is down (bus off), and Redis hits after it returns', async () => {
+    const cache = createCache({ store: 'tiered', redis: { url: server.url, operationTimeout: 100, reconnect: { max: 200 } }, l1: { bus: false }, logger: false })
     expect(await cache.ready('5s')).toBe(true)
     await cache.getOrSet('experiment:exp_1', async () => ({ variant: 'B' }))
     await server.kill()

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto'
+
+/** How the bus reaches Redis (the Redis store implements it). */
+export interface BusTransport {
+  publish(channel: string, message: string): Promise<unknown>
+  /** Subscribes on the current connection; resolves with that connection's generation. */
+  subscribe(channel: string, listener: (message: string) => void): Promise<number>
+  /** Changes whenever the connection is replaced (its subscriptions are gone then). */
+  readonly generation: number
+}
+
+/** What the bus does to the L1 it guards. */
+export interface BusTarget {
+  /** Another instance wrote or deleted these keys. */
+  evict(keys: readonly string[]): void
+  /** Something may have been missed: drop every entry. */
+  flush(): void
+}
+
+export interface InvalidationBusOptions {
+  /** The pub/sub channel every instance sharing the key prefix uses. */
+  readonly channel: string
+  /** How often each instance says it is alive (and checks its own echo). */
+  readonly heartbeatMs: number
+}
+
+/** What crosses the channel: sender, its message number, and the keys it changed (none on a heartbeat). */
+interface BusMessage {
+  readonly i: string
+  readonly s: number
+  readonly k?: readonly string[]
+}
+
+/** Heartbeats missed in a row before the bus counts as lost. */
+const LOST_AFTER_BEATS = 3
+/** A peer silent for this many heartbeats is forgotten (it stopped, or restarts under a new id). */
+const FORGET_AFTER_BEATS = 30
+
+/**
+ * Keeps the L1 copies of many instances coherent over one Redis pub/sub channel.
+ * A write, delete or invalidation announces its keys after Redis has them; the
+ * other instances drop their copies. Each instance numbers its messages and
+ * sends a heartbeat every `heartbeatMs`, so a message lost anywhere (a dropped
+ * subscription, a failed publish) shows as a gap in the numbers, and a dead
+ * subscription as a missing echo of one's own heartbeat. Either way the L1 is
+ * flushed, and while the bus is lost it is not used at all: an instance never
+ * serves a copy a peer may have invalidated in a message it did not get.
+ */
+export class InvalidationBus {
+  readonly id = randomUUID()
+  /** Changes on every eviction and flush, so a read that raced one does not put what it read into L1. */
+  epoch = 0
+  /** Times a message was found missing (a gap in a sender's numbers) or the bus lost (no echo). */
+  losses = 0
+  private synced = false
+  private sequence = 0
+  private lastEcho = 0
+  private subscribedGeneration = Number.NaN
+  private subscribing = false
+  private pending: string[] = []
+  private readonly peers = new Map<string, { sequence: number; at: number }>()
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly transport: BusTransport,
+    private readonly target: BusTarget,
+    private readonly options: InvalidationBusOptions,
+  ) {}
+
+  /** True while every message is known to have arrived: L1 may be used. */
+  get inSync(): boolean {
+    return this.synced
+  }
+
+  /** Instances heard from recently (this one included, once its echo arrived). */
+  get peerCount(): number {
+    return this.peers.size
+  }
+
+  start(): void {
+    this.beat()
+    this.timer = setInterval(() => this.beat(), this.options.heartbeatMs)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+    this.synced = false
+  }
+
+  /** Tells the other instances these keys changed; the keys of one tick go out as one message. */
+  announce(keys: readonly string[]): void {
+    if (keys.length === 0) return
+    if (this.pending.length === 0) setImmediate(() => this.sendPending())
+    for (const key of keys) this.pending.push(key)
+  }
+
+  private sendPending(): void {
+    const keys = this.pending
+    this.pending = []
+    this.send(keys)
+  }
+
+  private send(keys?: readonly string[]): void {
+    // The number is taken even if the publish fails: the gap tells every peer it missed something.
+    const message: BusMessage = keys === undefined ? { i: this.id, s: ++this.sequence } : { i: this.id, s: ++this.sequence, k: keys }
+    this.transport.publish(this.options.channel, JSON.stringify(message)).catch(() => undefined)
+  }
+
+  private beat(): void {
+    const now = Date.now()
+    if (this.transport.generation !== this.subscribedGeneration) this.subscribe()
+    if (this.synced && now - this.lastEcho > LOST_AFTER_BEATS * this.options.heartbeatMs) this.lose()
+    for (const [peer, seen] of this.peers) if (now - seen.at > FORGET_AFTER_BEATS * this.options.heartbeatMs) this.peers.delete(peer)
+    this.send()
+  }
+
+  private subscribe(): void {
+    if (this.subscribing) return
+    this.subscribing = true
+    this.transport
+      .subscribe(this.options.channel, (raw) => this.receive(raw))
+      .then(
+        (generation) => {
+          this.subscribedGeneration = generation
+        },
+        () => undefined, // tried again on the next heartbeat
+      )
+      .finally(() => {
+        this.subscribing = false
+      })
+  }
+
+  private receive(raw: string): void {
+    const message = parseMessage(raw)
+    if (message === undefined) return
+    const now = Date.now()
+    const previous = this.peers.get(message.i)
+    this.peers.set(message.i, { sequence: message.s, at: now })
+    // A skipped number: this subscription missed a message (ours skipping means it missed everyone's).
+    if (previous !== undefined && message.s > previous.sequence + 1) {
+      this.losses++
+      this.flush()
+    }
+    if (message.i === this.id) {
+      this.lastEcho = now
+      if (!this.synced) {
+        // Back in sync from here on; what came before may be missing, so start empty.
+        this.flush()
+        this.synced = true
+      }
+      return
+    }
+    if (message.k !== undefined && message.k.length > 0) {
+      this.epoch++
+      this.target.evict(message.k)
+    }
+  }
+
+  private lose(): void {
+    this.losses++
+    this.flush()
+    this.synced = false
+  }
+
+  private flush(): void {
+    this.epoch++
+    this.target.flush()
+  }
+}
+
+function parseMessage(raw: string): BusMessage | undefined {
+  try {
+    const message = JSON.parse(raw) as Partial<BusMessage>
+    if (typeof message.i !== 'string' || typeof message.s !== 'number') return undefined
+    if (message.k !== undefined && !(Array.isArray(message.k) && message.k.every((key) => typeof key === 'string'))) return undefined
+    return message as BusMessage
+  } catch {
+    return undefined
+  }
+}
