@@ -63,6 +63,24 @@ export function createMetrics(cache: Cache): Registry {
       this.set(state === undefined || state === 'closed' ? 0 : 1)
     },
   })
+  new Gauge({
+    name: 'mcp_cache_l1_bus_in_sync',
+    help: '1 while the tiered L1 invalidation bus is in sync, 0 while lost (L1 bypassed); absent without a bus',
+    registers: [registry],
+    collect() {
+      const bus = cache.busState
+      if (bus !== undefined) this.set(bus.inSync ? 1 : 0)
+    },
+  })
+  new Gauge({
+    name: 'mcp_cache_l1_bus_losses',
+    help: 'missed invalidation messages or bus losses since start, each of which flushed the L1',
+    registers: [registry],
+    collect() {
+      const bus = cache.busState
+      if (bus !== undefined) this.set(bus.losses)
+    },
+  })
   const redisGauge = (name: string, help: string, pick: (performance: RedisPerformance) => number) =>
     new Gauge({
       name,

@@ -8,11 +8,12 @@ import type { Histogram } from '../stats/histogram.js'
 import type { Invalidation, InvalidationLog } from '../stats/invalidation-log.js'
 import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
 import type { Store, StoredEntry } from '../stores/store.js'
+import type { RedisTopology } from '../stores/redis-link.js'
 import { hasLocks, loadOnce, type DistributedFlight } from './distributed-flight.js'
 import { entryOf, planWrite, writeEntry, type WritePlan } from './entry-writer.js'
 import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
 import { isValueError, reportStoreFailure } from './failures.js'
-import { breakerStateOf, exportEntries, importEntry, inProcessUsage, inspectKeys, serverInfo, type InProcessUsage, type KeyListing } from './store-inspection.js'
+import { breakerStateOf, busStateOf, topologyOfStore, type BusState, exportEntries, importEntry, inProcessUsage, inspectKeys, serverInfo, type InProcessUsage, type KeyListing } from './store-inspection.js'
 import type { CacheResult, CacheStatus, GetOrSetOptions, InvalidateOptions, SetOptions } from './options.js'
 import type { TtlPolicy } from './ttl-policy.js'
 
@@ -47,6 +48,10 @@ export interface CacheHealth {
   readonly error?: string
   /** The circuit breaker's state, for stores that have one. */
   readonly breaker?: string
+  /** The Redis deployment: one server, a cluster, or a master found through Sentinel. */
+  readonly topology?: RedisTopology
+  /** The tiered store's invalidation bus. */
+  readonly bus?: BusState
 }
 
 /**
@@ -346,6 +351,11 @@ export class Cache {
     return breakerStateOf(this.core.store)
   }
 
+  /** The tiered store's invalidation bus: in sync, peers heard, losses. */
+  get busState(): BusState | undefined {
+    return busStateOf(this.core.store)
+  }
+
   /** A view whose keys all live under `name`; `clear()` there clears only it. */
   namespace(name: string): Cache {
     return new Cache(this.core, this.space.child(name))
@@ -386,16 +396,15 @@ export class Cache {
 
   /** Pings the store. */
   async health(): Promise<CacheHealth> {
+    const store = this.core.store
+    const breaker = this.breakerState
+    const topology = topologyOfStore(store)
+    const bus = this.busState
+    const parts = { store: store.kind, ...(breaker && { breaker }), ...(topology && { topology }), ...(bus && { bus }) }
     try {
-      const latencyMs = await this.core.store.ping()
-      return { store: this.core.store.kind, healthy: true, latencyMs, ...(this.breakerState === undefined ? {} : { breaker: this.breakerState }) }
+      return { ...parts, healthy: true, latencyMs: await store.ping() }
     } catch (error) {
-      return {
-        store: this.core.store.kind,
-        healthy: false,
-        error: redactSecrets(error instanceof Error ? error.message : String(error)),
-        ...(this.breakerState === undefined ? {} : { breaker: this.breakerState }),
-      }
+      return { ...parts, healthy: false, error: redactSecrets(error instanceof Error ? error.message : String(error)) }
     }
   }
 

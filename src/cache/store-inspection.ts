@@ -1,6 +1,8 @@
 import { CacheError, errors } from '../errors.js'
 import type { KeySpace } from '../keys/key-space.js'
+import type { InvalidationBus } from '../stores/invalidation-bus.js'
 import { MemoryStore } from '../stores/memory-store.js'
+import type { RedisTopology } from '../stores/redis-link.js'
 import { RedisStore } from '../stores/redis-store.js'
 import type { Store } from '../stores/store.js'
 
@@ -65,6 +67,27 @@ export function serverInfo(store: Store): Promise<Record<string, string>> | unde
 export function breakerStateOf(store: Store): string | undefined {
   const withBreaker = store as Store & { breakerState?: string; l2?: { breakerState?: string } }
   return withBreaker.breakerState ?? withBreaker.l2?.breakerState
+}
+
+/** The state of the tiered store's invalidation bus, when there is one. */
+export interface BusState {
+  /** False while the bus is lost: L1 is flushed and bypassed. */
+  readonly inSync: boolean
+  /** Instances heard on the bus lately, this one included. */
+  readonly peers: number
+  /** Messages found missing or bus losses, each of which flushed L1. */
+  readonly losses: number
+}
+
+export function busStateOf(store: Store): BusState | undefined {
+  const bus = (store as Store & { bus?: InvalidationBus }).bus
+  return bus === undefined ? undefined : { inSync: bus.inSync, peers: bus.peerCount, losses: bus.losses }
+}
+
+/** Which Redis deployment backs the store, if any. */
+export function topologyOfStore(store: Store): RedisTopology | undefined {
+  const redis = store instanceof RedisStore ? store : (store as Store & { l2?: RedisStore }).l2
+  return redis?.topology
 }
 
 function redisOf(store: Store, operation: string): RedisStore {

@@ -35,6 +35,8 @@ interface BusMessage {
 const LOST_AFTER_BEATS = 3
 /** A peer silent for this many heartbeats is forgotten (it stopped, or restarts under a new id). */
 const FORGET_AFTER_BEATS = 30
+/** Keys whose last eviction is remembered (for reads that raced one); past this, all count as evicted. */
+const REMEMBERED_EVICTIONS = 10_000
 
 /**
  * Keeps the L1 copies of many instances coherent over one Redis pub/sub channel.
@@ -48,7 +50,7 @@ const FORGET_AFTER_BEATS = 30
  */
 export class InvalidationBus {
   readonly id = randomUUID()
-  /** Changes on every eviction and flush, so a read that raced one does not put what it read into L1. */
+  /** Counts evictions and flushes; a read notes it when it starts (see {@link changedSince}). */
   epoch = 0
   /** Times a message was found missing (a gap in a sender's numbers) or the bus lost (no echo). */
   losses = 0
@@ -59,6 +61,9 @@ export class InvalidationBus {
   private subscribing = false
   private pending: string[] = []
   private readonly peers = new Map<string, { sequence: number; at: number }>()
+  /** The epoch at which each recently evicted key was evicted, and at which everything last was. */
+  private readonly evictedAt = new Map<string, number>()
+  private flushedAt = 0
   private timer: NodeJS.Timeout | undefined
 
   constructor(
@@ -70,6 +75,14 @@ export class InvalidationBus {
   /** True while every message is known to have arrived: L1 may be used. */
   get inSync(): boolean {
     return this.synced
+  }
+
+  /**
+   * True when `key` was evicted (or L1 flushed) after `epoch`: a read of Redis
+   * that started then may have raced the change, so what it read must not go into L1.
+   */
+  changedSince(key: string, epoch: number): boolean {
+    return this.flushedAt > epoch || (this.evictedAt.get(key) ?? 0) > epoch
   }
 
   /** Instances heard from recently (this one included, once its echo arrived). */
@@ -153,6 +166,8 @@ export class InvalidationBus {
     }
     if (message.k !== undefined && message.k.length > 0) {
       this.epoch++
+      if (this.evictedAt.size > REMEMBERED_EVICTIONS) this.forgetEvictions()
+      for (const key of message.k) this.evictedAt.set(key, this.epoch)
       this.target.evict(message.k)
     }
   }
@@ -165,7 +180,14 @@ export class InvalidationBus {
 
   private flush(): void {
     this.epoch++
+    this.forgetEvictions()
     this.target.flush()
+  }
+
+  /** Counts every key as evicted now: cheaper than remembering each forever. */
+  private forgetEvictions(): void {
+    this.flushedAt = this.epoch
+    this.evictedAt.clear()
   }
 }
 

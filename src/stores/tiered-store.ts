@@ -202,12 +202,12 @@ export class TieredStore implements Store {
     await Promise.all([this.l1.close(), this.l2.close()])
   }
 
-  /** Keeps what Redis returned in L1, unless an invalidation arrived while it was being read (`epoch` moved). */
+  /** Keeps what Redis returned in L1, unless an invalidation of the key arrived while it was being read. */
   private fill(key: string, sized: SizedEntry | undefined, epoch: number | undefined): StoredEntry | undefined {
     if (sized === undefined) return undefined
     // Counters change on every INCR elsewhere: always read them from Redis.
     if (!Number.isFinite(sized.entry.freshUntil)) return sized.entry
-    if (this.bus !== undefined && (this.bus.epoch !== epoch || !this.bus.inSync)) return sized.entry
+    if (this.bus !== undefined && (!this.bus.inSync || this.bus.changedSince(key, epoch ?? 0))) return sized.entry
     // A compressed entry's Redis size understates its memory: let L1 measure (and limit) it.
     if (sized.size >= this.l2.compressThreshold) void this.l1.set(key, this.bounded(sized.entry)).catch(() => undefined)
     else this.l1.setDecoded(key, this.bounded(sized.entry), sized.size)

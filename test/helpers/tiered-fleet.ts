@@ -15,6 +15,7 @@ export type FleetRequest =
   | { op: 'delete'; key: string }
   | { op: 'invalidateTag'; tag: string }
   | { op: 'watch'; key: string; expect: unknown; timeoutMs?: number }
+  | { op: 'health' }
 
 /** What an instance answers: a value, or the time (ms, comparable across processes) something happened. */
 export interface FleetReply {

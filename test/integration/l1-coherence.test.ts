@@ -4,6 +4,7 @@
  * the bus stops serving its L1 instead of serving what a peer changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CacheHealth } from '../../src/index.js'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
 import { redisUrl, uniquePrefix } from '../helpers/redis.js'
 import { FleetInstance } from '../helpers/tiered-fleet.js'
@@ -69,20 +70,29 @@ describe('three instances with tiered stores on one Redis', () => {
     const [writer, peer, cutOff] = fleet as [FleetInstance, FleetInstance, FleetInstance]
     const key = 'experiment:cut'
     await writer.request({ op: 'set', key, value: 'before' })
+    // A read that overlaps the write's own announcement is not kept in L1: let it arrive first.
+    await new Promise((resolve) => setTimeout(resolve, 50))
     expect((await cutOff.request({ op: 'get', key })).value).toBe('before')
     expect((await peer.request({ op: 'get', key })).value).toBe('before')
     proxy.set({ kind: 'blackhole' })
     try {
+      // Still answered from L1 (Redis is unreachable): the window before the loss is noticed.
+      expect((await cutOff.request({ op: 'get', key })).value).toBe('before')
       await writer.request({ op: 'set', key, value: 'after' })
       // The peer hears of the write; the cut-off instance cannot, and within 3 missed heartbeats
       // stops using its L1: its reads go to Redis, time out, and answer nothing rather than 'before'.
       expect((await peer.request({ op: 'watch', key, expect: 'after', timeoutMs: BOUND_MS })).timedOut).toBeUndefined()
       const gone = await cutOff.request({ op: 'watch', key, expect: undefined, timeoutMs: 3 * HEARTBEAT_MS + BOUND_MS })
       expect(gone.timedOut, `the cut-off instance still served ${JSON.stringify(gone.last)}`).toBeUndefined()
+      expect(((await cutOff.request({ op: 'health' })).value as CacheHealth).bus).toMatchObject({ inSync: false })
+      expect(((await peer.request({ op: 'health' })).value as CacheHealth).bus).toStrictEqual({ inSync: true, peers: 3, losses: 0 })
     } finally {
       proxy.set({ kind: 'pass' })
     }
     const back = await cutOff.request({ op: 'watch', key, expect: 'after', timeoutMs: 5_000 })
     expect(back.timedOut).toBeUndefined()
+    const health = (await cutOff.request({ op: 'health' })).value as CacheHealth
+    expect(health.bus?.inSync).toBe(true)
+    expect(health.bus?.losses).toBeGreaterThan(0)
   })
 })

@@ -102,6 +102,23 @@ describe('InvalidationBus', () => {
     a.bus.stop()
   })
 
+  it('says which keys changed after a read began, so a read that raced an eviction is not kept', async () => {
+    const channel = new MemoryChannel()
+    const a = instance(channel, 'a')
+    const b = instance(channel, 'b')
+    a.bus.start()
+    b.bus.start()
+    await vi.advanceTimersByTimeAsync(HEARTBEAT)
+    const readStarted = b.bus.epoch
+    a.bus.announce(['raced'])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(b.bus.changedSince('raced', readStarted)).toBe(true)
+    expect(b.bus.changedSince('other', readStarted)).toBe(false)
+    expect(b.bus.changedSince('raced', b.bus.epoch)).toBe(false)
+    a.bus.stop()
+    b.bus.stop()
+  })
+
   it('ignores messages that are not its own format', async () => {
     const channel = new MemoryChannel()
     const a = instance(channel, 'a')
