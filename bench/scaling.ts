@@ -5,6 +5,7 @@
  * of ~1 KB values; the CPU time of every client and every Redis server is
  * read before and after, so the cost per operation on each side is known
  * even on a machine too small to show the scaling itself.
+ * SCALING_SECONDS (5) and SCALING_PROCESSES (2) change the run.
  */
 import { fork } from 'node:child_process'
 import { join } from 'node:path'
@@ -56,7 +57,10 @@ async function measure(deployment: Deployment): Promise<Measured> {
   const serverBefore = await Promise.all(deployment.masters.map(serverCpuSeconds))
   const reports = await Promise.all(
     Array.from({ length: PROCESSES }, () => {
-      const child = fork(WORKER, [JSON.stringify(deployment.redis), String(SECONDS), String(INFLIGHT), String(KEYS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      // SCALING_PROFILE=<dir> writes a --cpu-prof of each client (read it with bench/peers/top-frames.js).
+      const profile = process.env['SCALING_PROFILE']
+      const execArgv = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}/${deployment.masters.length}`]
+      const child = fork(WORKER, [JSON.stringify(deployment.redis), String(SECONDS), String(INFLIGHT), String(KEYS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv })
       return new Promise<{ ops: number; misses: number; cpuMicros: number }>((resolve, reject) => {
         child.once('message', (report: { ops: number; misses: number; cpuMicros: number }) => resolve(report))
         child.once('exit', (code) => reject(new Error(`a scaling worker exited with ${code} before reporting`)))

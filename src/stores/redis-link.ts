@@ -183,11 +183,14 @@ function clusterLink(redis: RedisModule, options: RedisConnectionOptions, onErro
   const seeds = options.nodes ?? []
   const first = seeds[0] ?? DEFAULT_REDIS_URL
   const { database: _ignored, ...credentials } = credentialsOf(first)
-  const defaults = { ...clientDefaults(options, first), ...credentials }
+  const { commandOptions, ...connection } = clientDefaults(options, first)
+  const defaults = { ...connection, ...credentials }
   const cluster = redis.createCluster({
     rootNodes: seeds.map((url) => ({ url, ...defaults })),
     // Discovered nodes are reached with these (credentials and TLS of the first seed).
     defaults,
+    // Command options are the cluster's own: set on the nodes they would be ignored.
+    commandOptions,
     // Read and write on masters only: a replica may lag behind an invalidation.
     useReplicas: false,
   } as never) as unknown as RawCluster
