@@ -7,6 +7,7 @@
  */
 import { createCache } from '../src/index.js'
 import { record } from './peers/values.js'
+import { patientKey } from './scaling-worker-keys.js'
 
 const [redisJson = '{}', seconds = '5', inflight = '64', keys = '10000'] = process.argv.slice(2)
 const redis = JSON.parse(redisJson) as { url?: string; nodes?: string[] }
@@ -22,7 +23,7 @@ await Promise.all(
     let i = lane
     while (Date.now() < until) {
       i = (i * 7919 + 1) % keyCount
-      const { status } = await cache.getOrSetWithStatus(`patient:${i}`, () => record(i), { ttl: '1h' })
+      const { status } = await cache.getOrSetWithStatus(patientKey(i), () => record(i), { ttl: '1h' })
       if (status !== 'hit') misses++
       ops++
     }

@@ -14,6 +14,7 @@ import { startRedisCluster } from '../test/helpers/redis-cluster.js'
 import { sendCommand } from '../test/helpers/redis-server.js'
 import { startRedis } from './peers/redis-server.js'
 import { record } from './peers/values.js'
+import { patientKey } from './scaling-worker-keys.js'
 
 const SECONDS = Number(process.env['SCALING_SECONDS'] ?? 5)
 const PROCESSES = Number(process.env['SCALING_PROCESSES'] ?? 2)
@@ -30,10 +31,18 @@ interface Deployment {
 
 interface Measured {
   readonly name: string
+  /** Redis used_memory per cached record, key and TTL included. */
+  readonly bytesPerEntry: number
   readonly masters: number
   readonly opsPerSecond: number
   readonly clientMicrosPerOp: number
   readonly serverMicrosPerOp: number
+}
+
+/** Redis used_memory summed over the masters. */
+async function usedMemory(urls: readonly string[]): Promise<number> {
+  const replies = await Promise.all(urls.map((url) => sendCommand(url, 'INFO', 'memory')))
+  return replies.reduce((sum, info) => sum + Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0), 0)
 }
 
 /** CPU seconds a redis-server has used (user + system), from INFO cpu. */
@@ -47,13 +56,15 @@ async function warm(redis: Deployment['redis']): Promise<void> {
   const cache = createCache({ store: redis.nodes === undefined ? 'redis' : 'cluster', redis, prefix: 'scale', logger: false })
   await cache.ready('10s')
   for (let start = 0; start < KEYS; start += 500) {
-    await cache.mset(Array.from({ length: 500 }, (_, i) => ({ key: `patient:${start + i}`, value: record(start + i), options: { ttl: '1h' } })))
+    await cache.mset(Array.from({ length: 500 }, (_, i) => ({ key: patientKey(start + i), value: record(start + i), options: { ttl: '1h' } })))
   }
   await cache.close()
 }
 
 async function measure(deployment: Deployment): Promise<Measured> {
+  const memoryBefore = await usedMemory(deployment.masters)
   await warm(deployment.redis)
+  const bytesPerEntry = ((await usedMemory(deployment.masters)) - memoryBefore) / KEYS
   const serverBefore = await Promise.all(deployment.masters.map(serverCpuSeconds))
   const reports = await Promise.all(
     Array.from({ length: PROCESSES }, () => {
@@ -74,6 +85,7 @@ async function measure(deployment: Deployment): Promise<Measured> {
   const serverMicros = serverAfter.reduce((sum, after, i) => sum + after - (serverBefore[i] ?? 0), 0) * 1e6
   return {
     name: deployment.name,
+    bytesPerEntry,
     masters: deployment.masters.length,
     opsPerSecond: ops / SECONDS,
     clientMicrosPerOp: reports.reduce((sum, report) => sum + report.cpuMicros, 0) / ops,
@@ -107,6 +119,7 @@ console.log(`\nNode ${process.version}, ${PROCESSES} client processes, getOrSet 
 console.log('| deployment | measured reads/s (this machine) | client CPU µs/read | Redis CPU µs/read (all masters) |')
 console.log('|---|---|---|---|')
 for (const row of results) console.log(`| ${row.name} | ${Math.round(row.opsPerSecond)} | ${fixed(row.clientMicrosPerOp)} | ${fixed(row.serverMicrosPerOp)} |`)
+console.log(`\nRedis memory per cached record (${JSON.stringify(record(1)).length} bytes of JSON, key and TTL included): ${results.map((row) => `${Math.round(row.bytesPerEntry)} B on ${row.name}`).join(', ')}`)
 
 // The model: a master is one core running Redis, a client process one core running Node. Reads
 // spread evenly over masters (hash slots), so the fleet's ceiling is the smaller of what the
