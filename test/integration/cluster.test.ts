@@ -93,6 +93,26 @@ describe('a cache on the cluster', () => {
     }
   })
 
+  it('keeps the L1s of tiered instances on the cluster coherent over its pub/sub', async () => {
+    const prefix = prefixFor('cluster-bus')
+    const [a, b] = [0, 1].map(() => createCache({ store: 'tiered', redis: { nodes: seeds() }, prefix, l1: { heartbeat: 100 }, logger: false })) as [Cache, Cache]
+    try {
+      expect(await a.ready('5s')).toBe(true)
+      expect(await b.ready('5s')).toBe(true)
+      expect((await b.health()).bus).toMatchObject({ inSync: true })
+      await a.set('experiment:e1', 'old')
+      await new Promise((resolve) => setTimeout(resolve, 50)) // let a's own announcement pass before b reads
+      expect(await b.get('experiment:e1')).toBe('old') // now in b's L1
+      await a.set('experiment:e1', 'new')
+      const deadline = Date.now() + 1_000
+      while ((await b.get('experiment:e1')) !== 'new' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+      expect(await b.get('experiment:e1')).toBe('new')
+      expect((await b.health()).bus?.peers).toBe(2)
+    } finally {
+      await Promise.all([a.close(), b.close()])
+    }
+  })
+
   it('keeps one origin call per missing key across processes sharing the cluster (distributed single flight)', async () => {
     const prefix = prefixFor('cluster-flight')
     const caches = [0, 1, 2].map(() => clusterCache(prefix, { singleFlight: 'distributed' }))
