@@ -88,7 +88,11 @@ export function createAdminApp(options: AdminOptions): Hono {
     const health = await cache.health()
     const info = await cache.serverInfo().catch(() => undefined)
     const alerts = evaluateAlerts(cache.stats(), info === undefined ? undefined : performanceFrom(info), cache.breakerState)
-    const reasons = [...(health.healthy ? [] : [`store unreachable: ${health.error ?? 'unknown'}`]), ...alerts.filter((a) => a.firing).map((a) => `${a.name}: ${a.detail}`)]
+    const reasons = [
+      ...(health.healthy ? [] : [`store unreachable: ${health.error ?? 'unknown'}`]),
+      ...(health.bus === undefined || health.bus.inSync ? [] : ['l1 bus lost: the L1 is flushed and bypassed until this instance hears its own heartbeat again']),
+      ...alerts.filter((a) => a.firing).map((a) => `${a.name}: ${a.detail}`),
+    ]
     const status = !health.healthy ? 'down' : reasons.length > 0 ? 'degraded' : 'ready'
     return c.json({ status, ...health, alerts, reasons }, health.healthy ? 200 : 503)
   })

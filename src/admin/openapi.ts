@@ -9,7 +9,7 @@ export const ADMIN_OPENAPI = {
   security: [{ bearer: [] }],
   paths: {
     '/health': { get: { summary: 'Liveness (no token needed)', security: [], responses: { '200': json('{ status: "ok" }') } } },
-    '/health/ready': { get: { summary: 'Readiness: store reachable, latency, circuit breaker, alert conditions', responses: { '200': json('ready or degraded'), '503': json('store down'), ...errors } } },
+    '/health/ready': { get: { summary: 'Readiness: store reachable, latency, circuit breaker, Redis topology, L1 bus, alert conditions', responses: { '200': json('ready or degraded'), '503': json('store down'), ...errors } } },
     '/stats': { get: { summary: 'Hits, misses, stale, errors, latency p50/p99, per category', responses: { '200': json('stats snapshot'), ...errors } } },
     '/stats/series': {
       get: {
