@@ -62,6 +62,18 @@ export function describeTarget(options: RedisConnectionOptions): string {
   }
 }
 
+/** The URL whose scheme (TLS or not) and credentials the data connections use. */
+export function dataUrlOf(options: RedisConnectionOptions): string {
+  switch (topologyOf(options)) {
+    case 'cluster':
+      return options.nodes?.[0] ?? DEFAULT_REDIS_URL
+    case 'sentinel':
+      return options.url ?? options.sentinels?.[0] ?? DEFAULT_REDIS_URL
+    case 'standalone':
+      return options.url ?? DEFAULT_REDIS_URL
+  }
+}
+
 /**
  * Opens a link that never queues commands while disconnected (they fail at
  * once, so callers fall back to the origin) and reconnects forever with
@@ -234,7 +246,7 @@ interface RawSentinel {
 function sentinelLink(redis: RedisModule, options: RedisConnectionOptions, onError: (error: unknown) => void): RedisLink {
   const sentinels = options.sentinels ?? []
   const first = sentinels[0] ?? DEFAULT_REDIS_URL
-  const dataUrl = options.url ?? first
+  const dataUrl = dataUrlOf(options)
   const { commandOptions, ...nodeDefaults } = clientDefaults(options, dataUrl)
   const { database: _ignored, ...sentinelCredentials } = credentialsOf(first)
   const { commandOptions: _unused, ...sentinelDefaults } = clientDefaults(options, first)

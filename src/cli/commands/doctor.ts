@@ -4,6 +4,7 @@ import { createCache } from '../../cache/create-cache.js'
 import { loadConfig } from '../../config/load-config.js'
 import { cacheKey } from '../../keys/build-key.js'
 import { redactSecrets } from '../../log/redact.js'
+import { dataUrlOf, describeTarget } from '../../stores/redis-link.js'
 import { output } from '../output.js'
 
 /** One doctor check. */
@@ -27,8 +28,8 @@ export async function runDoctor(options: { json?: boolean; timeout: string }): P
   }
   const config = loadConfig()
   const store = typeof config.store === 'object' ? 'custom' : (config.store ?? 'memory')
-  const url = config.redis?.url ?? 'redis://localhost:6379/0'
-  add({ name: 'config', status: 'PASS', detail: redactSecrets(`store ${store}, prefix ${config.prefix ?? 'mcp'}${store === 'memory' ? '' : `, ${url}`}`) })
+  const url = dataUrlOf(config.redis ?? {})
+  add({ name: 'config', status: 'PASS', detail: redactSecrets(`store ${store}, prefix ${config.prefix ?? 'mcp'}${store === 'memory' ? '' : `, ${describeTarget(config.redis ?? {})}`}`) })
   const cache = createCache({ ...config, logger: false })
   try {
     if (store !== 'memory') {

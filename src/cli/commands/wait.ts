@@ -2,6 +2,7 @@ import { createCache } from '../../cache/create-cache.js'
 import { loadConfig } from '../../config/load-config.js'
 import { parseDuration } from '../../config/duration.js'
 import { redactSecrets } from '../../log/redact.js'
+import { describeTarget } from '../../stores/redis-link.js'
 import { output } from '../output.js'
 
 /**
@@ -11,7 +12,7 @@ import { output } from '../output.js'
 export async function runWait(options: { json?: boolean; timeout: string }): Promise<number> {
   const out = output(options.json)
   const config = loadConfig()
-  const target = redactSecrets(config.redis?.url ?? 'redis://localhost:6379/0')
+  const target = redactSecrets(describeTarget(config.redis ?? {}))
   if ((config.store ?? 'memory') === 'memory') {
     out.line('the memory store needs no server: ready')
     out.result({ ready: true, store: 'memory' })
