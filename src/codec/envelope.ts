@@ -62,7 +62,30 @@ function tooLarge(size: number, options: CodecOptions): CacheError {
  * Small results may share Node's buffer pool: copy them before keeping them long.
  */
 export function encodeEntry(entry: StoredEntry, options: CodecOptions): Buffer {
-  const { text, tagged } = encodeValue(entry.value)
+  return frameEntry(encodeValue(entry.value), entry, options)
+}
+
+/** A value as JSON text, and whether that text carries type tags (see encodeValue). */
+export interface EncodedValue {
+  readonly text: string
+  readonly tagged: boolean
+}
+
+/**
+ * The encoded size of a value kept uncompressed, header included; throws
+ * E_ENTRY_TOO_LARGE past `maxEntryBytes` (the memory store's measure and limit).
+ */
+export function plainEntryBytes(encoded: EncodedValue, maxEntryBytes: number): number {
+  const size = HEADER_BYTES + Buffer.byteLength(encoded.text, 'utf8')
+  if (size > maxEntryBytes) throw tooLarge(size, { compressThreshold: Number.POSITIVE_INFINITY, maxEntryBytes })
+  return size
+}
+
+/**
+ * The Redis bytes of a value encoded already (by the tiered store's L1 copy, so
+ * the value is stringified once for both tiers), with the entry's times.
+ */
+export function frameEntry({ text, tagged }: EncodedValue, times: Pick<StoredEntry, 'freshUntil' | 'expiresAt'>, options: CodecOptions): Buffer {
   const textBytes = Buffer.byteLength(text, 'utf8')
   let flags = tagged ? FLAG_TAGGED : 0
   let out: Buffer
@@ -83,8 +106,8 @@ export function encodeEntry(entry: StoredEntry, options: CodecOptions): Buffer {
   out[1] = MAGIC_1
   out[2] = VERSION
   out[3] = flags
-  out.writeDoubleBE(entry.freshUntil, 4)
-  out.writeDoubleBE(entry.expiresAt, 12)
+  out.writeDoubleBE(times.freshUntil, 4)
+  out.writeDoubleBE(times.expiresAt, 12)
   if (options.keyring === undefined) {
     out.writeUInt32BE(out.length - HEADER_BYTES, 20)
     return out

@@ -24,7 +24,11 @@ export interface InvalidationBusOptions {
   readonly heartbeatMs: number
 }
 
-/** What crosses the channel: sender, its message number, and the keys it changed (none on a heartbeat). */
+/**
+ * What crosses the channel: the sender, and the keys it changed with their
+ * message number; a heartbeat has no keys and repeats the number of the sender's
+ * last key message, so a lost heartbeat is no gap but a lost announcement is.
+ */
 interface BusMessage {
   readonly i: string
   readonly s: number
@@ -55,7 +59,10 @@ export class InvalidationBus {
   /** Times a message was found missing (a gap in a sender's numbers) or the bus lost (no echo). */
   losses = 0
   private synced = false
+  /** Number of this instance's last key message. */
   private sequence = 0
+  /** Our key messages whose publish failed: a gap in our own echo made of these lost nothing of anyone else's. */
+  private readonly unsent = new Set<number>()
   private lastEcho = 0
   private subscribedGeneration = Number.NaN
   private subscribing = false
@@ -115,9 +122,17 @@ export class InvalidationBus {
   }
 
   private send(keys?: readonly string[]): void {
+    if (keys === undefined) {
+      this.transport.publish(this.options.channel, JSON.stringify({ i: this.id, s: this.sequence })).catch(() => undefined)
+      return
+    }
     // The number is taken even if the publish fails: the gap tells every peer it missed something.
-    const message: BusMessage = keys === undefined ? { i: this.id, s: ++this.sequence } : { i: this.id, s: ++this.sequence, k: keys }
-    this.transport.publish(this.options.channel, JSON.stringify(message)).catch(() => undefined)
+    const sequence = ++this.sequence
+    this.transport.publish(this.options.channel, JSON.stringify({ i: this.id, s: sequence, k: keys })).catch(() => {
+      // Past this many, forgetting them costs at most one needless flush of our own L1.
+      if (this.unsent.size > REMEMBERED_EVICTIONS) this.unsent.clear()
+      this.unsent.add(sequence)
+    })
   }
 
   private beat(): void {
@@ -150,8 +165,12 @@ export class InvalidationBus {
     const now = Date.now()
     const previous = this.peers.get(message.i)
     this.peers.set(message.i, { sequence: message.s, at: now })
-    // A skipped number: this subscription missed a message (ours skipping means it missed everyone's).
-    if (previous !== undefined && message.s > previous.sequence + 1) {
+    // Numbers missing before this message: a key message is numbered one more than the last,
+    // a heartbeat repeats the last.
+    const firstMissing = previous === undefined ? Number.POSITIVE_INFINITY : previous.sequence + 1
+    const lastMissing = message.k === undefined ? message.s : message.s - 1
+    if (lastMissing >= firstMissing && !(message.i === this.id && this.allUnsent(firstMissing, lastMissing))) {
+      // This subscription missed a message (ours skipping, unless we never sent it, means it missed everyone's).
       this.losses++
       this.flush()
     }
@@ -170,6 +189,13 @@ export class InvalidationBus {
       for (const key of message.k) this.evictedAt.set(key, this.epoch)
       this.target.evict(message.k)
     }
+  }
+
+  /** True when our own numbers `first` to `last` all failed to publish; forgets them. */
+  private allUnsent(first: number, last: number): boolean {
+    let all = true
+    for (let missing = first; missing <= last; missing++) all = this.unsent.delete(missing) && all
+    return all
   }
 
   private lose(): void {

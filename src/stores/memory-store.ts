@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache'
-import { decodeEntry, encodeEntry, type CodecOptions } from '../codec/envelope.js'
+import { plainEntryBytes, type EncodedValue } from '../codec/envelope.js'
+import { decodeValue, encodeValue } from '../codec/tagged-json.js'
 import { globToRegExp } from '../keys/glob.js'
 import { deepFreeze } from './deep-freeze.js'
 import type { ScanOptions, Store, StoredEntry } from './store.js'
@@ -17,19 +18,47 @@ export interface MemoryStoreOptions {
 /** Rough bytes per tag-set member, for the LRU's size budget. */
 const SET_MEMBER_BYTES = 64
 
+/** Marks a lazy entry whose value has not been decoded yet. */
+const UNDECODED: unique symbol = Symbol('undecoded')
+
 /**
- * The default store: an LRU in process memory (lru-cache). Entries are kept
- * decoded and frozen, so a hit costs no parsing. Each value still goes through
- * the codec once on write: that gives its size for the byte budget, refuses what
- * Redis would refuse, and stores a copy the caller cannot mutate afterwards.
+ * An entry kept as the JSON text it was encoded to, decoded (and frozen) the
+ * first time its value is read. Writing a value costs one stringify; the parse
+ * is paid only by entries that are read again, and only once.
+ */
+class LazyEntry implements StoredEntry {
+  private decoded: unknown = UNDECODED
+
+  constructor(
+    private text: string,
+    private readonly tagged: boolean,
+    readonly freshUntil: number,
+    readonly expiresAt: number,
+  ) {}
+
+  get value(): unknown {
+    if (this.decoded === UNDECODED) {
+      this.decoded = deepFreeze(decodeValue(this.text, this.tagged))
+      this.text = '' // the decoded value replaces it
+    }
+    return this.decoded
+  }
+}
+
+/**
+ * The default store: an LRU in process memory (lru-cache). Each value goes
+ * through the codec once on write: that gives its size for the byte budget,
+ * refuses what Redis would refuse, and keeps a copy the caller cannot mutate
+ * afterwards. The copy is decoded and frozen on its first read, so hits after
+ * that cost no parsing and values never read again cost no parsing at all.
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory'
   private readonly lru: LRUCache<string, StoredEntry>
-  private readonly codec: CodecOptions
+  private readonly maxEntryBytes: number
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.codec = { compressThreshold: Number.POSITIVE_INFINITY, maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024 }
+    this.maxEntryBytes = options.maxEntryBytes ?? 1024 * 1024
     this.lru = new LRUCache<string, StoredEntry>({
       max: options.maxEntries ?? 10_000,
       maxSize: options.maxBytes ?? 64 * 1024 * 1024,
@@ -60,14 +89,15 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * Stores a private, frozen copy of `entry` (its times narrowed by `narrow`, if
-   * given) and returns the plain envelope the copy was made from (no deflate, no
-   * encryption), so the tiered store can send the same bytes to Redis.
+   * Stores a private copy of `entry`, expiring by `maxExpiresAt` at the latest,
+   * and returns the encoded value it keeps, so the tiered store can send Redis
+   * the same text instead of stringifying the value again.
    */
-  setCopy(key: string, entry: StoredEntry, narrow?: (copy: StoredEntry) => StoredEntry): Buffer {
-    const { copy, bytes } = this.copy(entry)
-    this.write(key, narrow === undefined ? copy : narrow(copy), bytes.length)
-    return bytes
+  setCopy(key: string, entry: StoredEntry, maxExpiresAt = Number.POSITIVE_INFINITY): EncodedValue {
+    const encoded = encodeValue(entry.value)
+    const size = plainEntryBytes(encoded, this.maxEntryBytes)
+    this.write(key, new LazyEntry(encoded.text, encoded.tagged, Math.min(entry.freshUntil, maxExpiresAt), Math.min(entry.expiresAt, maxExpiresAt)), size)
+    return encoded
   }
 
   /** Stores an entry that is already a private, decoded copy (the tiered store's L2 reads). */
@@ -78,8 +108,11 @@ export class MemoryStore implements Store {
 
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
     // Encode everything first so one bad value leaves the store untouched.
-    const copies = items.map(([key, entry]) => [key, this.copy(entry)] as const)
-    for (const [key, { copy, bytes }] of copies) this.write(key, copy, bytes.length)
+    const copies = items.map(([key, entry]) => {
+      const encoded = encodeValue(entry.value)
+      return { key, size: plainEntryBytes(encoded, this.maxEntryBytes), copy: new LazyEntry(encoded.text, encoded.tagged, entry.freshUntil, entry.expiresAt) }
+    })
+    for (const { key, size, copy } of copies) this.write(key, copy, size)
   }
 
   async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
@@ -168,13 +201,6 @@ export class MemoryStore implements Store {
   /** Entries and bytes held now, and the byte budget. */
   get usage(): { entries: number; bytes: number; maxBytes: number } {
     return { entries: this.lru.size, bytes: this.lru.calculatedSize, maxBytes: this.lru.maxSize }
-  }
-
-  private copy(entry: StoredEntry): { copy: StoredEntry; bytes: Buffer } {
-    const bytes = encodeEntry(entry, this.codec)
-    const copy = decodeEntry(bytes)
-    deepFreeze(copy.value)
-    return { copy, bytes }
   }
 
   private write(key: string, entry: StoredEntry, size: number): void {

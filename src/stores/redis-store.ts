@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createKeyring, type EncryptionOptions } from '../codec/encryption.js'
-import { decodeEntry, encodeEntry, type CodecOptions } from '../codec/envelope.js'
+import { decodeEntry, encodeEntry, frameEntry, type CodecOptions, type EncodedValue } from '../codec/envelope.js'
 import { parseDuration, type Duration } from '../config/duration.js'
 import { CacheError, errors, isCacheError } from '../errors.js'
 import { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js'
@@ -283,9 +283,12 @@ export class RedisStore implements Store {
     })
   }
 
-  /** PUBLISH under the timeout and breaker. */
-  async publish(channel: string, message: string): Promise<void> {
-    await this.command('PUBLISH', [channel, message])
+  /**
+   * PUBLISH under the breaker, bounded by `timeoutMs` or the operation timeout,
+   * whichever is longer: the bus gives its messages longer, since no caller waits on them.
+   */
+  async publish(channel: string, message: string, timeoutMs = 0): Promise<void> {
+    await this.guard('PUBLISH', (link) => link.send(['PUBLISH', channel, message]), Math.max(timeoutMs, this.timeoutMs))
   }
 
   /**
@@ -360,7 +363,7 @@ export class RedisStore implements Store {
     return this.guard(name, () => node.send([name, ...args])) as Promise<T>
   }
 
-  private async guard<T>(what: string, operation: (link: RedisLink) => Promise<T>): Promise<T> {
+  private async guard<T>(what: string, operation: (link: RedisLink) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     if (this.closed) throw new CacheError(errors.E_CACHE_CLOSED, 'the cache is closed')
     // A cache used right after it was created waits (within the operation timeout) for its
     // first connection, instead of sending its first calls to the origin.
@@ -371,21 +374,13 @@ export class RedisStore implements Store {
         return Promise.reject(new CacheError(errors.E_STORE_UNAVAILABLE, `redis at ${this.target} is not connected`))
       }
       this.everReady = true
-      return withTimeout(operation(link), this.timeoutMs, `redis ${what}`)
+      return withTimeout(operation(link), timeoutMs, `redis ${what}`)
     })
   }
 
-  /**
-   * True when a plain envelope of this size (no deflate, no encryption) is
-   * exactly what `set` would write: the tiered store then encodes once for both tiers.
-   */
-  storesPlain(byteLength: number): boolean {
-    return this.codec.keyring === undefined && byteLength < this.codec.compressThreshold && byteLength <= this.codec.maxEntryBytes
-  }
-
-  /** Writes an envelope encoded already (see {@link storesPlain}), expiring at `expiresAt`. */
-  async setEncoded(key: string, bytes: Buffer, expiresAt: number): Promise<void> {
-    const args = this.argsFor(key, bytes, expiresAt)
+  /** Writes a value stringified already (the tiered store's L1 copy), with the entry's times. */
+  async setEncoded(key: string, encoded: EncodedValue, times: Pick<StoredEntry, 'freshUntil' | 'expiresAt'>): Promise<void> {
+    const args = this.argsFor(key, frameEntry(encoded, times, this.codec), times.expiresAt)
     if (args === undefined) await this.command('DEL', [key], key)
     else await this.command('SET', args, key)
   }

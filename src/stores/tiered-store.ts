@@ -1,4 +1,5 @@
 import { isValueError } from '../cache/failures.js'
+import type { EncodedValue } from '../codec/envelope.js'
 import { parseDuration, type Duration } from '../config/duration.js'
 import { InvalidationBus } from './invalidation-bus.js'
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js'
@@ -53,7 +54,10 @@ export class TieredStore implements Store {
     this.l1MaxTtl = parseDuration(options.maxTtl ?? 60_000, 'l1.maxTtl')
     if (busOptions !== undefined && options.bus !== false) {
       const heartbeatMs = parseDuration(options.heartbeat ?? 1000, 'l1.heartbeat')
-      this.bus = new InvalidationBus(l2, { evict: (keys) => void this.l1.delete(keys), flush: () => this.l1.clear() }, { channel: busOptions.channel, heartbeatMs })
+      // A message may take up to a heartbeat: only the bus waits for it, and a slow publish that
+      // timed out would still count as a gap for every peer.
+      const transport = { publish: (channel: string, message: string) => l2.publish(channel, message, heartbeatMs), subscribe: l2.subscribe.bind(l2), get generation() { return l2.generation } }
+      this.bus = new InvalidationBus(transport, { evict: (keys) => void this.l1.delete(keys), flush: () => this.l1.clear() }, { channel: busOptions.channel, heartbeatMs })
       this.bus.start()
     }
   }
@@ -91,17 +95,17 @@ export class TieredStore implements Store {
   }
 
   async set(key: string, entry: StoredEntry): Promise<void> {
-    // Encoded once: L1 keeps the decoded copy, and Redis gets the same bytes when no
-    // deflate or encryption applies (values under the compress threshold). L1 measures
-    // values uncompressed: one too large for it is simply not kept there.
-    let bytes: Buffer | undefined
+    // Stringified once: L1 keeps the text (decoded on its first read), and Redis frames the
+    // same text (deflating or encrypting it as configured). L1 measures values uncompressed:
+    // one too large for it is simply not kept there.
+    let encoded: EncodedValue | undefined
     try {
-      if (this.l1Usable) bytes = this.l1.setCopy(key, entry, (copy) => this.bounded(copy))
+      if (this.l1Usable) encoded = this.l1.setCopy(key, entry, Date.now() + this.l1MaxTtl)
     } catch (error) {
       skipValueErrors(error)
     }
     try {
-      await (bytes !== undefined && this.l2.storesPlain(bytes.length) ? this.l2.setEncoded(key, bytes, entry.expiresAt) : this.l2.set(key, entry))
+      await (encoded === undefined ? this.l2.set(key, entry) : this.l2.setEncoded(key, encoded, entry))
     } finally {
       this.bus?.announce([key])
     }

@@ -9,13 +9,15 @@ class MemoryChannel {
   readonly listeners = new Map<string, (message: string) => void>()
   readonly published: string[] = []
   deaf = new Set<string>()
+  /** Publishes by these instances fail, delivered to nobody (a timed-out PUBLISH). */
+  failing = new Set<string>()
   down = false
 
   transport(name: string): BusTransport {
     return {
       generation: 0,
       publish: async (_channel, message) => {
-        if (this.down) throw new Error('redis is down')
+        if (this.down || this.failing.has(name)) throw new Error('redis is down')
         this.published.push(message)
         for (const [listener, deliver] of this.listeners) if (!this.deaf.has(listener)) deliver(message)
       },
@@ -77,6 +79,32 @@ describe('InvalidationBus', () => {
     expect(b.flushes()).toBe(before + 1)
     expect(b.bus.losses).toBe(1)
     expect(b.bus.inSync).toBe(true)
+    a.bus.stop()
+    b.bus.stop()
+  })
+
+  it('counts a lost heartbeat as no gap, and its own failed announcement as a gap for peers only', async () => {
+    const channel = new MemoryChannel()
+    const a = instance(channel, 'a')
+    const b = instance(channel, 'b')
+    a.bus.start()
+    b.bus.start()
+    await vi.advanceTimersByTimeAsync(HEARTBEAT)
+    channel.deaf.add('b')
+    await vi.advanceTimersByTimeAsync(HEARTBEAT) // b misses a heartbeat of a's (and its own)
+    channel.deaf.delete('b')
+    await vi.advanceTimersByTimeAsync(HEARTBEAT)
+    expect(b.bus.losses).toBe(0)
+    const [aFlushes, bFlushes] = [a.flushes(), b.flushes()]
+    channel.failing.add('a')
+    a.bus.announce(['never-sent'])
+    await vi.advanceTimersByTimeAsync(1)
+    channel.failing.delete('a')
+    await vi.advanceTimersByTimeAsync(HEARTBEAT)
+    // b may hold a stale copy of 'never-sent': it flushes. a wrote it itself: its L1 is right.
+    expect(b.flushes()).toBe(bFlushes + 1)
+    expect(a.flushes()).toBe(aFlushes)
+    expect(a.bus.losses).toBe(0)
     a.bus.stop()
     b.bus.stop()
   })
