@@ -100,11 +100,21 @@ function envTtls(env: Env): Record<string, number> | undefined {
   return Object.keys(ttl).length > 0 ? ttl : undefined
 }
 
-/** A comma-separated list of Redis URLs; `host:port` items get `redis://` in front. */
-function envUrlList(env: Env, name: string): string[] | undefined {
+/**
+ * A comma-separated list of Redis URLs. A bare `host:port` item gets the scheme
+ * and credentials of `template` (REDIS_URL), or `redis://` without one.
+ */
+function envUrlList(env: Env, name: string, template?: string): string[] | undefined {
   const raw = env[name]?.trim()
   if (!raw) return undefined
-  return raw.split(',').map((item) => item.trim()).filter((item) => item !== '').map((item) => (/^rediss?:\/\//.test(item) ? item : `redis://${item}`))
+  const base = template === undefined ? undefined : new URL(template)
+  const userinfo = base === undefined || (base.username === '' && base.password === '') ? '' : `${base.username}${base.password === '' ? '' : `:${base.password}`}@`
+  const scheme = base?.protocol ?? 'redis:'
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => (/^rediss?:\/\//.test(item) ? item : `${scheme}//${userinfo}${item}`))
 }
 
 function readPem(env: Env, name: string): Buffer | undefined {
@@ -164,7 +174,8 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
 
   const url = envRedisUrl(env)
   if (url !== undefined) redis.url = url
-  const nodes = envUrlList(env, 'REDIS_CLUSTER_NODES')
+  // Bare cluster nodes take the scheme (TLS) and credentials of REDIS_URL and its parts.
+  const nodes = envUrlList(env, 'REDIS_CLUSTER_NODES', url)
   if (nodes !== undefined) redis.nodes = nodes
   const sentinels = envUrlList(env, 'REDIS_SENTINELS')
   if (sentinels !== undefined) redis.sentinels = sentinels

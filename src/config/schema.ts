@@ -74,6 +74,13 @@ export const cacheOptionsSchema = z
     if (redis?.nodes !== undefined && redis.sentinels !== undefined) {
       context.addIssue({ code: 'custom', path: ['redis', 'sentinels'], message: 'give redis.nodes (a Redis Cluster) or redis.sentinels (Sentinel), not both' })
     }
+    const nodes = redis?.nodes ?? []
+    if (nodes.some((node) => URL.canParse(node) && !['', '/', '/0'].includes(new URL(node).pathname))) {
+      context.addIssue({ code: 'custom', path: ['redis', 'nodes'], message: 'a Redis Cluster has database 0 only: remove the /db from the node URLs' })
+    }
+    if (new Set(nodes.map((node) => node.slice(0, node.indexOf(':')))).size > 1) {
+      context.addIssue({ code: 'custom', path: ['redis', 'nodes'], message: 'mixes redis:// and rediss://: every node of a cluster is reached the same way (TLS and credentials of the first)' })
+    }
     if (options.store === 'cluster' && redis?.nodes === undefined) {
       context.addIssue({ code: 'custom', path: ['redis', 'nodes'], message: "store 'cluster' needs the seed nodes: redis.nodes = ['redis://host:port', ...] (or REDIS_CLUSTER_NODES)" })
     }

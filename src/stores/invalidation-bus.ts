@@ -39,8 +39,8 @@ interface BusMessage {
 const LOST_AFTER_BEATS = 3
 /** A peer silent for this many heartbeats is forgotten (it stopped, or restarts under a new id). */
 const FORGET_AFTER_BEATS = 30
-/** Keys whose last eviction is remembered (for reads that raced one); past this, all count as evicted. */
-const REMEMBERED_EVICTIONS = 10_000
+/** Our failed publishes remembered; past this, forgetting them costs at most one needless flush of our own L1. */
+const REMEMBERED_UNSENT = 10_000
 
 /**
  * Keeps the L1 copies of many instances coherent over one Redis pub/sub channel.
@@ -54,8 +54,6 @@ const REMEMBERED_EVICTIONS = 10_000
  */
 export class InvalidationBus {
   readonly id = randomUUID()
-  /** Counts evictions and flushes; a read notes it when it starts (see {@link changedSince}). */
-  epoch = 0
   /** Times a message was found missing (a gap in a sender's numbers) or the bus lost (no echo). */
   losses = 0
   private synced = false
@@ -68,9 +66,6 @@ export class InvalidationBus {
   private subscribing = false
   private pending: string[] = []
   private readonly peers = new Map<string, { sequence: number; at: number }>()
-  /** The epoch at which each recently evicted key was evicted, and at which everything last was. */
-  private readonly evictedAt = new Map<string, number>()
-  private flushedAt = 0
   private timer: NodeJS.Timeout | undefined
 
   constructor(
@@ -82,14 +77,6 @@ export class InvalidationBus {
   /** True while every message is known to have arrived: L1 may be used. */
   get inSync(): boolean {
     return this.synced
-  }
-
-  /**
-   * True when `key` was evicted (or L1 flushed) after `epoch`: a read of Redis
-   * that started then may have raced the change, so what it read must not go into L1.
-   */
-  changedSince(key: string, epoch: number): boolean {
-    return this.flushedAt > epoch || (this.evictedAt.get(key) ?? 0) > epoch
   }
 
   /** Instances heard from recently (this one included, once its echo arrived). */
@@ -129,15 +116,19 @@ export class InvalidationBus {
     // The number is taken even if the publish fails: the gap tells every peer it missed something.
     const sequence = ++this.sequence
     this.transport.publish(this.options.channel, JSON.stringify({ i: this.id, s: sequence, k: keys })).catch(() => {
-      // Past this many, forgetting them costs at most one needless flush of our own L1.
-      if (this.unsent.size > REMEMBERED_EVICTIONS) this.unsent.clear()
+      if (this.unsent.size > REMEMBERED_UNSENT) this.unsent.clear()
       this.unsent.add(sequence)
     })
   }
 
   private beat(): void {
     const now = Date.now()
-    if (this.transport.generation !== this.subscribedGeneration) this.subscribe()
+    if (this.transport.generation !== this.subscribedGeneration) {
+      // A new connection (or a bus found lost): messages may have gone missing until the new
+      // subscription hears our own heartbeat, so L1 is not used until then.
+      if (this.synced) this.lose()
+      this.subscribe()
+    }
     if (this.synced && now - this.lastEcho > LOST_AFTER_BEATS * this.options.heartbeatMs) this.lose()
     for (const [peer, seen] of this.peers) if (now - seen.at > FORGET_AFTER_BEATS * this.options.heartbeatMs) this.peers.delete(peer)
     this.send()
@@ -164,6 +155,8 @@ export class InvalidationBus {
     if (message === undefined) return
     const now = Date.now()
     const previous = this.peers.get(message.i)
+    // One sender's messages arrive in order on one channel; an older number is a stale duplicate.
+    if (previous !== undefined && message.s < previous.sequence) return
     this.peers.set(message.i, { sequence: message.s, at: now })
     // Numbers missing before this message: a key message is numbered one more than the last,
     // a heartbeat repeats the last.
@@ -183,12 +176,7 @@ export class InvalidationBus {
       }
       return
     }
-    if (message.k !== undefined && message.k.length > 0) {
-      this.epoch++
-      if (this.evictedAt.size > REMEMBERED_EVICTIONS) this.forgetEvictions()
-      for (const key of message.k) this.evictedAt.set(key, this.epoch)
-      this.target.evict(message.k)
-    }
+    if (message.k !== undefined && message.k.length > 0) this.target.evict(message.k)
   }
 
   /** True when our own numbers `first` to `last` all failed to publish; forgets them. */
@@ -198,22 +186,16 @@ export class InvalidationBus {
     return all
   }
 
+  /** The subscription is dead or new: flush, stop using L1, and subscribe afresh on the next heartbeat. */
   private lose(): void {
     this.losses++
     this.flush()
     this.synced = false
+    this.subscribedGeneration = Number.NaN
   }
 
   private flush(): void {
-    this.epoch++
-    this.forgetEvictions()
     this.target.flush()
-  }
-
-  /** Counts every key as evicted now: cheaper than remembering each forever. */
-  private forgetEvictions(): void {
-    this.flushedAt = this.epoch
-    this.evictedAt.clear()
   }
 }
 

@@ -21,7 +21,8 @@ const ADDITIVE = new Set([
  * master's, and `cluster_masters` says how many were read.
  */
 export function mergeInfo(infos: ReadonlyArray<Record<string, string>>): Record<string, string> {
-  const merged: Record<string, string> = { ...infos[0], cluster_masters: String(infos.length) }
+  // Every master's fields: one that holds no keys has no `db0` line, and the others' must still count.
+  const merged: Record<string, string> = Object.assign({}, ...[...infos].reverse(), { cluster_masters: String(infos.length) }) as Record<string, string>
   if (infos.length < 2) return merged
   for (const name of Object.keys(merged)) {
     if (ADDITIVE.has(name)) merged[name] = String(infos.reduce((sum, info) => sum + (Number(info[name]) || 0), 0))

@@ -31,8 +31,16 @@ export interface RedisLink {
   send(args: readonly RedisArg[], firstKey?: string): Promise<unknown>
   /** Every master, for commands that must reach all data (SCAN, INFO). */
   masters(): Promise<RedisNodeLink[]>
-  /** Subscribes to a channel; node-redis resubscribes after reconnects. */
+  /**
+   * Subscribes to a channel on a fresh subscription (an earlier one to it is dropped first,
+   * so a dead one can be replaced); node-redis resubscribes after reconnects.
+   */
   subscribe(channel: string, listener: (message: string) => void): Promise<void>
+  /**
+   * Publishes to a channel. In a cluster through sharded pub/sub (SPUBLISH), so every
+   * message of the channel passes through one node and arrives in the order it was sent.
+   */
+  publish(channel: string, message: string): Promise<unknown>
   /** Polite shutdown (QUIT), bounded by `waitMs`, then a hard one. */
   close(waitMs?: number): Promise<void>
   /** Drops every connection at once. */
@@ -92,8 +100,7 @@ type RedisModule = typeof Redis
 
 /** Client settings every connection of every topology shares. */
 function clientDefaults(options: RedisConnectionOptions, url: string) {
-  const baseMs = parseDuration(options.reconnect?.base ?? 50, 'redis.reconnect.base')
-  const maxMs = parseDuration(options.reconnect?.max ?? 2000, 'redis.reconnect.max')
+  const { baseMs, maxMs } = reconnectBounds(options)
   const tls = url.startsWith('rediss://') ? { tls: true as const, ...options.tls } : {}
   return {
     name: options.clientName ?? 'mcp-cache',
@@ -128,11 +135,28 @@ function hostPort(url: string): { host: string; port: number } {
   return { host: parsed.hostname, port: Number(parsed.port || 6379) }
 }
 
-/** A client whose first connect is retried by node-redis until it succeeds or is closed. */
-function startConnecting(client: { connect(): Promise<unknown>; isOpen: boolean }, onError: (error: unknown) => void): void {
+/**
+ * Connects, and keeps trying until it succeeds or `stopped()` says the link was closed: a single
+ * client retries its first connect by itself, but a cluster whose seeds are all down, or a
+ * sentinel group that does not answer, rejects and gives up.
+ */
+function startConnecting(client: { connect(): Promise<unknown>; isOpen: boolean }, options: RedisConnectionOptions, stopped: () => boolean, onError: (error: unknown) => void, attempt = 0): void {
   client.connect().catch((error: unknown) => {
-    if (client.isOpen) onError(error)
+    if (stopped()) return
+    onError(error)
+    if (client.isOpen) return // still retrying by itself
+    const { baseMs, maxMs } = reconnectBounds(options)
+    setTimeout(() => {
+      if (!stopped() && !client.isOpen) startConnecting(client, options, stopped, onError, attempt + 1)
+    }, backoffDelay(attempt, { baseMs, maxMs })).unref()
   })
+}
+
+function reconnectBounds(options: RedisConnectionOptions): { baseMs: number; maxMs: number } {
+  return {
+    baseMs: parseDuration(options.reconnect?.base ?? 50, 'redis.reconnect.base'),
+    maxMs: parseDuration(options.reconnect?.max ?? 2000, 'redis.reconnect.max'),
+  }
 }
 
 interface RawClient {
@@ -151,7 +175,9 @@ function standaloneLink(redis: RedisModule, options: RedisConnectionOptions, onE
   const url = options.url ?? DEFAULT_REDIS_URL
   const client = redis.createClient({ url, ...clientDefaults(options, url) }) as unknown as RawClient
   client.on('error', onError)
-  startConnecting(client, onError)
+  let closed = false
+  const stopped = () => closed
+  startConnecting(client, options, stopped, onError)
   let subscriber: RawClient | undefined
   const node: RedisNodeLink = { address: hostPortText(url), send: (args) => client.sendCommand(args, BUFFER_REPLIES) }
   return {
@@ -162,16 +188,22 @@ function standaloneLink(redis: RedisModule, options: RedisConnectionOptions, onE
     send: (args) => client.sendCommand(args, BUFFER_REPLIES),
     masters: () => Promise.resolve([node]),
     async subscribe(channel, listener) {
-      // RESP2 connections that subscribe can do nothing else: pub/sub gets its own.
-      if (subscriber === undefined) {
-        subscriber = client.duplicate()
-        subscriber.on('error', onError)
-        startConnecting(subscriber, onError)
-      }
-      await subscriber.subscribe(channel, listener)
+      // RESP2 connections that subscribe can do nothing else: pub/sub gets its own, new each
+      // time, so a subscription that went quiet (a half-open socket) is replaced, not reused.
+      subscriber?.destroy()
+      const fresh = client.duplicate()
+      subscriber = fresh
+      fresh.on('error', onError)
+      startConnecting(fresh, options, () => closed || subscriber !== fresh, onError)
+      await fresh.subscribe(channel, listener)
     },
-    close: (waitMs) => closeAll([client, subscriber], waitMs),
+    publish: (channel, message) => client.sendCommand(['PUBLISH', channel, message]),
+    close(waitMs) {
+      closed = true
+      return closeAll([client, subscriber], waitMs)
+    },
     destroy() {
+      closed = true
       client.destroy()
       subscriber?.destroy()
     },
@@ -184,7 +216,8 @@ interface RawCluster {
   readonly masters: ReadonlyArray<{ readonly address: string }>
   nodeClient(node: { readonly address: string }): Promise<RawClient>
   sendCommand(firstKey: string | undefined, isReadonly: boolean, args: readonly RedisArg[], options?: object): Promise<unknown>
-  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>
+  sSubscribe(channel: string, listener: (message: string) => void): Promise<unknown>
+  sUnsubscribe(channel: string): Promise<unknown>
   connect(): Promise<unknown>
   close(): Promise<unknown>
   destroy(): void
@@ -194,7 +227,9 @@ interface RawCluster {
 function clusterLink(redis: RedisModule, options: RedisConnectionOptions, onError: (error: unknown) => void): RedisLink {
   const seeds = options.nodes ?? []
   const first = seeds[0] ?? DEFAULT_REDIS_URL
-  const { database: _ignored, ...credentials } = credentialsOf(first)
+  // Credentials of the first seed, or of redis.url when the seeds carry none.
+  const fromSeed = credentialsOf(first)
+  const { database: _ignored, ...credentials } = fromSeed.password === undefined && options.url !== undefined ? credentialsOf(options.url) : fromSeed
   const { commandOptions, ...connection } = clientDefaults(options, first)
   const defaults = { ...connection, ...credentials }
   const cluster = redis.createCluster({
@@ -207,7 +242,8 @@ function clusterLink(redis: RedisModule, options: RedisConnectionOptions, onErro
     useReplicas: false,
   } as never) as unknown as RawCluster
   cluster.on('error', onError)
-  startConnecting(cluster, onError)
+  let closed = false
+  startConnecting(cluster, options, () => closed, onError)
   return {
     topology: 'cluster',
     get isReady() {
@@ -224,11 +260,20 @@ function clusterLink(redis: RedisModule, options: RedisConnectionOptions, onErro
       )
     },
     async subscribe(channel, listener) {
-      // Classic pub/sub reaches every node of a cluster; node-redis keeps one connection for it.
-      await cluster.subscribe(channel, listener)
+      // Sharded pub/sub: the channel lives on the node owning its slot. Classic PUBLISH would
+      // go to any node, and one sender's messages could overtake each other on the way.
+      await cluster.sUnsubscribe(channel).catch(() => undefined)
+      await cluster.sSubscribe(channel, listener)
     },
-    close: (waitMs) => closeAll([cluster], waitMs),
-    destroy: () => cluster.destroy(),
+    publish: (channel, message) => cluster.sendCommand(channel, false, ['SPUBLISH', channel, message]),
+    close(waitMs) {
+      closed = true
+      return closeAll([cluster], waitMs)
+    },
+    destroy() {
+      closed = true
+      cluster.destroy()
+    },
   }
 }
 
@@ -237,6 +282,7 @@ interface RawSentinel {
   readonly isOpen: boolean
   sendCommand(isReadonly: boolean, args: readonly RedisArg[], options?: object): Promise<unknown>
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>
+  unsubscribe(channel: string): Promise<unknown>
   connect(): Promise<unknown>
   close(): Promise<unknown>
   destroy(): void
@@ -260,7 +306,8 @@ function sentinelLink(redis: RedisModule, options: RedisConnectionOptions, onErr
     passthroughClientErrorEvents: true,
   } as never) as unknown as RawSentinel
   sentinel.on('error', onError)
-  startConnecting(sentinel, onError)
+  let closed = false
+  startConnecting(sentinel, options, () => closed, onError)
   return {
     topology: 'sentinel',
     get isReady() {
@@ -269,10 +316,18 @@ function sentinelLink(redis: RedisModule, options: RedisConnectionOptions, onErr
     send: (args) => sentinel.sendCommand(false, args, BUFFER_REPLIES),
     masters: () => Promise.resolve([{ address: 'sentinel master', send: (args: readonly RedisArg[]) => sentinel.sendCommand(false, args, BUFFER_REPLIES) }]),
     async subscribe(channel, listener) {
+      await sentinel.unsubscribe(channel).catch(() => undefined)
       await sentinel.subscribe(channel, listener)
     },
-    close: (waitMs) => closeAll([sentinel], waitMs),
-    destroy: () => sentinel.destroy(),
+    publish: (channel, message) => sentinel.sendCommand(false, ['PUBLISH', channel, message]),
+    close(waitMs) {
+      closed = true
+      return closeAll([sentinel], waitMs)
+    },
+    destroy() {
+      closed = true
+      sentinel.destroy()
+    },
   }
 }
 

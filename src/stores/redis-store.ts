@@ -288,7 +288,7 @@ export class RedisStore implements Store {
    * whichever is longer: the bus gives its messages longer, since no caller waits on them.
    */
   async publish(channel: string, message: string, timeoutMs = 0): Promise<void> {
-    await this.guard('PUBLISH', (link) => link.send(['PUBLISH', channel, message]), Math.max(timeoutMs, this.timeoutMs))
+    await this.guard('PUBLISH', (link) => link.publish(channel, message), Math.max(timeoutMs, this.timeoutMs))
   }
 
   /**

@@ -1,7 +1,9 @@
 import { isValueError } from '../cache/failures.js'
 import type { EncodedValue } from '../codec/envelope.js'
 import { parseDuration, type Duration } from '../config/duration.js'
+import { ConfigError } from '../errors.js'
 import { InvalidationBus } from './invalidation-bus.js'
+import { RecentChanges } from './recent-changes.js'
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js'
 import type { RedisStore, SizedEntry } from './redis-store.js'
 import type { ScanOptions, Store, StoredEntry } from './store.js'
@@ -25,6 +27,9 @@ export interface L1Options extends MemoryStoreOptions {
   readonly heartbeat?: Duration
 }
 
+/** Shorter heartbeats would take a busy event loop's delay for a lost bus. */
+const MIN_HEARTBEAT_MS = 100
+
 /** Where the tiered store's invalidation bus talks, when it has one. */
 export interface TieredBusOptions {
   /** The pub/sub channel of the key prefix. */
@@ -43,6 +48,8 @@ export class TieredStore implements Store {
   readonly l1: MemoryStore
   /** Keeps this L1 coherent with the other instances'; undefined when off. */
   readonly bus: InvalidationBus | undefined
+  /** Keys changed while a read of Redis was in flight are not filled into L1 from it. */
+  private readonly changes = new RecentChanges()
   private readonly l1MaxTtl: number
 
   constructor(
@@ -54,10 +61,21 @@ export class TieredStore implements Store {
     this.l1MaxTtl = parseDuration(options.maxTtl ?? 60_000, 'l1.maxTtl')
     if (busOptions !== undefined && options.bus !== false) {
       const heartbeatMs = parseDuration(options.heartbeat ?? 1000, 'l1.heartbeat')
+      if (heartbeatMs < MIN_HEARTBEAT_MS) throw new ConfigError(`l1.heartbeat must be at least ${MIN_HEARTBEAT_MS}ms (got ${heartbeatMs}ms): the bus counts as lost after 3 missed heartbeats`)
       // A message may take up to a heartbeat: only the bus waits for it, and a slow publish that
       // timed out would still count as a gap for every peer.
       const transport = { publish: (channel: string, message: string) => l2.publish(channel, message, heartbeatMs), subscribe: l2.subscribe.bind(l2), get generation() { return l2.generation } }
-      this.bus = new InvalidationBus(transport, { evict: (keys) => void this.l1.delete(keys), flush: () => this.l1.clear() }, { channel: busOptions.channel, heartbeatMs })
+      const target = {
+        evict: (keys: readonly string[]) => {
+          this.changes.mark(keys)
+          void this.l1.delete(keys)
+        },
+        flush: () => {
+          this.changes.markAll()
+          this.l1.clear()
+        },
+      }
+      this.bus = new InvalidationBus(transport, target, { channel: busOptions.channel, heartbeatMs })
       this.bus.start()
     }
   }
@@ -74,7 +92,7 @@ export class TieredStore implements Store {
   async get(key: string): Promise<StoredEntry | undefined> {
     const local = this.getLocal(key)
     if (local !== undefined && local.freshUntil > Date.now()) return local
-    const epoch = this.bus?.epoch
+    const epoch = this.changes.epoch
     try {
       return this.fill(key, await this.l2.getSized(key), epoch)
     } catch (error) {
@@ -88,7 +106,7 @@ export class TieredStore implements Store {
     const result = keys.map((key) => this.getLocal(key))
     const missing = keys.filter((_, index) => result[index] === undefined)
     if (missing.length === 0) return result
-    const epoch = this.bus?.epoch
+    const epoch = this.changes.epoch
     const fetched = await this.l2.mgetSized(missing)
     let next = 0
     return result.map((entry, index) => entry ?? this.fill(keys[index] as string, fetched[next++], epoch))
@@ -98,11 +116,13 @@ export class TieredStore implements Store {
     // Stringified once: L1 keeps the text (decoded on its first read), and Redis frames the
     // same text (deflating or encrypting it as configured). L1 measures values uncompressed:
     // one too large for it is simply not kept there.
+    this.changes.mark([key])
     let encoded: EncodedValue | undefined
     try {
       if (this.l1Usable) encoded = this.l1.setCopy(key, entry, Date.now() + this.l1MaxTtl)
     } catch (error) {
       skipValueErrors(error)
+      void this.l1.delete([key]) // the copy it holds is older than what Redis is getting
     }
     try {
       await (encoded === undefined ? this.l2.set(key, entry) : this.l2.setEncoded(key, encoded, entry))
@@ -112,11 +132,18 @@ export class TieredStore implements Store {
   }
 
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
-    const local = this.l1Usable ? this.l1.mset(items.map(([key, entry]) => [key, this.bounded(entry)] as const)).catch(skipValueErrors) : undefined
+    const keys = items.map(([key]) => key)
+    this.changes.mark(keys)
+    const local = this.l1Usable
+      ? this.l1.mset(items.map(([key, entry]) => [key, this.bounded(entry)] as const)).catch(async (error: unknown) => {
+          skipValueErrors(error)
+          await this.l1.delete(keys) // nothing of the batch was kept: drop the older copies
+        })
+      : undefined
     try {
       await Promise.all([local, this.l2.mset(items)])
     } finally {
-      this.bus?.announce(items.map(([key]) => key))
+      this.bus?.announce(keys)
     }
   }
 
@@ -126,6 +153,7 @@ export class TieredStore implements Store {
   }
 
   async delete(keys: readonly string[]): Promise<number> {
+    this.changes.mark(keys)
     try {
       const [local, remote] = await Promise.all([this.l1.delete(keys), this.l2.delete(keys)])
       return Math.max(local, remote)
@@ -135,6 +163,7 @@ export class TieredStore implements Store {
   }
 
   async incr(key: string, by: number, ttlMs?: number): Promise<number> {
+    this.changes.mark([key])
     await this.l1.delete([key])
     return this.l2.incr(key, by, ttlMs)
   }
@@ -206,12 +235,12 @@ export class TieredStore implements Store {
     await Promise.all([this.l1.close(), this.l2.close()])
   }
 
-  /** Keeps what Redis returned in L1, unless an invalidation of the key arrived while it was being read. */
-  private fill(key: string, sized: SizedEntry | undefined, epoch: number | undefined): StoredEntry | undefined {
+  /** Keeps what Redis returned in L1, unless the key changed (here or, by the bus, elsewhere) while it was being read. */
+  private fill(key: string, sized: SizedEntry | undefined, epoch: number): StoredEntry | undefined {
     if (sized === undefined) return undefined
     // Counters change on every INCR elsewhere: always read them from Redis.
     if (!Number.isFinite(sized.entry.freshUntil)) return sized.entry
-    if (this.bus !== undefined && (!this.bus.inSync || this.bus.changedSince(key, epoch ?? 0))) return sized.entry
+    if (!this.l1Usable || this.changes.changedSince(key, epoch)) return sized.entry
     // A compressed entry's Redis size understates its memory: let L1 measure (and limit) it.
     if (sized.size >= this.l2.compressThreshold) void this.l1.set(key, this.bounded(sized.entry)).catch(() => undefined)
     else this.l1.setDecoded(key, this.bounded(sized.entry), sized.size)

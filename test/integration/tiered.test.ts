@@ -1,6 +1,9 @@
 /** The tiered store with two instances on one Redis, and during an outage. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.js'
+import { RedisStore } from '../../src/stores/redis-store.js'
+import { startFaultProxy } from '../helpers/fault-proxy.js'
+import { TieredStore } from '../../src/stores/tiered-store.js'
 import type { Cache } from '../../src/cache/cache.js'
 import { redisUrl, uniquePrefix } from '../helpers/redis.js'
 import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
@@ -53,5 +56,55 @@ describe('tiered store while Redis is down', () => {
     await cache.clear()
     expect(await cache.get('session:s1')).toBeUndefined()
     await cache.close()
+  })
+})
+
+describe('a tiered store whose own write overtakes its read', () => {
+  const options = () => ({ url: redisUrl() })
+  const entry = (value: unknown) => ({ value, freshUntil: Date.now() + 60_000, expiresAt: Date.now() + 60_000 })
+
+  it('does not put back what a read returned after its own delete or set of the key', async () => {
+    // Replies come 50 ms late, so the read's MGET is on the wire before the write is sent.
+    const proxy = await startFaultProxy(Number(new URL(redisUrl()).port))
+    const store = new TieredStore(new RedisStore({ url: proxy.url, operationTimeout: 1000 }), { bus: false })
+    const other = new RedisStore(options())
+    try {
+      expect(await store.ready(5000)).toBe(true)
+      expect(await other.ready(5000)).toBe(true)
+      proxy.set({ kind: 'latency', ms: 50 })
+      const key = `${uniquePrefix('tiered-race')}:k`
+      await other.set(key, entry('old'))
+      const read = store.get(key)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      await store.delete([key])
+      expect((await read)?.value).toBe('old') // the read was answered before the delete
+      expect(await store.get(key)).toBeUndefined()
+
+      await other.set(key, entry('old'))
+      const second = store.get(key)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      await store.set(key, entry('new'))
+      expect((await second)?.value).toBe('old')
+      expect((await store.get(key))?.value).toBe('new')
+    } finally {
+      await Promise.all([store.close(), other.close()])
+      await proxy.close()
+    }
+  })
+
+  it('drops its older L1 copy when a new value is too large for L1', async () => {
+    const store = new TieredStore(new RedisStore(options()), { bus: false, maxEntryBytes: 1000 })
+    try {
+      expect(await store.ready(5000)).toBe(true)
+      const key = `${uniquePrefix('tiered-large')}:k`
+      await store.set(key, entry('small'))
+      await store.set(key, entry('x'.repeat(5000)))
+      expect((await store.get(key))?.value).toBe('x'.repeat(5000))
+      await store.mset([[key, entry('small again')]])
+      await store.mset([[key, entry('y'.repeat(5000))]])
+      expect((await store.get(key))?.value).toBe('y'.repeat(5000))
+    } finally {
+      await store.close()
+    }
   })
 })

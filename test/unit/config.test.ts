@@ -70,7 +70,15 @@ describe('environment, as the seeds name it', () => {
     })
   })
 
+  it('gives bare cluster nodes the scheme and credentials of REDIS_URL', () => {
+    const options = optionsFromEnv({ REDIS_URL: 'rediss://app:s3cret@cache.internal:6380', REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7000' })
+    expect(options.redis?.nodes).toStrictEqual(['rediss://app:s3cret@10.0.0.1:7000', 'rediss://app:s3cret@10.0.0.2:7000'])
+  })
+
   it('names the missing or conflicting field of a cluster or sentinel store', () => {
+    expect(() => createCache({ store: 'cluster', redis: { nodes: ['redis://a:1/2'] }, logger: false })).toThrow(/redis\.nodes: a Redis Cluster has database 0 only/)
+    expect(() => createCache({ store: 'cluster', redis: { nodes: ['redis://a:1', 'rediss://b:1'] }, logger: false })).toThrow(/mixes redis:\/\/ and rediss:\/\//)
+    expect(() => createCache({ store: 'tiered', redis: { url: 'redis://127.0.0.1:1' }, l1: { heartbeat: 0 }, logger: false })).toThrow(/l1\.heartbeat must be at least 100ms/)
     expect(() => createCache({ store: 'cluster', logger: false })).toThrow(/redis\.nodes: store 'cluster' needs the seed nodes/)
     expect(() => createCache({ store: 'sentinel', logger: false })).toThrow(/redis\.sentinels: store 'sentinel' needs the sentinels/)
     expect(() => createCache({ store: 'redis', redis: { nodes: ['redis://a:1'], sentinels: ['redis://b:2'] }, logger: false })).toThrow(/not both/)

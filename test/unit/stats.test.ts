@@ -4,6 +4,7 @@ import { StatsSeries } from '../../src/admin/stats-series.js'
 import { createCache } from '../../src/cache/create-cache.js'
 import { Histogram } from '../../src/stats/histogram.js'
 import { InvalidationLog } from '../../src/stats/invalidation-log.js'
+import { mergeInfo } from '../../src/stores/redis-info-fields.js'
 
 describe('Histogram.since', () => {
   it('gives the percentiles of what was recorded after the earlier copy only', () => {
@@ -82,5 +83,16 @@ describe('StatsSeries', () => {
     await cache.close()
     await series.sample()
     expect(series.after()).toHaveLength(2)
+  })
+})
+
+describe('mergeInfo (INFO of a cluster)', () => {
+  it('sums counters and key counts over every master, even when the first holds no keys', () => {
+    const merged = mergeInfo([
+      { redis_version: '7.0.15', used_memory: '100', maxmemory_policy: 'allkeys-lru' },
+      { redis_version: '7.0.15', used_memory: '200', db0: 'keys=5,expires=5,avg_ttl=1000' },
+      { redis_version: '7.0.15', used_memory: '300', db0: 'keys=7,expires=6,avg_ttl=3000' },
+    ])
+    expect(merged).toMatchObject({ used_memory: '600', db0: 'keys=12,expires=11', cluster_masters: '3', maxmemory_policy: 'allkeys-lru', redis_version: '7.0.15' })
   })
 })
