@@ -46,8 +46,12 @@ describe('three serve gateways sharing one tiered cache', () => {
     expect(await status(first)).toBe('miss')
     expect(await status(second)).toBe('hit') // from Redis, now in the second gateway's L1 too
     expect(await status(third)).toBe('hit')
-    const ready = (await (await fetch(`${gateways[1]?.adminUrl}/health/ready`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { bus?: { inSync: boolean; peers: number } }
-    expect(ready.bus).toMatchObject({ inSync: true, peers: 3 })
+    // Every gateway hears the other two (and itself) within a few heartbeats of starting.
+    const busOf = async () => ((await (await fetch(`${gateways[1]?.adminUrl}/health/ready`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { bus?: { inSync: boolean; peers: number } }).bus
+    const deadline = Date.now() + 3_000
+    let bus = await busOf()
+    while (bus?.peers !== 3 && Date.now() < deadline) bus = await new Promise((resolve) => setTimeout(resolve, 100)).then(busOf)
+    expect(bus).toMatchObject({ inSync: true, peers: 3 })
 
     const invalidated = await fetch(`${gateways[0]?.adminUrl}/cache/invalidate`, {
       method: 'POST',
