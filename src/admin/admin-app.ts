@@ -124,7 +124,8 @@ export function createAdminApp(options: AdminOptions): Hono {
   app.get('/keys', async (c) => {
     const query = c.req.query()
     const count = Math.min(MAX_KEYS_PAGE, Number(query['count'] ?? 100) || 100)
-    if (query['cursor'] !== undefined && !/^\d+$/.test(query['cursor'])) return c.json({ error: 'cursor must be the number a previous page returned' }, 400)
+    // A cluster's cursor is `<master>.<cursor>`; one server's is Redis's own number.
+    if (query['cursor'] !== undefined && !/^\d+(?:\.\d+)?$/.test(query['cursor'])) return c.json({ error: 'cursor must be the value a previous page returned' }, 400)
     const page = await cache.inspectKeys(query['pattern'] || '*', query['cursor'] ?? '0', count)
     return c.json(page)
   })

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process'
 import net from 'node:net'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAdminApp } from '../../src/admin/admin-app.js'
 import { createCache } from '../../src/cache/create-cache.js'
 import type { Cache } from '../../src/cache/cache.js'
 import { RedisStore } from '../../src/stores/redis-store.js'
@@ -81,6 +82,18 @@ describe('a cache on the cluster', () => {
         cursor = page.cursor
       } while (cursor !== '0')
       expect(listed.size).toBe(60)
+      // The admin API pages through every master with the same cursors.
+      const admin = createAdminApp({ cache, token: 'cluster-admin-token' })
+      const viaAdmin = new Set<string>()
+      let adminCursor = '0'
+      do {
+        const response = await admin.request(`/keys?pattern=${encodeURIComponent('report:*')}&count=7&cursor=${adminCursor}`, { headers: { authorization: 'Bearer cluster-admin-token' } })
+        expect(response.status).toBe(200)
+        const page = (await response.json()) as { keys: Array<{ key: string }>; cursor: string }
+        for (const key of page.keys) viaAdmin.add(key.key)
+        adminCursor = page.cursor
+      } while (adminCursor !== '0')
+      expect(viaAdmin.size).toBe(60)
 
       const values = await Promise.all(Array.from({ length: 60 }, (_, i) => cache.get(`report:r${i}`)))
       expect(values).toStrictEqual(Array.from({ length: 60 }, (_, i) => i))

@@ -46,6 +46,7 @@ describe('admin API', () => {
     expect(page.keys[0]?.ttlMs).toBeGreaterThan(86_000_000)
     expect(JSON.stringify(page)).not.toContain('value-never-listed')
     expect((await app.request('/keys?cursor=abc', { headers: auth })).status).toBe(400)
+    expect((await app.request('/keys?cursor=1.17', { headers: auth })).status).toBe(200) // a cluster's cursor: master 1, its cursor 17
   })
 
   it('deletes one entry, clears a pattern (broad ones only when confirmed), invalidates tags', async () => {
