@@ -3,6 +3,7 @@ import { createAdminApp } from '../admin/admin-app.js'
 import { startAdminServer } from '../admin/start-admin-server.js'
 import type { Cache } from '../cache/cache.js'
 import type { CacheOptions, StoreKind } from '../cache/options.js'
+import { redisUrlList } from '../config/env.js'
 import { loadConfig, mergeOptions } from '../config/load-config.js'
 import { validateOptions } from '../config/schema.js'
 import type { CacheLogger } from '../log/logger.js'
@@ -13,6 +14,12 @@ export interface GatewayCliOptions {
   readonly config?: string
   readonly store?: StoreKind
   readonly redisUrl?: string
+  /** Redis Cluster seed nodes, comma-separated. */
+  readonly redisNodes?: string
+  /** Sentinels, comma-separated. */
+  readonly redisSentinels?: string
+  /** The name the sentinels monitor the master under. */
+  readonly sentinelName?: string
   /** Serve the admin API on this port (off when absent). */
   readonly adminPort?: number
   /** Address of the admin API. @default '127.0.0.1' */
@@ -50,5 +57,8 @@ export function cacheOptionsFor(options: GatewayCliOptions, fileCache: Record<st
   let merged = mergeOptions(loadConfig(), validateOptions((fileCache ?? {}) as CacheOptions, 'cache section of the config file'))
   if (options.store !== undefined) merged = { ...merged, store: options.store }
   if (options.redisUrl !== undefined) merged = mergeOptions(merged, { redis: { url: options.redisUrl } })
+  if (options.redisNodes !== undefined) merged = mergeOptions(merged, { redis: { nodes: redisUrlList(options.redisNodes, merged.redis?.url) } })
+  if (options.redisSentinels !== undefined) merged = mergeOptions(merged, { redis: { sentinels: redisUrlList(options.redisSentinels) } })
+  if (options.sentinelName !== undefined) merged = mergeOptions(merged, { redis: { name: options.sentinelName } })
   return merged
 }

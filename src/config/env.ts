@@ -100,13 +100,16 @@ function envTtls(env: Env): Record<string, number> | undefined {
   return Object.keys(ttl).length > 0 ? ttl : undefined
 }
 
-/**
- * A comma-separated list of Redis URLs. A bare `host:port` item gets the scheme
- * and credentials of `template` (REDIS_URL), or `redis://` without one.
- */
 function envUrlList(env: Env, name: string, template?: string): string[] | undefined {
   const raw = env[name]?.trim()
-  if (!raw) return undefined
+  return raw ? redisUrlList(raw, template) : undefined
+}
+
+/**
+ * A comma-separated list of Redis URLs (REDIS_CLUSTER_NODES, `--redis-nodes`). A bare
+ * `host:port` item gets the scheme and credentials of `template` (REDIS_URL), or `redis://`.
+ */
+export function redisUrlList(raw: string, template?: string): string[] {
   const base = template === undefined ? undefined : new URL(template)
   const userinfo = base === undefined || (base.username === '' && base.password === '') ? '' : `${base.username}${base.password === '' ? '' : `:${base.password}`}@`
   const scheme = base?.protocol ?? 'redis:'

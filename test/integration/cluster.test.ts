@@ -14,6 +14,7 @@ import { RedisStore } from '../../src/stores/redis-store.js'
 import { TieredStore } from '../../src/stores/tiered-store.js'
 import { describeCacheEngine } from '../helpers/cache-suite.js'
 import { findOnPath } from '../helpers/ensure-installed.js'
+import { connectThroughProxy } from '../helpers/proxy-client.js'
 import { startLoad } from '../helpers/load.js'
 import { uniquePrefix } from '../helpers/redis.js'
 import { startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster.js'
@@ -150,6 +151,22 @@ describe('a cache on the cluster', () => {
       expect(calls).toBe(1)
     } finally {
       await Promise.all(caches.map((cache) => cache.close()))
+    }
+  })
+})
+
+describe('the gateway on the cluster', () => {
+  it('`proxy --store cluster --redis-nodes` caches tool calls in the cluster', async () => {
+    const prefix = prefixFor('cluster-proxy')
+    const seed = new URL(cluster.rootUrls[0] ?? '').host // a bare host:port, as an operator types it
+    const proxy = await connectThroughProxy({ extraArgs: ['--store', 'cluster', '--redis-nodes', seed], env: { CACHE_PREFIX: prefix } })
+    try {
+      expect((await proxy.call('lookup_code', { code: 'C3' })).status).toBe('miss')
+      expect((await proxy.call('lookup_code', { code: 'C3' })).status).toBe('hit')
+      expect((await proxy.counts())['lookup_code']).toBe(1)
+      expect((await keysPerMaster(`${prefix}:`)).reduce((a, b) => a + b)).toBeGreaterThan(0)
+    } finally {
+      await proxy.close()
     }
   })
 })

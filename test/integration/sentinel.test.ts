@@ -10,6 +10,7 @@ import type { Cache } from '../../src/cache/cache.js'
 import { RedisStore } from '../../src/stores/redis-store.js'
 import { describeCacheEngine } from '../helpers/cache-suite.js'
 import { startLoad } from '../helpers/load.js'
+import { connectThroughProxy } from '../helpers/proxy-client.js'
 import { sendCommand } from '../helpers/redis-server.js'
 import { uniquePrefix } from '../helpers/redis.js'
 import { startRedisSentinel, type RedisSentinelHandle } from '../helpers/redis-sentinel.js'
@@ -74,6 +75,21 @@ async function survives(name: string, during: () => Promise<string>): Promise<vo
     await cache.close()
   }
 }
+
+describe('the gateway on Sentinel', () => {
+  it('`proxy --store sentinel --redis-sentinels --sentinel-name` caches tool calls on the master', async () => {
+    const prefix = prefixFor('sentinel-proxy')
+    const sentinels = group.sentinelUrls.map((url) => new URL(url).host).join(',')
+    const proxy = await connectThroughProxy({ extraArgs: ['--store', 'sentinel', '--redis-sentinels', sentinels, '--sentinel-name', group.name], env: { CACHE_PREFIX: prefix } })
+    try {
+      expect((await proxy.call('lookup_code', { code: 'S1' })).status).toBe('miss')
+      expect((await proxy.call('lookup_code', { code: 'S1' })).status).toBe('hit')
+      expect(await sendCommand(await group.masterUrl(), 'KEYS', `${prefix}:*`)).toContain(prefix) // a test server: KEYS is fine here
+    } finally {
+      await proxy.close()
+    }
+  })
+})
 
 describe('failover under load', () => {
   it('SENTINEL FAILOVER: zero failed calls, and the cache works against the new master', async () => {
