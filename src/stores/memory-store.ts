@@ -89,14 +89,12 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * Stores a private copy of `entry`, expiring by `maxExpiresAt` at the latest,
-   * and returns the encoded value it keeps, so the tiered store can send Redis
-   * the same text instead of stringifying the value again.
+   * Stores a private copy of `entry` and returns the encoded value it keeps, so
+   * the tiered store can send Redis the same text instead of stringifying again.
    */
-  setCopy(key: string, entry: StoredEntry, maxExpiresAt = Number.POSITIVE_INFINITY): EncodedValue {
-    const encoded = encodeValue(entry.value)
-    const size = plainEntryBytes(encoded, this.maxEntryBytes)
-    this.write(key, new LazyEntry(encoded.text, encoded.tagged, Math.min(entry.freshUntil, maxExpiresAt), Math.min(entry.expiresAt, maxExpiresAt)), size)
+  setCopy(key: string, entry: StoredEntry): EncodedValue {
+    const { encoded, copy, size } = this.copy(entry)
+    this.write(key, copy, size)
     return encoded
   }
 
@@ -108,11 +106,8 @@ export class MemoryStore implements Store {
 
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
     // Encode everything first so one bad value leaves the store untouched.
-    const copies = items.map(([key, entry]) => {
-      const encoded = encodeValue(entry.value)
-      return { key, size: plainEntryBytes(encoded, this.maxEntryBytes), copy: new LazyEntry(encoded.text, encoded.tagged, entry.freshUntil, entry.expiresAt) }
-    })
-    for (const { key, size, copy } of copies) this.write(key, copy, size)
+    const copies = items.map(([key, entry]) => ({ key, ...this.copy(entry) }))
+    for (const { key, copy, size } of copies) this.write(key, copy, size)
   }
 
   async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
@@ -201,6 +196,13 @@ export class MemoryStore implements Store {
   /** Entries and bytes held now, and the byte budget. */
   get usage(): { entries: number; bytes: number; maxBytes: number } {
     return { entries: this.lru.size, bytes: this.lru.calculatedSize, maxBytes: this.lru.maxSize }
+  }
+
+  /** The value encoded (throws on values that cannot be cached), and the lazy copy L1 keeps of it. */
+  private copy(entry: StoredEntry): { encoded: EncodedValue; copy: LazyEntry; size: number } {
+    const encoded = encodeValue(entry.value)
+    const size = plainEntryBytes(encoded, this.maxEntryBytes)
+    return { encoded, copy: new LazyEntry(encoded.text, encoded.tagged, entry.freshUntil, entry.expiresAt), size }
   }
 
   private write(key: string, entry: StoredEntry, size: number): void {

@@ -119,7 +119,8 @@ export class TieredStore implements Store {
     this.changes.mark([key])
     let encoded: EncodedValue | undefined
     try {
-      if (this.l1Usable) encoded = this.l1.setCopy(key, entry, Date.now() + this.l1MaxTtl)
+      // Redis gets the entry's own times below; only L1's copy is bounded by maxTtl.
+      if (this.l1Usable) encoded = this.l1.setCopy(key, this.bounded(entry))
     } catch (error) {
       skipValueErrors(error)
       void this.l1.delete([key]) // the copy it holds is older than what Redis is getting

@@ -19,7 +19,7 @@
  */
 import { execFile } from 'node:child_process'
 import { findOnPath } from './ensure-installed.js'
-import { sendCommand, sendCommandWithTimeout, startRedisServer, type RedisServerHandle } from './redis-server.js'
+import { firstAnswer, sendCommand, sendCommandWithTimeout, startRedisServer, type RedisServerHandle } from './redis-server.js'
 
 /** One cluster member. `role` is what the cluster said last (see `refreshRoles()`). */
 export interface RedisClusterNode {
@@ -131,7 +131,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     command: (nodeUrl, ...command) => sendCommand(nodeUrl, ...command),
     async masterFor(key) {
       const urls = nodes.map((n) => n.url)
-      const slot = Number(expectReply(await firstReachable(urls, 'CLUSTER', 'KEYSLOT', key), ':').slice(1))
+      const slot = Number(expectReply(await firstAnswer(urls, 'CLUSTER', 'KEYSLOT', key), ':').slice(1))
       const owner = (await clusterView(urls)).find((l) => isServingMaster(l) && l.slots.some(([a, b]) => a <= slot && slot <= b))
       if (owner === undefined) throw new Error(`no live master owns slot ${slot} (key ${key})`)
       return `redis://127.0.0.1:${owner.port}`
@@ -253,20 +253,7 @@ async function clusterInfo(url: string): Promise<Record<string, string>> {
 
 /** `CLUSTER NODES` from the first node that answers. */
 async function clusterView(urls: string[]): Promise<NodeLine[]> {
-  return parseNodes(expectReply(await firstReachable(urls, 'CLUSTER', 'NODES'), '$'))
-}
-
-/** Send a command to each URL in turn until one answers (killed or frozen nodes are skipped). */
-async function firstReachable(urls: string[], ...args: string[]): Promise<string> {
-  const errors: string[] = []
-  for (const url of urls) {
-    try {
-      return await sendCommandWithTimeout(url, 1_000, ...args)
-    } catch (error) {
-      errors.push(`${url}: ${(error as Error).message}`)
-    }
-  }
-  throw new Error(`no cluster node answered ${args.join(' ')}:\n${errors.join('\n')}`)
+  return parseNodes(expectReply(await firstAnswer(urls, 'CLUSTER', 'NODES'), '$'))
 }
 
 /**

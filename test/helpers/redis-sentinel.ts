@@ -17,7 +17,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { findFreePort, sendCommand, sendCommandWithTimeout, startRedisServer, type RedisServerHandle } from './redis-server.js'
+import { findFreePort, firstAnswer, sendCommand, sendCommandWithTimeout, startRedisServer, type RedisServerHandle } from './redis-server.js'
 
 /** A running master/replicas/sentinels group owned by the calling process. */
 export interface RedisSentinelHandle {
@@ -207,19 +207,6 @@ async function masterAddr(sentinelUrls: string[], name: string): Promise<string>
     }
   }
   throw new Error(`no sentinel named the master of ${name}:\n${errors.join('\n')}`)
-}
-
-/** Send a command to each sentinel in turn until one answers (a test may have killed some). */
-async function firstAnswer(urls: string[], ...args: string[]): Promise<string> {
-  const errors: string[] = []
-  for (const url of urls) {
-    try {
-      return await sendCommandWithTimeout(url, 1_000, ...args)
-    } catch (error) {
-      errors.push(`${url}: ${(error as Error).message}`)
-    }
-  }
-  throw new Error(`no sentinel answered ${args.join(' ')}:\n${errors.join('\n')}`)
 }
 
 function toUrl(address: string): string {

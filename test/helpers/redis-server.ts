@@ -103,6 +103,19 @@ export async function sendCommandWithTimeout(url: string, timeoutMs: number, ...
   })
 }
 
+/** Sends one command to each URL in turn until one answers (1 s each): killed or frozen servers are skipped. */
+export async function firstAnswer(urls: readonly string[], ...args: string[]): Promise<string> {
+  const errors: string[] = []
+  for (const url of urls) {
+    try {
+      return await sendCommandWithTimeout(url, 1_000, ...args)
+    } catch (error) {
+      errors.push(`${url}: ${(error as Error).message}`)
+    }
+  }
+  throw new Error(`no server answered ${args.join(' ')}:\n${errors.join('\n')}`)
+}
+
 /** Spawn a private redis-server on a free port (or `port`) and wait until it answers PING. */
 export async function startRedisServer(options: { args?: string[]; port?: number; config?: string } = {}): Promise<RedisServerHandle> {
   const port = options.port ?? (await findFreePort())

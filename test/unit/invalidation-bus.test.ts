@@ -38,6 +38,17 @@ function instance(channel: MemoryChannel, name: string) {
   return { bus, evicted, flushes: () => flushes }
 }
 
+/** Two instances on one channel, started and in sync. */
+async function syncedPair() {
+  const channel = new MemoryChannel()
+  const a = instance(channel, 'a')
+  const b = instance(channel, 'b')
+  a.bus.start()
+  b.bus.start()
+  await vi.advanceTimersByTimeAsync(HEARTBEAT)
+  return { channel, a, b }
+}
+
 describe('InvalidationBus', () => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
@@ -63,12 +74,7 @@ describe('InvalidationBus', () => {
   })
 
   it('flushes when a sender skips a number: a message to this instance was lost', async () => {
-    const channel = new MemoryChannel()
-    const a = instance(channel, 'a')
-    const b = instance(channel, 'b')
-    a.bus.start()
-    b.bus.start()
-    await vi.advanceTimersByTimeAsync(HEARTBEAT)
+    const { channel, a, b } = await syncedPair()
     const before = b.flushes()
     channel.deaf.add('b')
     a.bus.announce(['lost'])
@@ -85,12 +91,7 @@ describe('InvalidationBus', () => {
   })
 
   it('counts a lost heartbeat as no gap, and its own failed announcement as a gap for peers only', async () => {
-    const channel = new MemoryChannel()
-    const a = instance(channel, 'a')
-    const b = instance(channel, 'b')
-    a.bus.start()
-    b.bus.start()
-    await vi.advanceTimersByTimeAsync(HEARTBEAT)
+    const { channel, a, b } = await syncedPair()
     channel.deaf.add('b')
     await vi.advanceTimersByTimeAsync(HEARTBEAT) // b misses a heartbeat of a's (and its own)
     channel.deaf.delete('b')
