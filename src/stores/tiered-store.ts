@@ -59,25 +59,30 @@ export class TieredStore implements Store {
   ) {
     this.l1 = new MemoryStore(options)
     this.l1MaxTtl = parseDuration(options.maxTtl ?? 60_000, 'l1.maxTtl')
-    if (busOptions !== undefined && options.bus !== false) {
-      const heartbeatMs = parseDuration(options.heartbeat ?? 1000, 'l1.heartbeat')
-      if (heartbeatMs < MIN_HEARTBEAT_MS) throw new ConfigError(`l1.heartbeat must be at least ${MIN_HEARTBEAT_MS}ms (got ${heartbeatMs}ms): the bus counts as lost after 3 missed heartbeats`)
-      // A message may take up to a heartbeat: only the bus waits for it, and a slow publish that
-      // timed out would still count as a gap for every peer.
-      const transport = { publish: (channel: string, message: string) => l2.publish(channel, message, heartbeatMs), subscribe: l2.subscribe.bind(l2), get generation() { return l2.generation } }
-      const target = {
-        evict: (keys: readonly string[]) => {
-          this.changes.mark(keys)
-          void this.l1.delete(keys)
-        },
-        flush: () => {
-          this.changes.markAll()
-          this.l1.clear()
-        },
-      }
-      this.bus = new InvalidationBus(transport, target, { channel: busOptions.channel, heartbeatMs })
-      this.bus.start()
+    this.bus = busOptions === undefined || options.bus === false ? undefined : this.startBus(busOptions.channel, options.heartbeat)
+  }
+
+  /** The bus that keeps this L1 coherent with the other instances' on `channel`, started. */
+  private startBus(channel: string, heartbeat: Duration | undefined): InvalidationBus {
+    const heartbeatMs = parseDuration(heartbeat ?? 1000, 'l1.heartbeat')
+    if (heartbeatMs < MIN_HEARTBEAT_MS) throw new ConfigError(`l1.heartbeat must be at least ${MIN_HEARTBEAT_MS}ms (got ${heartbeatMs}ms): the bus counts as lost after 3 missed heartbeats`)
+    const l2 = this.l2
+    // A message may take up to a heartbeat: only the bus waits for it, and a slow publish that
+    // timed out would still count as a gap for every peer.
+    const transport = { publish: (name: string, message: string) => l2.publish(name, message, heartbeatMs), subscribe: l2.subscribe.bind(l2), get generation() { return l2.generation } }
+    const target = {
+      evict: (keys: readonly string[]) => {
+        this.changes.mark(keys)
+        void this.l1.delete(keys)
+      },
+      flush: () => {
+        this.changes.markAll()
+        this.l1.clear()
+      },
     }
+    const bus = new InvalidationBus(transport, target, { channel, heartbeatMs })
+    bus.start()
+    return bus
   }
 
   /** False while the bus is lost: L1 is neither read nor written then. */
