@@ -14,7 +14,7 @@ import { entryOf, planWrite, writeEntry, type WritePlan } from './entry-writer.j
 import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
 import { isValueError, reportStoreFailure } from './failures.js'
 import { breakerStateOf, busStateOf, topologyOfStore, type BusState, exportEntries, importEntry, inProcessUsage, inspectKeys, serverInfo, type InProcessUsage, type KeyListing } from './store-inspection.js'
-import type { CacheResult, CacheStatus, GetOrSetOptions, InvalidateOptions, SetOptions } from './options.js'
+import type { CacheResult, CacheStatus, GetOptions, GetOrSetOptions, InvalidateOptions, SetOptions } from './options.js'
 import type { TtlPolicy } from './ttl-policy.js'
 
 const valueOf = <T>(result: CacheResult<T>): T => result.value
@@ -158,13 +158,13 @@ export class Cache {
   }
 
   /** The fresh value of `key`, or `undefined` (absent, expired, or the store failed). */
-  async get<T = unknown>(key: string): Promise<T | undefined> {
+  async get<T = unknown>(key: string, options?: GetOptions): Promise<T | undefined> {
     const storeKey = this.space.qualify(key)
     const category = categoryOf(key)
     const started = this.core.stats.enabled ? performance.now() : 0
     const entry = await this.read(storeKey, category)
     const fresh = entry !== undefined && entry.freshUntil > Date.now()
-    if (this.core.stats.enabled) this.record(fresh ? 'hits' : 'misses', category, started)
+    if (this.core.stats.enabled && (fresh || options?.countMiss !== false)) this.record(fresh ? 'hits' : 'misses', category, started)
     return fresh ? (entry.value as T) : undefined
   }
 

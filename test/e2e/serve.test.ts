@@ -23,6 +23,18 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
   return { text, status: result._meta?.['mcp-cache/status'] }
 }
 
+const ACCEPT_BOTH = 'application/json, text/event-stream'
+
+/** One raw POST to the gateway; the JSON-RPC answer is read from a JSON body or an event stream alike. */
+async function post(url: string, headers: Record<string, string>, body: unknown) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...headers }, body: JSON.stringify(body) })
+  const text = await response.text()
+  const json = response.headers.get('content-type')?.startsWith('text/event-stream') ? text.split('\n').find((line) => line.startsWith('data: {'))?.slice(6) : text
+  return { status: response.status, type: response.headers.get('content-type'), session: response.headers.get('mcp-session-id'), message: JSON.parse(json || 'null') as { result?: { content: Array<{ text: string }>; _meta?: Record<string, unknown> } } }
+}
+
+const lookup = (id: number, code: string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'lookup_code', arguments: { code } } })
+
 const config = writeConfig({ tools: { get_record: { scope: 'shared' } } })
 
 describe('serve in front of a stdio server', () => {
@@ -65,6 +77,29 @@ describe('serve in front of a stdio server', () => {
     await carol.callTool({ name: 'slow_lookup', arguments: { q: 'stateless' } }, { onprogress: (event) => progress.push(event.progress) })
     expect(progress).toStrictEqual([1, 2, 3])
     await Promise.all([carol.close(), dave.close()])
+  })
+
+  it('answers a hit as one JSON body, a miss as an event stream, and keeps the transport’s checks', async () => {
+    const auth = { authorization: 'Bearer token-json' }
+    const init = await post(gateway.url, auth, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })
+    const headers = { ...auth, 'mcp-session-id': init.session ?? '', 'mcp-protocol-version': '2025-11-25' }
+    expect(init.session).toMatch(/./)
+    await post(gateway.url, headers, { jsonrpc: '2.0', method: 'notifications/initialized' })
+    const miss = await post(gateway.url, headers, lookup(1, 'J1'))
+    expect(miss).toMatchObject({ status: 200, type: 'text/event-stream' })
+    expect(miss.message.result?._meta?.['mcp-cache/status']).toBe('miss')
+    const hit = await post(gateway.url, headers, lookup('two' as unknown as number, 'J1'))
+    expect(hit).toMatchObject({ status: 200, type: 'application/json', session: init.session, message: { jsonrpc: '2.0', id: 'two' } })
+    expect(hit.message.result?.content[0]?.text).toBe(miss.message.result?.content[0]?.text)
+    expect(hit.message.result?._meta?.['mcp-cache/status']).toBe('hit')
+    // Requests the transport would refuse are refused on a hit too.
+    expect((await post(gateway.url, { ...headers, accept: 'application/json' }, lookup(3, 'J1'))).status).toBe(406)
+    expect((await post(gateway.url, { ...headers, 'mcp-protocol-version': '1999-01-01' }, lookup(4, 'J1'))).status).toBe(400)
+    expect((await post(gateway.url, { ...headers, authorization: 'Bearer token-other' }, lookup(5, 'J1'))).status).toBe(403)
+    // A stateless (2026-07-28) request of the same principal shares its upstream and cache: a JSON hit, no session header.
+    const stateless = await post(gateway.url, { ...auth, 'mcp-protocol-version': '2026-07-28' }, lookup(6, 'J1'))
+    expect(stateless).toMatchObject({ status: 200, type: 'application/json', session: null })
+    expect(stateless.message.result?._meta?.['mcp-cache/status']).toBe('hit')
   })
 
   it('refuses a foreign Host header (DNS rebinding) and a GET without a session', async () => {

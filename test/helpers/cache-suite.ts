@@ -249,5 +249,15 @@ export function describeCacheEngine(name: string, make: (options: { grace?: stri
       expect(stats.hits).toBeGreaterThanOrEqual(2)
       expect(Object.isFrozen(stats)).toBe(true)
     })
+
+    it('counts a get that the caller follows with getOrSet once: a hit, or the miss getOrSet counts', async () => {
+      const ns = cache.namespace('stats-peek')
+      expect(await ns.get('lab_results:p', { countMiss: false })).toBeUndefined()
+      await ns.getOrSet('lab_results:p', async () => 1)
+      expect(await ns.get('lab_results:p', { countMiss: false })).toBe(1)
+      expect(await ns.get('lab_results:absent')).toBeUndefined()
+      const lab = cache.stats().byCategory['lab_results']
+      expect(lab).toMatchObject({ hits: 1, misses: 2 })
+    })
   })
 }

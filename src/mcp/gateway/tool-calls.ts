@@ -1,8 +1,8 @@
 import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
 import { hashContent, shortHash } from '../../keys/content-hash.js'
-import { errorResponse, RpcCode, type JsonRpcRequest } from '../jsonrpc.js'
-import { decideToolCall, isCacheableResult, isRoundTripContinuation, keyArguments, scopeOf } from '../tool-policy.js'
+import { errorResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest } from '../jsonrpc.js'
+import { decideToolCall, isCacheableResult, type CallDecision, isRoundTripContinuation, keyArguments, scopeOf } from '../tool-policy.js'
 import type { GatewaySession } from './session.js'
 import { UpstreamError } from './session.js'
 import { stamp } from './status-meta.js'
@@ -20,6 +20,52 @@ class UncacheableResult extends Error {
   }
 }
 
+/** Where a cacheable call's result lives, and for how long it is kept. */
+interface CallPlan {
+  readonly decision: Extract<CallDecision, { cache: true }>
+  readonly cache: Cache
+  readonly key: string
+}
+
+/** The cache and key of a call of `name`, or undefined when the policy does not cache it. */
+function planCall(session: GatewaySession, name: string, params: Record<string, unknown>): CallPlan | undefined {
+  const tool = session.catalog.get(name)
+  const decision = decideToolCall(session.context.config, name, tool)
+  if (!decision.cache) return undefined
+  const cache = decision.scope === 'user' ? session.userCache : session.context.upstreamCache
+  const category = decision.mode === 'dedupe' ? 'dedupe' : 'call'
+  const key = `${buildKey(category, name, tool?.definitionHash ?? 'unlisted')}:${hashContent(keyArguments(params['arguments'], decision.keyArgs))}`
+  return { decision, cache, key }
+}
+
+/** Counts a finished call and writes its audit line. */
+function recordCall(session: GatewaySession, name: unknown, started: number, status: string, keyHash?: string): void {
+  const { context } = session
+  context.toolStats.count(String(name), status)
+  context.audit?.({ event: 'tool_call', principal: shortHash(session.principal), tool: String(name), keyHash, status, ms: Math.round(performance.now() - started) })
+}
+
+/**
+ * The answer to a `tools/call` whose result the cache holds fresh, else
+ * undefined: the call then takes the full path of {@link handleToolCall}. The
+ * HTTP front uses it to answer a hit as one JSON body instead of opening the
+ * transport's event stream per request; a hit has no progress to stream.
+ */
+export async function answerFromCache(session: GatewaySession, request: JsonRpcRequest): Promise<JsonRpcMessage | undefined> {
+  const params = request.params ?? {}
+  const name = params['name']
+  if (typeof name !== 'string' || isRoundTripContinuation(params)) return undefined
+  await loadCatalog(session, request)
+  const plan = planCall(session, name, params)
+  // A dedupe hit also runs the tool's invalidations: left to the full path.
+  if (plan === undefined || plan.decision.mode !== 'cache') return undefined
+  const started = performance.now()
+  const stored = await plan.cache.get<StoredResult>(plan.key, { countMiss: false })
+  if (stored === undefined) return undefined
+  recordCall(session, name, started, 'hit', shortHash(plan.cache.keyPrefix + plan.key))
+  return { jsonrpc: '2.0', id: request.id, result: stamp(session.context.config.statusMeta, stored.result, 'hit', Date.now() - stored.storedAt) }
+}
+
 /**
  * Answers a `tools/call`: from the cache when the policy allows and an entry
  * exists, otherwise upstream, sharing one upstream call among identical calls
@@ -30,10 +76,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   const params = request.params ?? {}
   const name = params['name']
   const started = performance.now()
-  const audit = (status: string, keyHash?: string) => {
-    context.toolStats.count(String(name), status)
-    context.audit?.({ event: 'tool_call', principal: shortHash(session.principal), tool: String(name), keyHash, status, ms: Math.round(performance.now() - started) })
-  }
+  const audit = (status: string, keyHash?: string) => recordCall(session, name, started, status, keyHash)
   if (typeof name !== 'string' || isRoundTripContinuation(params)) {
     session.forward(request, (result) => {
       audit('bypass')
@@ -42,9 +85,8 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     return
   }
   await loadCatalog(session, request)
-  const tool = session.catalog.get(name)
-  const decision = decideToolCall(context.config, name, tool)
-  if (!decision.cache) {
+  const plan = planCall(session, name, params)
+  if (plan === undefined) {
     session.forward(request, (result) => {
       if (result['isError'] !== true) void runInvalidations(session, name)
       audit('bypass')
@@ -53,9 +95,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     return
   }
 
-  const cache = decision.scope === 'user' ? session.userCache : context.upstreamCache
-  const category = decision.mode === 'dedupe' ? 'dedupe' : 'call'
-  const key = `${buildKey(category, name, tool?.definitionHash ?? 'unlisted')}:${hashContent(keyArguments(params['arguments'], decision.keyArgs))}`
+  const { decision, cache, key } = plan
   const flightKey = cache.keyPrefix + key
   const flight = context.flights.get(flightKey)
   let cancelUpstream: (() => void) | undefined

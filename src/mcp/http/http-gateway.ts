@@ -6,9 +6,11 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server'
 import type { CacheLogger } from '../../log/logger.js'
 import type { Gateway } from '../gateway/create-gateway.js'
 import type { GatewaySession } from '../gateway/session.js'
+import { answerFromCache } from '../gateway/tool-calls.js'
 import { RpcCode } from '../jsonrpc.js'
 import type { PrincipalResolver } from '../principal.js'
 import type { MessageChannel } from '../transports/channel.js'
+import { toolCallOf, writeJsonAnswer } from './json-answer.js'
 import { HttpDownstream } from '../transports/http-downstream.js'
 import { UpstreamBackoffError } from '../transports/crash-backoff.js'
 import { StatelessDownstream } from '../transports/stateless-downstream.js'
@@ -133,6 +135,7 @@ export class HttpGateway {
       existing.downstream.lastActive = Date.now()
       const body = req.method === 'POST' ? await this.readBody(req, res) : undefined
       if (body === FAILED) return
+      if (await this.answeredFromCache(req, res, body, existing.session, SUPPORTED_PROTOCOL_VERSIONS, sessionId)) return
       await existing.downstream.transport.handleRequest(req, res, body)
       return
     }
@@ -193,18 +196,34 @@ export class HttpGateway {
       this.stateless.set(principal, client)
       client.catch(() => this.stateless.delete(principal))
     }
-    let downstream: StatelessDownstream
+    let started: StatelessClient
     try {
-      downstream = (await client).downstream
+      started = await client
     } catch {
       if (!res.headersSent) rpcError(res, 502, RpcCode.UPSTREAM_ERROR, 'the upstream could not be started; retry')
       return
     }
+    const { downstream, session } = started
+    downstream.lastActive = Date.now()
+    if (await this.answeredFromCache(req, res, body, session, STATELESS_VERSIONS, undefined)) return
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined })
     // The transport checks MCP-Protocol-Version; the gateway forwards whichever era the upstream speaks.
-    transport.setSupportedProtocolVersions([STATELESS_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS])
+    transport.setSupportedProtocolVersions([...STATELESS_VERSIONS])
     await downstream.attach(transport)
     await transport.handleRequest(req, res, body)
+  }
+
+  /**
+   * Answers a `tools/call` hit as one JSON body, skipping the SDK transport and
+   * its event stream (most of a hit's cost over HTTP). False when the request
+   * is anything else or a miss: the transport then handles it as usual.
+   */
+  private async answeredFromCache(req: IncomingMessage, res: ServerResponse, body: unknown, session: GatewaySession, versions: readonly string[], sessionId: string | undefined): Promise<boolean> {
+    const request = toolCallOf(req, body, versions)
+    const answer = request === undefined ? undefined : await answerFromCache(session, request)
+    if (answer === undefined) return false
+    writeJsonAnswer(res, answer, sessionId)
+    return true
   }
 
   /** Starts an upstream and a gateway session; on failure answers the HTTP request and resolves undefined. */
@@ -264,6 +283,8 @@ export class HttpGateway {
 const FAILED = Symbol('failed')
 /** The stateless protocol revision, which the SDK's HTTP transport does not list by default. */
 const STATELESS_PROTOCOL_VERSION = '2026-07-28'
+/** What a request without a session may speak: the stateless revision or, forwarded, an older one. */
+const STATELESS_VERSIONS: readonly string[] = [STATELESS_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS]
 
 function isInitialize(body: unknown): boolean {
   return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize'
