@@ -66,24 +66,30 @@ function mcpRedisContender(id: string, name: string, extra: Partial<CacheOptions
 const mcpRedis = mcpRedisContender('mcp-redis', 'mcp-cache (redis)')
 const mcpDistributed = mcpRedisContender('mcp-redis-dist', "mcp-cache (redis, singleFlight 'distributed')", { singleFlight: 'distributed' })
 
-const mcpTiered: ContenderSpec = {
-  id: 'mcp-tiered',
-  name: 'mcp-cache (tiered)',
-  layer: 'tiered',
-  ours: true,
-  async create(url, prefix, { l1Entries }) {
-    const cache = createCache({
-      store: 'tiered',
-      redis: { url },
-      l1: { maxEntries: l1Entries, maxBytes: L1_BYTES, maxTtl: TTL_MS },
-      prefix,
-      defaultTtl: TTL_MS,
-      logger: false,
-    })
-    if (!(await cache.ready(5_000))) throw new Error('mcp-cache did not connect')
-    return { getOrSet: (key, factory) => cache.getOrSet(key, factory), close: () => cache.close() }
-  },
+/** mcp-cache on the tiered store; `bus: false` shows what keeping the L1s of many instances coherent costs. */
+function mcpTieredContender(id: string, name: string, bus: boolean): ContenderSpec {
+  return {
+    id,
+    name,
+    layer: 'tiered',
+    ours: true,
+    async create(url, prefix, { l1Entries }) {
+      const cache = createCache({
+        store: 'tiered',
+        redis: { url },
+        l1: { maxEntries: l1Entries, maxBytes: L1_BYTES, maxTtl: TTL_MS, bus },
+        prefix,
+        defaultTtl: TTL_MS,
+        logger: false,
+      })
+      if (!(await cache.ready(5_000))) throw new Error('mcp-cache did not connect')
+      return { getOrSet: (key, factory) => cache.getOrSet(key, factory), close: () => cache.close() }
+    },
+  }
 }
+
+const mcpTiered = mcpTieredContender('mcp-tiered', 'mcp-cache (tiered)', true)
+const mcpTieredNoBus = mcpTieredContender('mcp-tiered-nobus', 'mcp-cache (tiered, bus off)', false)
 
 /** Plain cache-aside over a raw client: GET + JSON.parse, and on a miss the factory then an awaited SET. */
 function rawCacheAside(get: (key: string) => Promise<string | null>, set: (key: string, json: string) => Promise<unknown>) {
@@ -225,6 +231,7 @@ export const contenders: readonly ContenderSpec[] = [
   mcpRedis,
   mcpTiered,
   mcpDistributed,
+  mcpTieredNoBus,
   nodeRedis,
   ioredis,
   bento('bento-redis', 'bentocache 1.6 (redis)', 'redis'),

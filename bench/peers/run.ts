@@ -101,7 +101,7 @@ try {
   for (const size of sizes) {
     if (wants('redis-hit')) scenarios.push({ title: `Redis-only hit, ${size}`, kind: 'hit', size, contenders: pick(REDIS_BACKED) })
     if (wants('l1-hit')) scenarios.push({ title: `Tiered L1 hit, ${size}`, kind: 'hit', size, contenders: pick(TIERED) })
-    if (wants('miss')) scenarios.push({ title: `Miss (get + factory + set), ${size}`, kind: 'miss', size, contenders: pick([...REDIS_BACKED, 'mcp-tiered', 'bento-tiered', 'mcp-redis-dist']) })
+    if (wants('miss')) scenarios.push({ title: `Miss (get + factory + set), ${size}`, kind: 'miss', size, contenders: pick([...REDIS_BACKED, 'mcp-tiered', 'bento-tiered', 'mcp-redis-dist', 'mcp-tiered-nobus']) })
   }
   const throughput: ThroughputResult[] = []
   for (const scenario of scenarios) {
