@@ -44,31 +44,49 @@ export async function loadOnce<T>(
   maxWaitMs: number,
   calls: FlightCalls<T>,
 ): Promise<CacheResult<T>> {
-  const token = randomBytes(12).toString('base64url')
+  const token = nextToken()
   const deadline = Date.now() + Math.min(flight.lockTtlMs, maxWaitMs)
   for (;;) {
-    let acquired: boolean
-    try {
-      acquired = await store.acquireLock(lockKey, token, flight.lockTtlMs)
-    } catch {
+    const [acquired, entry] = await lockAndRead(store, lockKey, token, flight.lockTtlMs, calls.read)
+    if (acquired === LOCK_FAILED) {
       // Redis may have taken the lock and lost only its reply: free it for the others.
       store.releaseLock(lockKey, token).catch(() => undefined)
       return calls.load()
     }
+    const landed = fresh<T>(entry)
     if (acquired) {
       try {
         // Another owner may have written the value between our miss and our lock.
-        const landed = fresh<T>(await calls.read())
         return landed ?? (await calls.load())
       } finally {
         store.releaseLock(lockKey, token).catch(() => undefined)
       }
     }
+    if (landed !== undefined) return landed
     if (Date.now() >= deadline) return calls.load()
     await sleep(flight.pollMs)
-    const landed = fresh<T>(await calls.read())
-    if (landed !== undefined) return landed
   }
+}
+
+const LOCK_FAILED = Symbol('lock failed')
+
+/**
+ * Tries the lock, then reads the key. On one connection both go out together (one round trip):
+ * Redis runs them in order, so the read sees any value an owner wrote before our attempt. In a
+ * cluster they may reach different nodes, so the read waits for the lock's answer.
+ */
+async function lockAndRead(store: LockingStore, lockKey: string, token: string, ttlMs: number, read: () => Promise<StoredEntry | undefined>): Promise<[boolean | typeof LOCK_FAILED, StoredEntry | undefined]> {
+  const locking = store.acquireLock(lockKey, token, ttlMs).catch((): typeof LOCK_FAILED => LOCK_FAILED)
+  if (store.ordersAcrossKeys === true) return Promise.all([locking, read()])
+  const acquired = await locking
+  return [acquired, acquired === LOCK_FAILED ? undefined : await read()]
+}
+
+/** Lock owner tokens: random per process, counted within it (unique without a random draw per miss). */
+const TOKEN_BASE = randomBytes(9).toString('base64url')
+let tokenCount = 0
+function nextToken(): string {
+  return `${TOKEN_BASE}.${(tokenCount++).toString(36)}`
 }
 
 function fresh<T>(entry: StoredEntry | undefined): CacheResult<T> | undefined {

@@ -63,6 +63,7 @@ export class RedisStore implements Store {
   /** Where the store connects, without passwords. */
   readonly target: string
   readonly topology: RedisTopology
+  readonly ordersAcrossKeys: boolean
   private link: RedisLink | undefined
   /** Counts connections made; subscriptions belong to one (see {@link subscribe}). */
   private linkCount = 0
@@ -92,6 +93,7 @@ export class RedisStore implements Store {
   ) {
     this.target = describeTarget(options)
     this.topology = topologyOf(options)
+    this.ordersAcrossKeys = this.topology !== 'cluster'
     this.readRaw = this.topology === 'cluster' ? (key) => this.command<Buffer | null>('GET', [key], key) : (key) => this.gets.get(key)
     this.timeoutMs = parseDuration(options.operationTimeout ?? 250, 'redis.operationTimeout')
     this.codec = {

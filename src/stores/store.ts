@@ -63,6 +63,12 @@ export interface Store {
   acquireLock?(key: string, token: string, ttlMs: number): Promise<boolean>
   /** Releases a lock `token` holds; a lock that expired and was taken by another stays theirs. */
   releaseLock?(key: string, token: string): Promise<void>
+  /**
+   * True when commands on different keys run in the order they were sent (one
+   * connection): a read sent right after a lock attempt then sees what happened
+   * before it. Not so in a cluster, where the keys may live on different nodes.
+   */
+  readonly ordersAcrossKeys?: boolean
   /** Round-trip time of a trivial command in ms; rejects when unreachable. */
   ping(): Promise<number>
   /** Releases connections and timers. */

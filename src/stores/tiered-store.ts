@@ -182,6 +182,10 @@ export class TieredStore implements Store {
     return this.l2.releaseLock(key, token)
   }
 
+  get ordersAcrossKeys(): boolean {
+    return this.l2.ordersAcrossKeys
+  }
+
   addToSet(key: string, members: readonly string[], ttlMs: number): Promise<void> {
     return this.l2.addToSet(key, members, ttlMs)
   }
