@@ -211,7 +211,7 @@ export class MemoryStore implements Store {
       this.lru.delete(key)
       return
     }
-    const options = Number.isFinite(ttl) ? { ttl: Math.ceil(ttl), size: Math.max(1, size) } : { size: Math.max(1, size) }
-    this.lru.set(key, entry, options)
+    // Expiry is checked on every read here (getLocal); lru-cache's own TTLs would only add a clock read per get.
+    this.lru.set(key, entry, { size: Math.max(1, size) })
   }
 }
