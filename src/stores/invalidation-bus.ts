@@ -7,6 +7,8 @@ export interface BusTransport {
   subscribe(channel: string, listener: (message: string) => void): Promise<number>
   /** Changes whenever the connection is replaced (its subscriptions are gone then). */
   readonly generation: number
+  /** False until the first connection is up, and while it is down. */
+  readonly connected: boolean
 }
 
 /** What the bus does to the L1 it guards. */
@@ -62,6 +64,7 @@ export class InvalidationBus {
   /** Our key messages whose publish failed: a gap in our own echo made of these lost nothing of anyone else's. */
   private readonly unsent = new Set<number>()
   private lastEcho = 0
+  private lastBeat = Date.now()
   private subscribedGeneration = Number.NaN
   private subscribing = false
   private pending: string[] = []
@@ -123,14 +126,21 @@ export class InvalidationBus {
 
   private beat(): void {
     const now = Date.now()
+    // A beat this late means our own event loop was blocked: the echo may be waiting unread in
+    // the socket, so the subscription is judged on the next beat, not for our stall.
+    const stalled = now - this.lastBeat > 2 * this.options.heartbeatMs
+    this.lastBeat = now
+    if (this.synced && !stalled && now - this.lastEcho > LOST_AFTER_BEATS * this.options.heartbeatMs) this.lose()
+    for (const [peer, seen] of this.peers) if (now - seen.at > FORGET_AFTER_BEATS * this.options.heartbeatMs) this.peers.delete(peer)
+    // Without a connection, subscribing and heartbeats would only fail, and count against the
+    // store's circuit breaker (a cache used right after it was created, before it connected).
+    if (!this.transport.connected) return
     if (this.transport.generation !== this.subscribedGeneration) {
       // A new connection (or a bus found lost): messages may have gone missing until the new
       // subscription hears our own heartbeat, so L1 is not used until then.
       if (this.synced) this.lose()
       this.subscribe()
     }
-    if (this.synced && now - this.lastEcho > LOST_AFTER_BEATS * this.options.heartbeatMs) this.lose()
-    for (const [peer, seen] of this.peers) if (now - seen.at > FORGET_AFTER_BEATS * this.options.heartbeatMs) this.peers.delete(peer)
     this.send()
   }
 

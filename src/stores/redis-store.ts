@@ -299,8 +299,13 @@ export class RedisStore implements Store {
    * `healthCheckInterval`) has a new generation and needs a new subscribe.
    */
   async subscribe(channel: string, listener: (message: string) => void): Promise<number> {
-    const generation = this.linkCount
-    await this.guard('SUBSCRIBE', (link) => link.subscribe(channel, listener))
+    let generation = Number.NaN
+    await this.guard('SUBSCRIBE', (link) => {
+      // The generation of the connection subscribed on, read when it is used: a cache subscribed
+      // right after it was created waits for its first connection, which is generation 1, not 0.
+      generation = this.linkCount
+      return link.subscribe(channel, listener)
+    })
     return generation
   }
 

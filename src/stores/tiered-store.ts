@@ -69,7 +69,16 @@ export class TieredStore implements Store {
     const l2 = this.l2
     // A message may take up to a heartbeat: only the bus waits for it, and a slow publish that
     // timed out would still count as a gap for every peer.
-    const transport = { publish: (name: string, message: string) => l2.publish(name, message, heartbeatMs), subscribe: l2.subscribe.bind(l2), get generation() { return l2.generation } }
+    const transport = {
+      publish: (name: string, message: string) => l2.publish(name, message, heartbeatMs),
+      subscribe: l2.subscribe.bind(l2),
+      get generation() {
+        return l2.generation
+      },
+      get connected() {
+        return l2.connected
+      },
+    }
     const target = {
       evict: (keys: readonly string[]) => {
         this.changes.mark(keys)

@@ -38,6 +38,21 @@ describe('two tiered instances sharing one Redis', () => {
   })
 })
 
+describe('a tiered store just created', () => {
+  it('keeps its bus in sync from the start: no loss, no flush of what it cached meanwhile', async () => {
+    // Used at once: its bus subscribes while the first connection is still opening.
+    const cache = createCache({ store: 'tiered', prefix: uniquePrefix('tiered-start').replaceAll(':', '-'), redis: { url: redisUrl() }, l1: { heartbeat: 100 }, logger: false })
+    let calls = 0
+    await cache.getOrSet('patient:p1', async () => (calls++, { name: 'Ada' }))
+    await sleep(700) // 7 heartbeats
+    expect(cache.busState).toMatchObject({ inSync: true, losses: 0 })
+    expect(await cache.getOrSetWithStatus('patient:p1', async () => (calls++, 'again'))).toMatchObject({ status: 'hit' })
+    expect(cache.inProcessUsage()?.entries).toBe(1)
+    expect(calls).toBe(1)
+    await cache.close()
+  })
+})
+
 describe('tiered store while Redis is down', () => {
   let server: RedisServerHandle
   beforeAll(async () => {

@@ -15,8 +15,12 @@ class MemoryChannel {
   down = false
 
   transport(name: string): BusTransport {
+    const isDown = () => this.down
     return {
       generation: 0,
+      get connected() {
+        return !isDown()
+      },
       publish: async (_channel, message) => {
         if (this.down || this.failing.has(name)) throw new Error('redis is down')
         this.published.push(message)
