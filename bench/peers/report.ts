@@ -138,15 +138,17 @@ function targets(run: RunReport, document: string): Target[] {
   const gateway = gatewayP50s(document)
   for (const [gw, direct, label] of [['proxy', 'direct stdio', '`proxy` (stdio)'], ['serve', 'direct HTTP', '`serve` (HTTP)']] as const) {
     const hit = gateway.get(`${gw}/trivial`)
+    // The 50 ms tool's own hits against calling it directly: what a cached slow tool saves.
+    const slowHit = gateway.get(`${gw}/slow`)
     const directTrivial = gateway.get(`${direct}/trivial`)
     const directSlow = gateway.get(`${direct}/slow`)
     const from = 'from the gateway section (`npm run bench:gateway`)'
-    if (hit === undefined || directTrivial === undefined || directSlow === undefined) {
+    if (hit === undefined || slowHit === undefined || directTrivial === undefined || directSlow === undefined) {
       list.push({ target: `Gateway hit through ${label}: p50 below a direct trivial call, ≥ 20x faster than a 50 ms tool`, measured: 'no gateway results in this document: run `npm run bench:gateway`', met: undefined })
       continue
     }
     list.push({ target: `Gateway hit p50 below a direct call of the trivial tool, ${label}`, measured: `${hit.toFixed(3)} ms vs ${directTrivial.toFixed(3)} ms (${ratio(directTrivial / hit)} faster), ${from}`, met: hit < directTrivial })
-    list.push({ target: `Gateway hit ≥ 20x faster than a 50 ms tool, ${label}`, measured: `${ratio(directSlow / hit)} (${directSlow.toFixed(1)} ms / ${hit.toFixed(3)} ms), ${from}`, met: directSlow / hit >= 20 })
+    list.push({ target: `Gateway hit ≥ 20x faster than a 50 ms tool, ${label}`, measured: `${ratio(directSlow / slowHit)} (${directSlow.toFixed(1)} ms / ${slowHit.toFixed(3)} ms), ${from}`, met: directSlow / slowHit >= 20 })
   }
   const throughput = /Cached through the gateway: ([\d.]+)x the requests per second/.exec(document)?.[1]
   list.push({
