@@ -37,6 +37,8 @@ interface BusMessage {
   readonly k?: readonly string[]
 }
 
+/** How often a bus without a connection looks for one (it starts before the store has connected). */
+const CONNECT_POLL_MS = 20
 /** Heartbeats missed in a row before the bus counts as lost. */
 const LOST_AFTER_BEATS = 3
 /** A peer silent for this many heartbeats is forgotten (it stopped, or restarts under a new id). */
@@ -70,6 +72,7 @@ export class InvalidationBus {
   private pending: string[] = []
   private readonly peers = new Map<string, { sequence: number; at: number }>()
   private timer: NodeJS.Timeout | undefined
+  private retry: NodeJS.Timeout | undefined
 
   constructor(
     private readonly transport: BusTransport,
@@ -95,6 +98,7 @@ export class InvalidationBus {
 
   stop(): void {
     clearInterval(this.timer)
+    clearTimeout(this.retry)
     this.synced = false
   }
 
@@ -134,7 +138,14 @@ export class InvalidationBus {
     for (const [peer, seen] of this.peers) if (now - seen.at > FORGET_AFTER_BEATS * this.options.heartbeatMs) this.peers.delete(peer)
     // Without a connection, subscribing and heartbeats would only fail, and count against the
     // store's circuit breaker (a cache used right after it was created, before it connected).
-    if (!this.transport.connected) return
+    // L1 is unused until the bus is in sync, so look again soon rather than a heartbeat later.
+    if (!this.transport.connected) {
+      this.retry ??= setTimeout(() => {
+        this.retry = undefined
+        this.beat()
+      }, CONNECT_POLL_MS).unref()
+      return
+    }
     if (this.transport.generation !== this.subscribedGeneration) {
       // A new connection (or a bus found lost): messages may have gone missing until the new
       // subscription hears our own heartbeat, so L1 is not used until then.
@@ -152,6 +163,7 @@ export class InvalidationBus {
       .then(
         (generation) => {
           this.subscribedGeneration = generation
+          this.send() // its echo brings the bus in sync now, not a heartbeat later
         },
         () => undefined, // tried again on the next heartbeat
       )
