@@ -121,6 +121,10 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
 
   try {
     const outcome = await cache.getOrSetWithStatus(key, factory, { ttl: decision.ttl })
+    // The entry's write is queued, not sent: the Redis client writes on the next turn of the
+    // event loop. Answer after it, so a call this answer prompts, on another gateway sharing
+    // the Redis, finds the entry there instead of calling the upstream again.
+    if (outcome.status === 'miss') await new Promise((resolve) => setImmediate(resolve))
     if (!session.complete(request.id) || cancelled) return
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
     audit(outcome.status, shortHash(flightKey))
