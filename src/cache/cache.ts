@@ -14,7 +14,7 @@ import { entryOf, planWrite, writeEntry, type WritePlan } from './entry-writer.j
 import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
 import { isValueError, reportStoreFailure } from './failures.js'
 import { breakerStateOf, busStateOf, topologyOfStore, type BusState, exportEntries, importEntry, inProcessUsage, inspectKeys, serverInfo, type InProcessUsage, type KeyListing } from './store-inspection.js'
-import type { CacheResult, CacheStatus, GetOptions, GetOrSetOptions, InvalidateOptions, SetOptions } from './options.js'
+import type { CacheResult, CacheStatus, GetOrSetOptions, InvalidateOptions, SetOptions } from './options.js'
 import type { TtlPolicy } from './ttl-policy.js'
 
 const valueOf = <T>(result: CacheResult<T>): T => result.value
@@ -119,13 +119,30 @@ export class Cache {
     this.assertOpen()
 
     const local = store.getLocal?.(storeKey)
-    if (local !== undefined && local.freshUntil > Date.now()) {
-      if (stats.enabled) this.record('hits', category, started)
-      const hit: CacheResult<T> = { value: local.value as T, status: 'hit' }
-      return operationLog === undefined ? hit : this.logged(storeKey, category, started, hit)
-    }
-
+    if (local !== undefined && local.freshUntil > Date.now()) return this.localHit(storeKey, category, started, local)
     return this.loadOrJoin(storeKey, category, started, factory, options, local)
+  }
+
+  /**
+   * The value of `key` when the in-process tier (the memory store, or L1 of a
+   * tiered store) holds it fresh, counted and logged as a `getOrSet` hit; else
+   * undefined, counting nothing, for the caller to go on to `getOrSet`. Never
+   * waits on Redis, so a caller that falls back to `getOrSet` reads the store once.
+   */
+  getInProcess<T = unknown>(key: string): CacheResult<T> | undefined {
+    const storeKey = this.space.qualify(key)
+    this.assertOpen()
+    const local = this.core.store.getLocal?.(storeKey)
+    if (local === undefined || local.freshUntil <= Date.now()) return undefined
+    const { stats, operationLog } = this.core
+    return this.localHit(storeKey, categoryOf(key), stats.enabled || operationLog !== undefined ? performance.now() : 0, local)
+  }
+
+  private localHit<T>(storeKey: string, category: string, started: number, local: StoredEntry): CacheResult<T> {
+    const { stats, operationLog } = this.core
+    if (stats.enabled) this.record('hits', category, started)
+    const hit: CacheResult<T> = { value: local.value as T, status: 'hit' }
+    return operationLog === undefined ? hit : this.logged(storeKey, category, started, hit)
   }
 
   /** Joins the running load of `storeKey`, or starts one that later callers join. */
@@ -158,13 +175,13 @@ export class Cache {
   }
 
   /** The fresh value of `key`, or `undefined` (absent, expired, or the store failed). */
-  async get<T = unknown>(key: string, options?: GetOptions): Promise<T | undefined> {
+  async get<T = unknown>(key: string): Promise<T | undefined> {
     const storeKey = this.space.qualify(key)
     const category = categoryOf(key)
     const started = this.core.stats.enabled ? performance.now() : 0
     const entry = await this.read(storeKey, category)
     const fresh = entry !== undefined && entry.freshUntil > Date.now()
-    if (this.core.stats.enabled && (fresh || options?.countMiss !== false)) this.record(fresh ? 'hits' : 'misses', category, started)
+    if (this.core.stats.enabled) this.record(fresh ? 'hits' : 'misses', category, started)
     return fresh ? (entry.value as T) : undefined
   }
 

@@ -74,16 +74,6 @@ export interface GetOrSetOptions {
   readonly hardTimeout?: Duration
 }
 
-/** Options of `get`. */
-export interface GetOptions {
-  /**
-   * Whether an absent or stale entry counts as a miss in the stats. `false` when the
-   * caller loads the key next through `getOrSet`, which counts that miss itself.
-   * @default true
-   */
-  readonly countMiss?: boolean
-}
-
 /** Options of `set` and `mset` items. */
 export interface SetOptions {
   readonly ttl?: Duration

@@ -21,13 +21,14 @@ describe('createCache defaults', () => {
     await expect(cache.getOrSet('a:b', async () => 1)).rejects.toMatchObject({ code: 'E_CACHE_CLOSED' })
   })
 
-  it('logs one debug line per getOrSet with a key hash, never the key or value, when asked', async () => {
+  it('logs one debug line per getOrSet (and getInProcess hit) with a key hash, never the key or value, when asked', async () => {
     const lines: Array<Record<string, unknown>> = []
     const logger = { warn: () => {}, error: () => {}, info: () => {}, debug: (fields: Record<string, unknown>) => lines.push(fields) }
     const cache = createCache({ logger, logOperations: true })
     await cache.getOrSet('patient:v1:500:100841', async () => ({ name: 'PATIENT,DEMO' }))
     await cache.getOrSet('patient:v1:500:100841', async () => ({ name: 'PATIENT,DEMO' }))
-    expect(lines.map((line) => line['status'])).toStrictEqual(['miss', 'hit'])
+    expect(cache.getInProcess('patient:v1:500:100841')?.status).toBe('hit')
+    expect(lines.map((line) => line['status'])).toStrictEqual(['miss', 'hit', 'hit'])
     expect(lines[0]).toMatchObject({ op: 'getOrSet', category: 'patient', keyHash: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) })
     expect(JSON.stringify(lines)).not.toMatch(/100841|PATIENT/)
     await cache.close()

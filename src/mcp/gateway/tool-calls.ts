@@ -5,7 +5,8 @@ import { errorResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest } from
 import { decideToolCall, isCacheableResult, type CallDecision, isRoundTripContinuation, keyArguments, scopeOf } from '../tool-policy.js'
 import type { GatewaySession } from './session.js'
 import { UpstreamError } from './session.js'
-import { stamp } from './status-meta.js'
+import { fitToEra, isModernRequest } from './result-era.js'
+import { stamp, type GatewayStatus } from './status-meta.js'
 
 /** What the cache holds for one tool result: the result and when it was stored. */
 interface StoredResult {
@@ -46,10 +47,11 @@ function recordCall(session: GatewaySession, name: unknown, started: number, sta
 }
 
 /**
- * The answer to a `tools/call` whose result the cache holds fresh, else
- * undefined: the call then takes the full path of {@link handleToolCall}. The
- * HTTP front uses it to answer a hit as one JSON body instead of opening the
- * transport's event stream per request; a hit has no progress to stream.
+ * The answer to a `tools/call` whose result the in-process tier holds fresh,
+ * else undefined: the call then takes the full path of {@link handleToolCall},
+ * which reads Redis once. The HTTP front uses it to answer a hit as one JSON
+ * body instead of opening the transport's event stream per request; a hit has
+ * no progress to stream.
  */
 export async function answerFromCache(session: GatewaySession, request: JsonRpcRequest): Promise<JsonRpcMessage | undefined> {
   const params = request.params ?? {}
@@ -60,10 +62,15 @@ export async function answerFromCache(session: GatewaySession, request: JsonRpcR
   // A dedupe hit also runs the tool's invalidations: left to the full path.
   if (plan === undefined || plan.decision.mode !== 'cache') return undefined
   const started = performance.now()
-  const stored = await plan.cache.get<StoredResult>(plan.key, { countMiss: false })
+  const stored = plan.cache.getInProcess<StoredResult>(plan.key)
   if (stored === undefined) return undefined
   recordCall(session, name, started, 'hit', shortHash(plan.cache.keyPrefix + plan.key))
-  return { jsonrpc: '2.0', id: request.id, result: stamp(session.context.config.statusMeta, stored.result, 'hit', Date.now() - stored.storedAt) }
+  return { jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, stored.value.result, 'hit', Date.now() - stored.value.storedAt) }
+}
+
+/** A result that went through the cache, for `request`: shaped for its protocol era and stamped with the status. */
+function cachedAnswer(session: GatewaySession, request: JsonRpcRequest, result: Record<string, unknown>, status: GatewayStatus, ageMs?: number): Record<string, unknown> {
+  return stamp(session.context.config.statusMeta, fitToEra(result, isModernRequest(request)), status, ageMs)
 }
 
 /**
@@ -128,13 +135,13 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     if (!session.complete(request.id) || cancelled) return
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
     audit(outcome.status, shortHash(flightKey))
-    await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session.context.config.statusMeta, outcome.value.result, outcome.status, age) })
+    await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, outcome.value.result, outcome.status, age) })
     if (decision.mode === 'dedupe' || outcome.status === 'miss') void runInvalidations(session, name)
   } catch (error) {
     if (!session.complete(request.id) || cancelled) return
     audit(error instanceof UncacheableResult ? 'miss' : 'error', shortHash(flightKey))
     if (error instanceof UncacheableResult) {
-      await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session.context.config.statusMeta, error.result, 'miss') })
+      await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, error.result, 'miss') })
     } else if (error instanceof UpstreamError) {
       await session.reply(errorResponse(request.id, error.code, error.message))
     } else {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isJSONRPCRequest } from '@modelcontextprotocol/server'
 import type { JsonRpcMessage, JsonRpcRequest } from '../jsonrpc.js'
 
 /**
@@ -16,12 +17,9 @@ export function toolCallOf(req: IncomingMessage, body: unknown, protocolVersions
   if (mediaType(req.headers['content-type']) !== 'application/json') return undefined
   const version = req.headers['mcp-protocol-version']
   if (version !== undefined && (typeof version !== 'string' || !protocolVersions.includes(version))) return undefined
-  const message = body as Record<string, unknown>
-  const { id, params } = message
-  if (message['jsonrpc'] !== '2.0' || message['method'] !== 'tools/call') return undefined
-  if (typeof id !== 'string' && typeof id !== 'number') return undefined
-  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) return undefined
-  return body as JsonRpcRequest
+  if ((body as { method?: unknown }).method !== 'tools/call') return undefined
+  // The SDK's own schema: what the transport would refuse (a fractional id, a bad `_meta`) is left to it.
+  return isJSONRPCRequest(body) ? (body as JsonRpcRequest) : undefined
 }
 
 /** Answers a POST with one JSON-RPC message as `application/json`, as the SDK's JSON mode does. */
