@@ -62,8 +62,6 @@ export class HttpGateway {
   private readonly validateOrigin: (req: IncomingMessage, res: ServerResponse) => boolean
   private sweeper: NodeJS.Timeout | undefined
   private closing = false
-  /** Requests on the JSON answer path now: they are not the sessions' calls in flight, and are drained too. */
-  private answering = 0
 
   constructor(
     private readonly gateway: Gateway,
@@ -100,15 +98,10 @@ export class HttpGateway {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()))
     const stateless = await Promise.allSettled([...this.stateless.values()])
     const sessions = [...[...this.sessions.values()].map(({ session }) => session), ...stateless.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.session] : []))]
-    await Promise.all([...sessions.map((session) => session.drain(drainMs)), this.drainAnswers(drainMs)])
+    await Promise.all(sessions.map((session) => session.drain(drainMs)))
     await Promise.allSettled(sessions.map((session) => session.close()))
     this.server.closeAllConnections()
     await stopped
-  }
-
-  private async drainAnswers(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (this.answering > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
   }
 
   /** Sessions open now. */
@@ -227,16 +220,11 @@ export class HttpGateway {
    */
   private async answeredFromCache(req: IncomingMessage, res: ServerResponse, body: unknown, session: GatewaySession, versions: readonly string[], sessionId: string | undefined): Promise<boolean> {
     const request = toolCallOf(req, body, versions)
-    if (request === undefined) return false
-    this.answering++
-    try {
-      const answer = await answerFromCache(session, request)
-      if (answer === undefined) return false
-      writeJsonAnswer(res, answer, sessionId)
-      return true
-    } finally {
-      this.answering--
-    }
+    // Its one wait is the first call's tool list, an upstream request the session's drain counts.
+    const answer = request === undefined ? undefined : await answerFromCache(session, request)
+    if (answer === undefined) return false
+    writeJsonAnswer(res, answer, sessionId)
+    return true
   }
 
   /** Starts an upstream and a gateway session; on failure answers the HTTP request and resolves undefined. */
