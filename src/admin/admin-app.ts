@@ -1,7 +1,10 @@
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { Cache } from '../cache/cache.js'
+import { CacheError, errors } from '../errors.js'
+import type { CacheLogger } from '../log/logger.js'
 import { cacheKey } from '../keys/build-key.js'
 import { redactSecrets } from '../log/redact.js'
 import { evaluateAlerts } from './alerts.js'
@@ -22,8 +25,18 @@ export interface AdminOptions {
   readonly invalidateTools?: (tools: readonly string[]) => Promise<number>
   /** Per-tool counts of an attached gateway, shown in `/stats` as `tools`. */
   readonly toolStats?: () => Record<string, unknown>
-  /** Requests per second per client address. @default 50 */
+  /** Authenticated requests per second per client address. @default 50 */
   readonly rateLimit?: number
+  /** Failed authentications per second per client address, counted apart so a flood of wrong tokens never slows the right one. @default 5 */
+  readonly failedAuthRateLimit?: number
+  /**
+   * Take the client address from the first `X-Forwarded-For` entry instead of
+   * the socket. Only behind a reverse proxy you run: otherwise any client picks
+   * its own address and escapes the limits. @default false
+   */
+  readonly trustProxy?: boolean
+  /** Where unexpected failures are logged (clients get a short message without details). */
+  readonly logger?: CacheLogger
   /** How often the dashboard's time series is sampled, in ms. @default 1000 */
   readonly seriesIntervalMs?: number
 }
@@ -31,6 +44,12 @@ export interface AdminOptions {
 const MAX_BODY_BYTES = 64 * 1024
 const MAX_KEYS_PAGE = 1000
 const MAX_INVALIDATIONS = 100
+const MAX_PATTERN_LENGTH = 512
+/** A SCAN cursor: Redis's own (an unsigned 64-bit number), or a cluster's `<master>.<cursor>`. */
+const CURSOR = /^(?:(\d{1,4})\.)?(\d{1,20})$/
+const MAX_SCAN_CURSOR = 2n ** 64n - 1n
+/** Errors that are the caller's to fix: answered 400 with their message. */
+const CALLER_ERRORS: ReadonlySet<string> = new Set([errors.E_INVALID_KEY, errors.E_INVALID_CONFIG, errors.E_UNSERIALIZABLE, errors.E_ENTRY_TOO_LARGE])
 
 const clearPatternBody = z
   .object({
@@ -57,8 +76,16 @@ export function createAdminApp(options: AdminOptions): Hono {
   const app = new Hono()
   const metrics = createMetrics(cache)
   const limiter = new RateLimiter(options.rateLimit ?? 50)
+  const failedAuth = new RateLimiter(options.failedAuthRateLimit ?? 5)
+  const addressOf = (c: Context) => clientAddress(c, options.trustProxy === true)
 
-  app.onError((error, c) => c.json({ error: redactSecrets(error.message) }, 500))
+  // A store's own error never reaches the caller: it may name servers, keys or worse.
+  app.onError((error, c) => {
+    if (error instanceof CacheError && CALLER_ERRORS.has(error.code)) return c.json({ error: redactSecrets(error.message), code: error.code }, 400)
+    options.logger?.warn({ route: c.req.routePath, err: redactSecrets(error.message) }, `mcp-cache: admin ${c.req.method} ${c.req.routePath} failed`)
+    const code = error instanceof CacheError ? error.code : undefined
+    return c.json({ error: `the request failed inside mcp-cache${code === undefined ? '' : ` (${code})`}; the gateway's log has the details`, ...(code === undefined ? {} : { code }) }, 500)
+  })
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}; see /openapi.json` }, 404))
 
   // Liveness stays open, so orchestrators can probe without the token.
@@ -69,17 +96,22 @@ export function createAdminApp(options: AdminOptions): Hono {
   // never shows one never polls Redis INFO; the timer is unref'd and ends with the cache.
   const series = new StatsSeries(cache, { intervalMs: options.seriesIntervalMs ?? 1000 })
 
+  // Authentication first, then the rate limit of its outcome: wrong tokens spend a bucket of
+  // their own, so a flood of them (even from the same address) cannot lock out the right one.
   app.use('*', async (c, next) => {
-    const address = c.req.header('x-forwarded-for') ?? 'local'
-    if (!limiter.allow(address)) return c.json({ error: 'too many requests; slow down' }, 429)
-    if (new URL(c.req.url).searchParams.has('token') || new URL(c.req.url).searchParams.has('access_token')) {
+    const address = addressOf(c)
+    const search = new URL(c.req.url).searchParams
+    if (search.has('token') || search.has('access_token')) {
+      if (!failedAuth.allow(address)) return tooMany(c)
       return c.json({ error: 'tokens in the query string are refused (they end up in logs); send Authorization: Bearer <token>' }, 400)
     }
-    if (options.token === undefined) return c.json({ error: 'the admin API is disabled: set MCP_CACHE_ADMIN_TOKEN' }, 401)
-    if (!tokenMatches(bearerToken(c.req.header('authorization')), options.token)) {
+    if (options.token === undefined || !tokenMatches(bearerToken(c.req.header('authorization')), options.token)) {
+      if (!failedAuth.allow(address)) return tooMany(c)
+      if (options.token === undefined) return c.json({ error: 'the admin API is disabled: set MCP_CACHE_ADMIN_TOKEN' }, 401)
       c.header('www-authenticate', 'Bearer')
       return c.json({ error: 'missing or wrong bearer token' }, 401)
     }
+    if (!limiter.allow(address)) return tooMany(c)
     await next()
   })
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes` }, 413) }))
@@ -114,8 +146,10 @@ export function createAdminApp(options: AdminOptions): Hono {
 
   app.get('/performance', async (c) => {
     const info = await cache.serverInfo().catch((error: unknown) => {
-      throw new Error(`Redis INFO failed: ${(error as Error).message}`)
+      options.logger?.warn({ err: redactSecrets(String((error as Error).message)) }, 'mcp-cache: admin /performance: Redis INFO failed')
+      return null
     })
+    if (info === null) return c.json({ error: 'Redis did not answer INFO; see /health/ready' }, 503)
     const inProcess = cache.inProcessUsage()
     if (info === undefined) return c.json({ store: cache.storeKind, note: 'no Redis behind this cache', inProcess })
     return c.json({ ...performanceFrom(info), ...(inProcess === undefined ? {} : { inProcess }) })
@@ -123,11 +157,13 @@ export function createAdminApp(options: AdminOptions): Hono {
 
   app.get('/keys', async (c) => {
     const query = c.req.query()
-    const count = Math.min(MAX_KEYS_PAGE, Number(query['count'] ?? 100) || 100)
-    // A cluster's cursor is `<master>.<cursor>`; one server's is Redis's own number.
-    if (query['cursor'] !== undefined && !/^\d+(?:\.\d+)?$/.test(query['cursor'])) return c.json({ error: 'cursor must be the value a previous page returned' }, 400)
-    const page = await cache.inspectKeys(query['pattern'] || '*', query['cursor'] ?? '0', count)
-    return c.json(page)
+    const count = query['count'] === undefined ? 100 : Number(query['count'])
+    if (!/^\d+$/.test(query['count'] ?? '100') || count < 1 || count > MAX_KEYS_PAGE) return c.json({ error: `count must be a whole number from 1 to ${MAX_KEYS_PAGE}` }, 400)
+    const cursor = query['cursor'] ?? '0'
+    if (!isScanCursor(cursor)) return c.json({ error: 'cursor must be the value a previous page returned (start with 0)' }, 400)
+    const pattern = query['pattern'] || '*'
+    if (pattern.length > MAX_PATTERN_LENGTH) return c.json({ error: `pattern must be at most ${MAX_PATTERN_LENGTH} characters` }, 400)
+    return c.json(await cache.inspectKeys(pattern, cursor, count))
   })
 
   app.delete('/cache/:category/:identifier', async (c) => {
@@ -166,6 +202,31 @@ export function createAdminApp(options: AdminOptions): Hono {
   app.get('/metrics', async (c) => c.text(await metrics.metrics(), 200, { 'content-type': metrics.contentType }))
   app.get('/openapi.json', (c) => c.json(ADMIN_OPENAPI))
   return app
+}
+
+/** The caller's address for rate limits: the socket's, or with `trustProxy` the first X-Forwarded-For entry. */
+function clientAddress(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',', 1)[0]?.trim()
+    if (forwarded) return forwarded
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown'
+  } catch {
+    // Mounted outside @hono/node-server (or called with app.request()): no socket to read.
+    return 'unknown'
+  }
+}
+
+function tooMany(c: Context): Response {
+  c.header('retry-after', '1')
+  return c.json({ error: 'too many requests; slow down' }, 429)
+}
+
+/** True for a cursor a page of /keys can have returned, within what Redis accepts. */
+function isScanCursor(cursor: string): boolean {
+  const match = CURSOR.exec(cursor)
+  return match !== null && BigInt(match[2] as string) <= MAX_SCAN_CURSOR
 }
 
 async function readJson(c: Context): Promise<unknown> {

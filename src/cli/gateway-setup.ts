@@ -26,6 +26,10 @@ export interface GatewayCliOptions {
   readonly adminHost?: string
   /** Append an audit line per tools/call (hashed principal and key, tool, status) to this file. */
   readonly auditLog?: string
+  /** What clients see of the upstream in errors. @default the URL's origin, or the stdio program */
+  readonly upstreamName?: string
+  /** Honour X-Forwarded-For in the admin API's rate limits (only behind a proxy you run). */
+  readonly trustProxy?: boolean
 }
 
 /** Starts the admin API when `--admin-port` is given; returns how to stop it. */
@@ -42,6 +46,8 @@ export async function startAdminFor(
     token: process.env['MCP_CACHE_ADMIN_TOKEN'],
     invalidateTools: (tools) => gateway.invalidateTools(tools),
     toolStats: () => gateway.context.toolStats.snapshot(),
+    trustProxy: options.trustProxy === true,
+    logger,
   })
   const admin = await startAdminServer(app, options.adminPort, options.adminHost ?? '127.0.0.1')
   if (process.env['MCP_CACHE_ADMIN_TOKEN'] === undefined) logger.warn('mcp-cache: admin API without MCP_CACHE_ADMIN_TOKEN answers only /health')

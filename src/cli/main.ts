@@ -38,6 +38,8 @@ function withGatewayOptions(command: Command): Command {
     .option('--admin-port <port>', 'serve the admin API (health, stats, keys, metrics, invalidation) on this port; needs MCP_CACHE_ADMIN_TOKEN', port)
     .option('--admin-host <host>', 'address of the admin API', '127.0.0.1')
     .option('--audit-log <file>', 'append one JSON line per tool call (hashed principal and key, tool, hit/miss/bypass, ms; never arguments or results)')
+    .option('--upstream-name <name>', "how errors name the upstream to clients (default: the URL's origin, or the stdio program; never the URL's path, query or credentials)")
+    .option('--trust-proxy', 'rate-limit the admin API by X-Forwarded-For (only behind a reverse proxy you run; otherwise clients could pick their own address)')
 }
 
 const program = new Command()

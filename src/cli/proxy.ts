@@ -1,10 +1,12 @@
 import { createCache } from '../cache/create-cache.js'
 import { createAuditLog, createDefaultLogger } from '../log/logger.js'
+import { redactSecrets } from '../log/redact.js'
 import { loadGatewayConfig } from '../mcp/gateway-config.js'
 import { Gateway } from '../mcp/gateway/create-gateway.js'
 import { ChildProcessChannel } from '../mcp/transports/child-process.js'
 import { LineChannel } from '../mcp/transports/line-channel.js'
 import { cacheOptionsFor, startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
+import { keepServingOnStrayErrors } from './last-resort.js'
 
 /** Options of `mcp-cache proxy`. */
 export interface ProxyOptions extends GatewayCliOptions {
@@ -21,9 +23,10 @@ export async function runProxy(command: string, args: readonly string[], options
   const logger = createDefaultLogger()
   const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
   const principal = options.principal ?? process.env['MCP_CACHE_PRINCIPAL'] ?? 'local'
-  const gateway = new Gateway(config, cache, { identity: `stdio:${[command, ...args].join(' ')}` }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog))
-  const upstream = new ChildProcessChannel({ command, args }, config.maxMessageBytes)
-  const downstream = new LineChannel(process.stdin, process.stdout, config.maxMessageBytes)
+  const releaseGuard = keepServingOnStrayErrors(logger, redactSecrets)
+  const gateway = new Gateway(config, cache, { identity: `stdio:${[command, ...args].join(' ')}`, name: options.upstreamName }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog))
+  const upstream = new ChildProcessChannel({ command, args }, config.maxUpstreamMessageBytes)
+  const downstream = new LineChannel(process.stdin, process.stdout, { maxMessageBytes: config.maxMessageBytes, maxParamsDepth: config.maxParamsDepth, side: 'client' })
   const stopAdmin = await startAdminFor(options, cache, gateway, logger)
   const session = await gateway.connect(downstream, upstream, principal)
   const closed = new Promise<void>((resolve) => {
@@ -36,5 +39,6 @@ export async function runProxy(command: string, args: readonly string[], options
   await closed
   await stopAdmin()
   await cache.close()
+  releaseGuard()
   return upstream.exitDescription.startsWith('exited with code 0') || upstream.exitDescription === 'running' ? 0 : 1
 }

@@ -1,6 +1,6 @@
 import { createCache } from '../cache/create-cache.js'
 import { createAuditLog, createDefaultLogger } from '../log/logger.js'
-import { redactSecrets } from '../log/redact.js'
+import { redactorFor, secretsOfUrl } from '../log/redact.js'
 import { loadGatewayConfig } from '../mcp/gateway-config.js'
 import { Gateway } from '../mcp/gateway/create-gateway.js'
 import { HttpGateway } from '../mcp/http/http-gateway.js'
@@ -9,6 +9,7 @@ import { ChildProcessChannel } from '../mcp/transports/child-process.js'
 import { CrashBackoff } from '../mcp/transports/crash-backoff.js'
 import { httpUpstream } from '../mcp/transports/http-upstream.js'
 import { cacheOptionsFor, startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
+import { keepServingOnStrayErrors } from './last-resort.js'
 
 /** Options of `mcp-cache serve`. */
 export interface ServeOptions extends GatewayCliOptions {
@@ -29,24 +30,27 @@ export async function runServe(command: string | undefined, args: readonly strin
     throw new Error('give exactly one upstream: --upstream http://host:port/mcp, or -- <command> [args...] for a stdio server')
   }
   const config = loadGatewayConfig(options.config)
-  const logger = createDefaultLogger(process.env['LOG_LEVEL'] ?? 'info')
+  // The upstream URL may carry a token in its query or user info: no log line may show it.
+  const redact = redactorFor(options.upstream === undefined ? [] : secretsOfUrl(options.upstream))
+  const logger = createDefaultLogger(process.env['LOG_LEVEL'] ?? 'info', redact)
+  const releaseGuard = keepServingOnStrayErrors(logger, redact)
   const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
   const identity = options.upstream ?? `stdio:${[command, ...args].join(' ')}`
-  const gateway = new Gateway(config, cache, { identity }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog))
+  const gateway = new Gateway(config, cache, { identity, name: options.upstreamName }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog))
   const upstreamUrl = options.upstream
   const restarts = new CrashBackoff()
   const http = new HttpGateway(gateway, {
     host: options.host,
     port: options.port,
     maxSessions: options.maxSessions,
-    maxBodyBytes: config.maxMessageBytes,
+    limits: { maxMessageBytes: config.maxMessageBytes, maxParamsDepth: config.maxParamsDepth },
     allowedHosts: options.allowedHost ?? [],
     principals: new PrincipalResolver({ secret: process.env['MCP_CACHE_SECRET'], trustedHeader: options.principalHeader }),
     logger,
     connectUpstream: (headers) =>
       upstreamUrl !== undefined
         ? httpUpstream(upstreamUrl, headers['authorization'])
-        : restarts.start(() => new ChildProcessChannel({ command: command as string, args }, config.maxMessageBytes)),
+        : restarts.start(() => new ChildProcessChannel({ command: command as string, args }, config.maxUpstreamMessageBytes)),
   })
   // The seeds' wait-for-redis: give Redis up to REDIS_TIMEOUT to answer, then serve degraded.
   if (cache.storeKind !== 'memory' && !(await cache.ready())) {
@@ -55,7 +59,7 @@ export async function runServe(command: string | undefined, args: readonly strin
   const stopAdmin = await startAdminFor(options, cache, gateway, logger, (url) => console.log(`mcp-cache admin ${url}`))
   const address = await http.listen()
   // The one line on stdout: where to connect (tests and scripts read it).
-  console.log(`mcp-cache serving http://${address.address}:${address.port}/mcp -> ${redactSecrets(identity)}`)
+  console.log(`mcp-cache serving http://${address.address}:${address.port}/mcp -> ${gateway.context.upstreamName}`)
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve)
     process.once('SIGINT', resolve)
@@ -64,5 +68,6 @@ export async function runServe(command: string | undefined, args: readonly strin
   await http.close()
   await stopAdmin()
   await cache.close()
+  releaseGuard()
   return 0
 }

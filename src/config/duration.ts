@@ -14,6 +14,12 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
 
 /**
+ * The longest duration accepted: 10 years. Beyond it a TTL stops being an
+ * integer Redis takes (`1e300` ms), and Redis would refuse every write silently.
+ */
+export const MAX_DURATION_MS = 3650 * 86_400_000
+
+/**
  * Turns a {@link Duration} into whole milliseconds.
  * `field` names the option in the error, so a bad value says where it came from.
  */
@@ -22,7 +28,7 @@ export function parseDuration(value: Duration, field = 'duration'): number {
     if (!Number.isFinite(value) || value < 0) {
       throw new ConfigError(`${field} must be a non-negative number of milliseconds or a string like '30s' or '10m' (got ${String(value)})`)
     }
-    return Math.round(value)
+    return bounded(Math.round(value), field, String(value))
   }
   const match = DURATION_PATTERN.exec(value.trim())
   if (!match) {
@@ -30,7 +36,12 @@ export function parseDuration(value: Duration, field = 'duration'): number {
   }
   const amount = Number(match[1])
   const unit = UNIT_MS[match[2] as string] as number
-  return Math.round(amount * unit)
+  return bounded(Math.round(amount * unit), field, `'${value}'`)
+}
+
+function bounded(ms: number, field: string, shown: string): number {
+  if (ms > MAX_DURATION_MS) throw new ConfigError(`${field} must be at most 3650d (10 years) (got ${shown})`)
+  return ms
 }
 
 /** Formats milliseconds for people: `1500` -> `'1.5s'`, `600000` -> `'10m'`. */

@@ -8,6 +8,9 @@ import { parseDuration } from './duration.js'
 type Env = Readonly<Record<string, string | undefined>>
 type Mutable<T> = { -readonly [K in keyof T]?: T[K] extends object ? Mutable<T[K]> : T[K] }
 
+/** A number with an optional unit: such a value fails to parse only by being too long. */
+const DURATION_SHAPE = /^\d+(\.\d+)?\s*(ms|s|m|h|d)?$/
+
 /**
  * Env durations: a bare number is seconds, as the seeds write them
  * (`CACHE_TTL_USER_SESSION=3600`); a unit makes it explicit (`250ms`, `30m`).
@@ -18,7 +21,8 @@ export function envDuration(env: Env, name: string): number | undefined {
   const value = /^\d+(\.\d+)?$/.test(raw) ? `${raw}s` : raw
   try {
     return parseDuration(value, name)
-  } catch {
+  } catch (error) {
+    if (DURATION_SHAPE.test(raw)) throw new ConfigError(`${name}=${raw}: ${(error as Error).message.replace(`${name} `, '')}`)
     throw new ConfigError(`${name}=${raw} is not a duration: use seconds (3600) or a unit (250ms, 30s, 10m, 24h)`)
   }
 }

@@ -29,7 +29,7 @@ const pem = z.union([z.string(), z.instanceof(Buffer)])
 export const cacheOptionsSchema = z
   .object({
     store: z.union([z.enum(['memory', 'redis', 'tiered', 'cluster', 'sentinel']), z.custom<object>((value) => typeof value === 'object' && value !== null && 'get' in value, 'a Store object')]).optional(),
-    prefix: z.string().regex(/^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)*$/, "use letters, digits, '_', '.', '-', with ':' between segments").optional(),
+    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use one segment of letters, digits, '_', '.', '-' (no ':': a prefix must not lie inside another cache's space)").optional(),
     defaultTtl: duration.optional(),
     ttl: z.record(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'category names use letters, digits, _ . -'), duration).optional(),
     grace: duration.optional(),

@@ -3,7 +3,12 @@ import { CacheError, errors } from '../errors.js'
 import { escapeGlob } from './glob.js'
 import { encodeSegment } from './segment.js'
 
-const PREFIX_PATTERN = /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)*$/
+/**
+ * One segment, no `:`. A prefix of several segments (`app:billing`) would lie
+ * inside another cache's space (`app`): that cache's `billing:x` is the same
+ * store key, and its `clear()` would empty it. Sub-spaces are namespaces.
+ */
+const PREFIX_PATTERN = /^[A-Za-z0-9_.-]+$/
 /** Longest logical key kept verbatim; longer ones keep a readable head and a hash. */
 const MAX_LOGICAL_KEY = 256
 const HASHED_HEAD = 96
@@ -24,10 +29,10 @@ export class KeySpace {
     this.base = base
   }
 
-  /** The root space of a cache; `prefix` is `[A-Za-z0-9_.-]` segments joined by `:`. */
+  /** The root space of a cache; `prefix` is one segment of `[A-Za-z0-9_.-]`. */
   static root(prefix: string): KeySpace {
-    if (!PREFIX_PATTERN.test(prefix)) {
-      throw new CacheError(errors.E_INVALID_CONFIG, `prefix must be segments of [A-Za-z0-9_.-] joined by ':' (got '${prefix}')`)
+    if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
+      throw new CacheError(errors.E_INVALID_CONFIG, `prefix must be one segment of letters, digits, '_', '.', '-' (got '${String(prefix)}'); for a space inside a cache's, use cache.namespace(name)`)
     }
     return new KeySpace(`${prefix}:`)
   }
@@ -38,13 +43,16 @@ export class KeySpace {
    * namespace never shares keys with its parent's entries.
    */
   child(name: string): KeySpace {
-    if (name === '') throw new CacheError(errors.E_INVALID_KEY, 'namespace name must not be empty')
+    if (typeof name !== 'string' || name === '') throw new CacheError(errors.E_INVALID_KEY, `namespace name must be a non-empty string (got ${describe(name)})`)
     return new KeySpace(`${this.base}~n.${encodeSegment(name)}:`)
   }
 
   /** The private space of one principal; distinct from every namespace, whatever its name. */
   user(principal: string): KeySpace {
-    if (principal === '') throw new CacheError(errors.E_INVALID_KEY, 'principal must not be empty')
+    // `forUser(undefined)` must not become a principal named 'undefined' that every anonymous caller shares.
+    if (typeof principal !== 'string' || principal.trim() === '') {
+      throw new CacheError(errors.E_INVALID_KEY, `principal must be a non-empty string (got ${describe(principal)}); resolve who is calling before reading their entries`)
+    }
     return new KeySpace(`${this.base}~u.${encodeSegment(principal)}:`)
   }
 
@@ -103,4 +111,8 @@ export function assertLogicalKey(key: string): void {
 export function categoryOf(key: string): string {
   const colon = key.indexOf(':')
   return colon === -1 ? 'default' : key.slice(0, colon)
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? `'${value.slice(0, 40)}'` : typeof value
 }

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino'
+import { pino, type Logger, type LoggerOptions } from 'pino'
 import { redactSecrets } from './redact.js'
 
 /** The logger type mcp-cache accepts: any pino logger (or one with the same methods). */
@@ -9,17 +9,37 @@ export const REDACTED_PATHS = ['password', '*.password', 'redis.password', 'redi
 
 /**
  * The default logger: JSON lines on stderr (stdout may be an MCP stdio channel),
- * level from `LOG_LEVEL` (default `warn`), credentials redacted.
+ * level from `LOG_LEVEL` (default `warn`), credentials redacted: fields by name,
+ * and every string of a line (message, field values, error messages) through
+ * `redact` (by default {@link redactSecrets}; the gateway adds its upstream URL).
  */
-export function createDefaultLogger(level = process.env['LOG_LEVEL'] ?? 'warn'): Logger {
+export function createDefaultLogger(level = process.env['LOG_LEVEL'] ?? 'warn', redact: (text: string) => string = redactSecrets): Logger {
   return pino(
     {
       name: 'mcp-cache',
       level,
       redact: { paths: REDACTED_PATHS, censor: '***' },
+      hooks: redactingHooks(redact),
     },
     pino.destination(2),
   )
+}
+
+/** A pino hook that passes every string argument of a log call, and each string field of its object, through `redact`. */
+function redactingHooks(redact: (text: string) => string): LoggerOptions['hooks'] {
+  const clean = (value: unknown): unknown => {
+    if (typeof value === 'string') return redact(value)
+    if (value instanceof Error) return { type: value.name, message: redact(value.message), stack: redact(value.stack ?? ''), ...('code' in value ? { code: value.code } : {}) }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
+    const fields: Record<string, unknown> = {}
+    for (const [name, field] of Object.entries(value)) fields[name] = typeof field === 'string' || field instanceof Error ? clean(field) : field
+    return fields
+  }
+  return {
+    logMethod(args, method) {
+      method.apply(this, args.map(clean) as Parameters<typeof method>)
+    },
+  }
 }
 
 /**
@@ -53,7 +73,7 @@ export class RateLimitedLog {
 
 /** An audit log: one JSON line per event, appended to `path` (mode 600), synchronously flushed on exit. */
 export function createAuditLog(path: string): (event: object) => void {
-  const audit = pino({ base: { log: 'mcp-cache-audit' }, redact: { paths: REDACTED_PATHS, censor: '***' } }, pino.destination({ dest: path, mkdir: true, sync: false, mode: 0o600 }))
+  const audit = pino({ base: { log: 'mcp-cache-audit' }, redact: { paths: REDACTED_PATHS, censor: '***' }, hooks: redactingHooks(redactSecrets) }, pino.destination({ dest: path, mkdir: true, sync: false, mode: 0o600 }))
   process.once('exit', () => audit.flush())
   return (event) => audit.info(event)
 }

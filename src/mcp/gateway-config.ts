@@ -35,6 +35,10 @@ export const gatewayConfigSchema = z
     statusMeta: z.boolean().default(true),
     /** Longest JSON-RPC message accepted from a client, in bytes. */
     maxMessageBytes: z.number().int().positive().default(4 * 1024 * 1024),
+    /** Deepest nesting of a client message's params (params itself is level 1). */
+    maxParamsDepth: z.number().int().positive().max(10_000).default(64),
+    /** Longest message accepted from a stdio upstream, in bytes; a longer answer fails its request at once. */
+    maxUpstreamMessageBytes: z.number().int().positive().default(64 * 1024 * 1024),
     /** How long an upstream request may take before the client gets an error naming the upstream. */
     upstreamTimeout: duration.default(300_000),
     /** Options of the cache itself (store, prefix, redis ...), as for createCache. */

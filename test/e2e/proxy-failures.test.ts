@@ -12,7 +12,7 @@ describe('proxy given bad input', () => {
     proxy.write(JSON.stringify({ jsonrpc: '1.0', id: 7, method: 'ping' }))
     expect(await proxy.next(7)).toMatchObject({ error: { code: -32600, message: expect.stringContaining("jsonrpc must be '2.0'") } })
     proxy.write(JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'x', arguments: { blob: 'y'.repeat(5000) } } }))
-    expect(await proxy.next(null)).toMatchObject({ error: { code: -32600, message: expect.stringContaining('maxMessageBytes') } })
+    expect(await proxy.next(8)).toMatchObject({ error: { code: -32600, message: expect.stringContaining('maxMessageBytes') } })
     proxy.write(initializeLine(1))
     expect(await proxy.next(1)).toMatchObject({ result: { serverInfo: { name: 'counting-server' } } })
     proxy.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }))

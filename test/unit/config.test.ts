@@ -143,7 +143,7 @@ describe('config file and validation', () => {
   })
 
   it('rejects wrong options passed in code with E_INVALID_CONFIG', () => {
-    expect(() => createCache({ prefix: 'has space', logger: false })).toThrow(/prefix: use letters/)
+    expect(() => createCache({ prefix: 'has space', logger: false })).toThrow(/prefix: use one segment/)
     expect(() => createCache({ jitter: 2, logger: false })).toThrow(/jitter/)
   })
 })

@@ -8,8 +8,10 @@ export interface GatewayContext {
   readonly config: GatewayConfig
   /** The cache namespace of this upstream: entries of different upstreams never meet. */
   readonly upstreamCache: Cache
-  /** A name for the upstream that errors can show (command or URL, credentials removed). */
+  /** What clients and logs may see of the upstream: `--upstream-name`, or its URL's origin, or its program (never a URL with credentials or query). */
   readonly upstreamName: string
+  /** Removes the upstream's URL, its credentials and query values, and every secret-looking pattern, from text a client or a log receives. */
+  readonly redact: (text: string) => string
   /** Callers waiting on each in-flight cacheable call, by store key. */
   readonly flights: Map<string, Flight>
   readonly logger: CacheLogger | undefined

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Cache } from '../../cache/cache.js'
 import type { CacheLogger } from '../../log/logger.js'
-import { redactSecrets } from '../../log/redact.js'
+import { redactorFor, secretsOfUrl, upstreamDisplayName } from '../../log/redact.js'
 import { ToolStats } from '../../stats/tool-stats.js'
 import type { GatewayConfig } from '../gateway-config.js'
 import type { MessageChannel } from '../transports/channel.js'
@@ -13,6 +13,8 @@ import { GatewaySession } from './session.js'
 export interface UpstreamIdentity {
   /** A stable description: `stdio:node server.js --flag` or `http://127.0.0.1:3000/mcp`. */
   readonly identity: string
+  /** What clients see in errors (`--upstream-name`). @default the URL's origin, or the stdio program */
+  readonly name?: string | undefined
 }
 
 /**
@@ -23,10 +25,11 @@ export class Gateway {
   readonly context: GatewayContext
 
   constructor(config: GatewayConfig, cache: Cache, upstream: UpstreamIdentity, logger?: CacheLogger, audit?: (event: AuditEvent) => void) {
-    const name = redactSecrets(upstream.identity)
+    const name = upstreamDisplayName(upstream.identity, upstream.name)
+    const redact = redactorFor(upstream.identity.startsWith('stdio:') ? [] : secretsOfUrl(upstream.identity))
     // Hashed, so no argument or URL of the upstream (possibly secret) appears in keys.
     const id = createHash('sha256').update(upstream.identity).digest('base64url').slice(0, 12)
-    this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, flights: new Map(), logger, audit, toolStats: new ToolStats() }
+    this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, redact, flights: new Map(), logger, audit, toolStats: new ToolStats() }
   }
 
   /** Drops the cached results of these tools, for every principal; resolves to how many. */

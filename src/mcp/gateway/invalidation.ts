@@ -25,9 +25,11 @@ export function invalidateOnNotification(session: GatewaySession, message: JsonR
   for (const stale of STALE_AFTER[method] ?? []) patterns.push(listPattern(stale))
   if (method === 'notifications/tools/list_changed') session.catalog.reset()
   if (patterns.length === 0) return
-  void (async () => {
+  ;(async () => {
     for (const pattern of patterns) await deleteForEveryone(session.context.upstreamCache, pattern, method)
-  })()
+  })().catch((error: unknown) => {
+    session.context.logger?.warn({ notification: method, err: session.context.redact(String((error as Error).message)) }, `mcp-cache: invalidation after ${method} failed`)
+  })
 }
 
 /** Deletes every cached result of `tools` (keys `{category}:{tool}:...`), shared and every principal's; resolves to how many. */

@@ -34,7 +34,12 @@ export class GatewaySession {
   readonly userCache: Cache
   private nextUpstreamId = 1
   private readonly pending = new Map<RequestId, Pending>()
-  /** Client request id -> how to cancel it (forwarded request or cache waiter). */
+  /**
+   * Client requests in flight, by id -> how to cancel each (forwarded request
+   * or cache waiter). An id is added when its request arrives and removed by
+   * whoever answers it first ({@link complete}), so every request gets exactly
+   * one answer, and a second request with an id in use is refused.
+   */
   private readonly cancellers = new Map<string, () => void>()
   private closed = false
   /** Called once when either side closes. */
@@ -53,10 +58,10 @@ export class GatewaySession {
   async start(): Promise<void> {
     this.upstream.onmessage = (message) => this.fromUpstream(message)
     this.upstream.onclose = () => this.upstreamClosed()
-    this.upstream.onerror = (error) => this.context.logger?.warn({ err: error.message }, `mcp-cache: upstream ${this.context.upstreamName}: ${error.message}`)
+    this.upstream.onerror = (error) => this.context.logger?.warn({ err: this.context.redact(error.message) }, `mcp-cache: upstream ${this.context.upstreamName}: ${this.context.redact(error.message)}`)
     this.downstream.onmessage = (message) => this.fromDownstream(message)
     this.downstream.onclose = () => void this.close()
-    this.downstream.onerror = (error) => this.context.logger?.warn({ err: error.message }, `mcp-cache: client channel: ${error.message}`)
+    this.downstream.onerror = (error) => this.context.logger?.warn({ err: this.context.redact(error.message) }, `mcp-cache: client channel: ${this.context.redact(error.message)}`)
     await this.upstream.start()
     await this.downstream.start()
   }
@@ -72,19 +77,19 @@ export class GatewaySession {
       }, timeoutMs)
       this.pending.set(id, (response) => {
         clearTimeout(timer)
-        if (response.error !== undefined) reject(new UpstreamError(response.error.message, response.error.code))
+        if (response.error !== undefined) reject(new UpstreamError(this.context.redact(String(response.error.message)), response.error.code))
         else resolve(response.result ?? {})
       })
       onCancelHandle?.(() => {
         if (!this.pending.delete(id)) return
         clearTimeout(timer)
-        void this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'every waiting client cancelled' } })
+        this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'every waiting client cancelled' } }).catch(() => undefined)
         reject(new UpstreamError('cancelled'))
       })
       this.sendUpstream({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }).catch((error: unknown) => {
         if (!this.pending.delete(id)) return
         clearTimeout(timer)
-        reject(new UpstreamError(`upstream ${this.context.upstreamName} is unavailable: ${(error as Error).message}`))
+        reject(new UpstreamError(this.unavailable(error)))
       })
     })
   }
@@ -94,19 +99,30 @@ export class GatewaySession {
     const id = this.nextUpstreamId++
     const key = idKey(request.id)
     this.pending.set(id, (response) => {
-      this.cancellers.delete(key)
-      const result = response.result !== undefined && reshape !== undefined ? reshape(response.result) : response.result
-      void this.reply({ ...response, id: request.id, ...(result === undefined ? {} : { result }) })
+      if (!this.complete(request.id)) return
+      let answer: JsonRpcMessage
+      try {
+        const result = response.result !== undefined && reshape !== undefined ? reshape(response.result) : response.result
+        answer = { ...response, id: request.id, ...(result === undefined ? {} : { result }) }
+      } catch (error) {
+        answer = this.internalError(request, error)
+      }
+      void this.reply(answer)
     })
     this.cancellers.set(key, () => {
       this.pending.delete(id)
-      void this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } })
+      // An upstream that is gone has nothing left to cancel.
+      this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }).catch(() => undefined)
     })
     this.sendUpstream({ ...request, id }).catch((error: unknown) => {
-      if (!this.pending.delete(id)) return
-      this.cancellers.delete(key)
-      void this.reply(errorResponse(request.id, RpcCode.UPSTREAM_ERROR, `upstream ${this.context.upstreamName} is unavailable: ${(error as Error).message}`))
+      if (!this.pending.delete(id) || !this.complete(request.id)) return
+      void this.reply(errorResponse(request.id, RpcCode.UPSTREAM_ERROR, this.unavailable(error)))
     })
+  }
+
+  /** True while a client request with this id is being handled (its answer not yet sent). */
+  isInFlight(requestId: RequestId): boolean {
+    return this.cancellers.has(idKey(requestId))
   }
 
   /** Registers how to cancel a client request the gateway is handling itself. */
@@ -154,9 +170,13 @@ export class GatewaySession {
 
   private fromDownstream(message: JsonRpcMessage): void {
     if (isRequest(message)) {
-      if (message.method === 'tools/call') void handleToolCall(this, message)
-      else if (isCachedListMethod(message.method)) void handleListRequest(this, message)
-      else this.forward(message)
+      if (this.isInFlight(message.id)) {
+        // The SDK's transports route answers by id: a second request with the same id would take the first one's answer.
+        void this.reply(errorResponse(message.id, RpcCode.INVALID_REQUEST, `Invalid Request: id ${JSON.stringify(message.id)} is already used by a request in flight; give every request its own id`))
+        return
+      }
+      this.cancellers.set(idKey(message.id), NOT_CANCELLABLE)
+      this.dispatch(message)
       return
     }
     if (isNotification(message) && message.method === 'notifications/cancelled') {
@@ -172,7 +192,46 @@ export class GatewaySession {
     this.sendUpstream(message).catch(() => undefined)
   }
 
+  /** Hands a client request to its handler; whatever fails in there becomes this request's error answer. */
+  private dispatch(request: JsonRpcRequest): void {
+    let handled: Promise<void>
+    try {
+      if (request.method === 'tools/call') handled = handleToolCall(this, request)
+      else if (isCachedListMethod(request.method)) handled = handleListRequest(this, request)
+      else {
+        this.forward(request)
+        return
+      }
+    } catch (error) {
+      handled = Promise.reject(error)
+    }
+    handled.catch((error: unknown) => {
+      if (this.complete(request.id)) void this.reply(this.internalError(request, error))
+    })
+  }
+
+  /** The error answer of a request the gateway failed to handle; logged, secrets removed. */
+  private internalError(request: JsonRpcRequest, error: unknown): JsonRpcMessage {
+    const reason = this.context.redact(error instanceof Error ? error.message : String(error))
+    this.context.logger?.warn({ method: request.method, err: reason }, `mcp-cache: ${request.method} failed in the gateway: ${reason}`)
+    return errorResponse(request.id, RpcCode.INTERNAL_ERROR, `mcp-cache could not handle ${request.method}: ${reason}`)
+  }
+
+  /** What a client is told when the upstream cannot be reached: its display name, never its URL. */
+  private unavailable(error: unknown): string {
+    return `upstream ${this.context.upstreamName} is unavailable: ${this.context.redact(error instanceof Error ? error.message : String(error))}`
+  }
+
   private fromUpstream(message: JsonRpcMessage): void {
+    try {
+      this.routeFromUpstream(message)
+    } catch (error) {
+      const reason = this.context.redact(error instanceof Error ? error.message : String(error))
+      this.context.logger?.warn({ err: reason }, `mcp-cache: could not handle a message from upstream ${this.context.upstreamName}: ${reason}`)
+    }
+  }
+
+  private routeFromUpstream(message: JsonRpcMessage): void {
     if (isResponse(message) && message.id !== undefined && message.id !== null) {
       const pending = this.pending.get(message.id)
       if (pending !== undefined) {
@@ -197,6 +256,9 @@ export class GatewaySession {
     setTimeout(() => void this.close(), 50)
   }
 }
+
+/** The canceller of a request that has nothing to cancel (yet). */
+const NOT_CANCELLABLE = (): void => undefined
 
 function idKey(id: RequestId): string {
   return `${typeof id}:${id}`

@@ -95,7 +95,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   const plan = planCall(session, name, params)
   if (plan === undefined) {
     session.forward(request, (result) => {
-      if (result['isError'] !== true) void runInvalidations(session, name)
+      if (result['isError'] !== true) runInvalidationsLogged(session, name)
       audit('bypass')
       return stamp(session.context.config.statusMeta, result, 'bypass')
     })
@@ -136,7 +136,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
     audit(outcome.status, shortHash(flightKey))
     await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, outcome.value.result, outcome.status, age) })
-    if (decision.mode === 'dedupe' || outcome.status === 'miss') void runInvalidations(session, name)
+    if (decision.mode === 'dedupe' || outcome.status === 'miss') runInvalidationsLogged(session, name)
   } catch (error) {
     if (!session.complete(request.id) || cancelled) return
     audit(error instanceof UncacheableResult ? 'miss' : 'error', shortHash(flightKey))
@@ -166,6 +166,13 @@ async function loadCatalog(session: GatewaySession, request: JsonRpcRequest): Pr
   } catch (error) {
     session.context.logger?.warn({ err: (error as Error).message }, 'mcp-cache: could not list the upstream tools; only rules decide caching')
   }
+}
+
+/** Runs {@link runInvalidations} without waiting; a failure is logged, never thrown. */
+function runInvalidationsLogged(session: GatewaySession, name: string): void {
+  runInvalidations(session, name).catch((error: unknown) => {
+    session.context.logger?.warn({ tool: name, err: session.context.redact(String((error as Error).message)) }, `mcp-cache: invalidations after ${name} failed`)
+  })
 }
 
 /** Drops the cached results of the tools a write tool names in `invalidates`. */

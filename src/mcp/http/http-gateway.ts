@@ -7,7 +7,8 @@ import type { CacheLogger } from '../../log/logger.js'
 import type { Gateway } from '../gateway/create-gateway.js'
 import type { GatewaySession } from '../gateway/session.js'
 import { answerFromCache } from '../gateway/tool-calls.js'
-import { RpcCode } from '../jsonrpc.js'
+import { errorResponse, RpcCode, type RequestId } from '../jsonrpc.js'
+import { checkMessageLimits, idOf, type MessageLimits } from '../message-limits.js'
 import type { PrincipalResolver } from '../principal.js'
 import type { MessageChannel } from '../transports/channel.js'
 import { toolCallOf, writeJsonAnswer } from './json-answer.js'
@@ -26,8 +27,8 @@ export interface HttpGatewayOptions {
   readonly maxSessions?: number
   /** A session idle this long is closed with its upstream. @default 10 minutes */
   readonly idleMs?: number
-  /** Largest request body, in bytes. */
-  readonly maxBodyBytes: number
+  /** Largest request body (maxMessageBytes) and deepest params nesting, checked before any other work. */
+  readonly limits: MessageLimits
   /** Host names accepted in the Host header besides loopback names (DNS-rebinding protection). */
   readonly allowedHosts?: readonly string[]
   /** Origins accepted besides loopback ones. */
@@ -134,7 +135,7 @@ export class HttpGateway {
       }
       existing.downstream.lastActive = Date.now()
       const body = req.method === 'POST' ? await this.readBody(req, res) : undefined
-      if (body === FAILED) return
+      if (body === FAILED || this.refusedDuplicateIds(res, body, existing.session, sessionId)) return
       if (await this.answeredFromCache(req, res, body, existing.session, SUPPORTED_PROTOCOL_VERSIONS, sessionId)) return
       await existing.downstream.transport.handleRequest(req, res, body)
       return
@@ -144,7 +145,7 @@ export class HttpGateway {
       return
     }
     const body = await this.readBody(req, res)
-    if (body === FAILED) return
+    if (body === FAILED || this.refusedDuplicateIds(res, body, undefined, undefined)) return
     if (!isInitialize(body)) {
       await this.handleStateless(req, res, body)
       return
@@ -221,7 +222,8 @@ export class HttpGateway {
   private async answeredFromCache(req: IncomingMessage, res: ServerResponse, body: unknown, session: GatewaySession, versions: readonly string[], sessionId: string | undefined): Promise<boolean> {
     const request = toolCallOf(req, body, versions)
     // Its one wait is the first call's tool list, an upstream request the session's drain counts.
-    const answer = request === undefined ? undefined : await answerFromCache(session, request)
+    // A failure here is left to the transport path, which answers it as the request's own error.
+    const answer = request === undefined ? undefined : await answerFromCache(session, request).catch(() => undefined)
     if (answer === undefined) return false
     writeJsonAnswer(res, answer, sessionId)
     return true
@@ -234,16 +236,17 @@ export class HttpGateway {
     } catch (error) {
       if (error instanceof UpstreamBackoffError) {
         res.setHeader('retry-after', String(Math.ceil(error.retryAfterMs / 1000)))
-        rpcError(res, 503, RpcCode.UPSTREAM_ERROR, `upstream ${this.gateway.context.upstreamName}: ${error.message}`)
+        rpcError(res, 503, RpcCode.UPSTREAM_ERROR, `upstream ${this.gateway.context.upstreamName}: ${this.gateway.context.redact(error.message)}`)
       } else {
-        rpcError(res, 502, RpcCode.UPSTREAM_ERROR, `upstream ${this.gateway.context.upstreamName} could not be started: ${(error as Error).message}`)
+        rpcError(res, 502, RpcCode.UPSTREAM_ERROR, `upstream ${this.gateway.context.upstreamName} could not be started: ${this.gateway.context.redact((error as Error).message)}`)
       }
       return undefined
     }
   }
 
+  /** The parsed body, or FAILED once an error has answered it: too large, not JSON, or nested too deep. */
   private async readBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
-    const limit = this.options.maxBodyBytes
+    const limit = this.options.limits.maxMessageBytes
     const chunks: Buffer[] = []
     let size = 0
     for await (const chunk of req) {
@@ -255,12 +258,49 @@ export class HttpGateway {
       }
       chunks.push(chunk as Buffer)
     }
+    let body: unknown
     try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
     } catch {
       rpcError(res, 400, RpcCode.PARSE_ERROR, 'Parse error: the body is not valid JSON')
       return FAILED
     }
+    for (const message of Array.isArray(body) ? body : [body]) {
+      const problem = checkMessageLimits(message, this.options.limits)
+      if (problem !== undefined) {
+        rpcError(res, 400, RpcCode.INVALID_REQUEST, `Invalid Request: ${problem}`, Array.isArray(body) ? null : idOf(message))
+        return FAILED
+      }
+    }
+    return body
+  }
+
+  /**
+   * Answers a POST that reuses a request id still in flight in its session, or
+   * twice in one batch, with a JSON-RPC error of its own, before the SDK
+   * transport sees it: the transport routes answers by id, so the duplicate
+   * would take the first request's answer and leave the first without one.
+   */
+  private refusedDuplicateIds(res: ServerResponse, body: unknown, session: GatewaySession | undefined, sessionId: string | undefined): boolean {
+    const messages = Array.isArray(body) ? body : [body]
+    const seen = new Set<string>()
+    let duplicate: RequestId | undefined
+    for (const message of messages) {
+      const id = idOf(message)
+      if (id === null || typeof (message as { method?: unknown }).method !== 'string') continue
+      const key = `${typeof id}:${id}`
+      if (seen.has(key) || session?.isInFlight(id) === true) {
+        duplicate = id
+        break
+      }
+      seen.add(key)
+    }
+    if (duplicate === undefined) return false
+    const problem = `Invalid Request: id ${JSON.stringify(duplicate)} is already used by a request in flight; give every request its own id`
+    const answers = Array.isArray(body) ? messages.flatMap((message) => (idOf(message) === null ? [] : [errorResponse(idOf(message), RpcCode.INVALID_REQUEST, problem)])) : errorResponse(duplicate, RpcCode.INVALID_REQUEST, problem)
+    const text = JSON.stringify(answers)
+    res.writeHead(200, { 'content-type': 'application/json', ...(sessionId === undefined ? {} : { 'mcp-session-id': sessionId }) }).end(text)
+    return true
   }
 
   private closeIdle(idleMs: number): void {
@@ -272,11 +312,15 @@ export class HttpGateway {
       }
     }
     for (const [principal, pending] of this.stateless) {
-      void pending.then((client) => {
-        if (client.downstream.lastActive >= cutoff) return
-        this.stateless.delete(principal)
-        void client.session.close()
-      })
+      pending.then(
+        (client) => {
+          if (client.downstream.lastActive >= cutoff) return
+          this.stateless.delete(principal)
+          void client.session.close()
+        },
+        // One that failed to start was answered and removed where it failed.
+        () => undefined,
+      )
     }
   }
 }
@@ -291,6 +335,6 @@ function isInitialize(body: unknown): boolean {
   return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize'
 }
 
-function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }))
+function rpcError(res: ServerResponse, status: number, code: number, message: string, id: RequestId | null = null): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(errorResponse(id, code, message)))
 }

@@ -27,6 +27,7 @@ export class ChildProcessChannel implements MessageChannel {
 
   constructor(
     readonly spec: ChildCommand,
+    /** Longest message the child may send (maxUpstreamMessageBytes). */
     private readonly maxMessageBytes: number,
   ) {}
 
@@ -42,7 +43,7 @@ export class ChildProcessChannel implements MessageChannel {
       child.once('spawn', resolve)
       child.once('error', reject)
     })
-    const lines = new LineChannel(child.stdout as Readable, child.stdin as Writable, this.maxMessageBytes, false)
+    const lines = new LineChannel(child.stdout as Readable, child.stdin as Writable, { maxMessageBytes: this.maxMessageBytes, side: 'upstream' })
     lines.onmessage = (message) => this.onmessage?.(message)
     lines.onerror = (error) => this.onerror?.(error)
     this.lines = lines
