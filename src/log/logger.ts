@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino'
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 import { redactSecrets } from './redact.js'
 
 /** The logger type mcp-cache accepts: any pino logger (or one with the same methods). */
@@ -13,7 +13,7 @@ export const REDACTED_PATHS = ['password', '*.password', 'redis.password', 'redi
  * and every string of a line (message, field values, error messages) through
  * `redact` (by default {@link redactSecrets}; the gateway adds its upstream URL).
  */
-export function createDefaultLogger(level = process.env['LOG_LEVEL'] ?? 'warn', redact: (text: string) => string = redactSecrets): Logger {
+export function createDefaultLogger(level = process.env['LOG_LEVEL'] ?? 'warn', redact: (text: string) => string = redactSecrets, destination: DestinationStream = pino.destination(2)): Logger {
   return pino(
     {
       name: 'mcp-cache',
@@ -21,7 +21,7 @@ export function createDefaultLogger(level = process.env['LOG_LEVEL'] ?? 'warn', 
       redact: { paths: REDACTED_PATHS, censor: '***' },
       hooks: redactingHooks(redact),
     },
-    pino.destination(2),
+    destination,
   )
 }
 

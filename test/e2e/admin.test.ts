@@ -55,4 +55,23 @@ describe('admin API beside serve', () => {
     expect(await status()).toBe('miss')
     await client.close()
   })
+
+  it('answers bad parameters with a 400 naming them, never a raw Redis error', async () => {
+    for (const path of ['/keys?count=-5', '/keys?count=0.5', '/keys?cursor=99999999999999999999']) {
+      const response = await get(path)
+      const body = (await response.json()) as { error: string }
+      expect(response.status, path).toBe(400)
+      expect(body.error, path).toMatch(/^(count|cursor) must be/)
+    }
+    const odd = await fetch(`${adminUrl}/cache/..%2Fx/y`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })
+    expect([odd.status, await odd.json()]).toStrictEqual([400, { code: 'E_INVALID_KEY', error: expect.stringContaining('category must match') }])
+  })
+
+  it('limits by the socket address, not a client-supplied X-Forwarded-For, and never locks out the right token', async () => {
+    const guesses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => fetch(`${adminUrl}/stats`, { headers: { authorization: 'Bearer wrong', 'x-forwarded-for': `10.1.${i % 250}.${i % 7}` } }).then((response) => response.status)),
+    )
+    expect(guesses.filter((status) => status === 429).length).toBeGreaterThan(150)
+    expect((await get('/stats')).status).toBe(200)
+  })
 })

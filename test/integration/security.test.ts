@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.js'
 import { RedisStore } from '../../src/stores/redis-store.js'
 import { describeCacheEngine } from '../helpers/cache-suite.js'
+import { redisUrl } from '../helpers/redis.js'
 import { sendCommand, startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
 import { describeStoreConformance } from '../helpers/store-suite.js'
 
@@ -116,5 +117,26 @@ describe('secrets never printed', () => {
     await cache.close()
     expect(printed.length).toBeGreaterThan(2)
     expect(printed.join('\n')).not.toContain(password)
+  })
+})
+
+describe('caches with neighbouring prefixes on one Redis', () => {
+  it('never read, overwrite or clear each other’s entries; a prefix inside another’s space is refused', async () => {
+    const base = `app${randomBytes(4).toString('hex')}`
+    const open = (prefix: string) => createCache({ store: 'redis', prefix, redis: { url: redisUrl() }, logger: false })
+    expect(() => open(`${base}:billing`)).toThrow(expect.objectContaining({ code: 'E_INVALID_CONFIG' }))
+    const [app, dashed, dotted] = [open(base), open(`${base}-billing`), open(`${base}.billing`)]
+    try {
+      await dashed.set('x', 'dashed')
+      await dotted.set('x', 'dotted')
+      await app.set('billing:x', 'app')
+      await app.namespace('billing').set('x', 'app namespace')
+      expect([await dashed.get('x'), await dotted.get('x'), await app.get('billing:x')]).toStrictEqual(['dashed', 'dotted', 'app'])
+      expect(await app.clear()).toBe(2)
+      expect([await dashed.get('x'), await dotted.get('x')]).toStrictEqual(['dashed', 'dotted'])
+    } finally {
+      await Promise.all([dashed.clear(), dotted.clear()])
+      await Promise.all([app.close(), dashed.close(), dotted.close()])
+    }
   })
 })

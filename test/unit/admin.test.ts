@@ -135,3 +135,45 @@ describe('admin API', () => {
     expect(statuses).toContain(429)
   })
 })
+
+describe('admin API given hostile requests', () => {
+  const TOKEN2 = 'admin-token-for-hostile-tests'
+  const good = { authorization: `Bearer ${TOKEN2}` }
+
+  it('validates every parameter with a 400 naming it, never a 500', async () => {
+    const app = createAdminApp({ cache: createCache({ logger: false, prefix: 'hostile' }), token: TOKEN2 })
+    for (const query of ['count=-5', 'count=0', 'count=0.5', 'count=1001', 'count=abc', 'count=1e3']) {
+      const response = await app.request(`/keys?${query}`, { headers: good })
+      expect([response.status, await response.json()]).toStrictEqual([400, { error: expect.stringContaining('count must be') }])
+    }
+    for (const cursor of ['99999999999999999999', '18446744073709551616', '-1', '1.2.3', 'abc', '99999.1']) {
+      const response = await app.request(`/keys?cursor=${cursor}`, { headers: good })
+      expect([response.status, await response.json()]).toStrictEqual([400, { error: expect.stringContaining('cursor') }])
+    }
+    expect((await app.request('/keys?cursor=18446744073709551615&count=1000', { headers: good })).status).toBe(200)
+    expect((await app.request(`/keys?pattern=${'a'.repeat(600)}`, { headers: good })).status).toBe(400)
+    for (const path of ['/cache/..%2Fx/y', '/cache/~x/y', '/cache/%00/%00', '/cache/a/b?sub_key=', '/invalidations?limit=1e999', '/stats/series?since=-1']) {
+      const response = await app.request(path, { method: path.startsWith('/cache') ? 'DELETE' : 'GET', headers: good })
+      expect(response.status, path).toBeLessThan(500)
+      expect(await response.json(), path).toBeTypeOf('object')
+    }
+  })
+
+  it('keeps a flood of wrong tokens from locking out the right one', async () => {
+    const app = createAdminApp({ cache: createCache({ logger: false }), token: TOKEN2, rateLimit: 20, failedAuthRateLimit: 5 })
+    const statuses: number[] = []
+    for (let i = 0; i < 100; i++) statuses.push((await app.request('/stats', { headers: { authorization: `Bearer guess-${i}` } })).status)
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(90) // the guesses are limited...
+    expect((await app.request('/stats', { headers: good })).status).toBe(200) // ...apart from the right token
+  })
+
+  it('ignores X-Forwarded-For unless told to trust a proxy', async () => {
+    const guesses = async (app: ReturnType<typeof createAdminApp>) => {
+      let limited = 0
+      for (let i = 0; i < 50; i++) if ((await app.request('/stats', { headers: { 'x-forwarded-for': `10.0.${i}.1`, authorization: 'Bearer wrong' } })).status === 429) limited++
+      return limited
+    }
+    expect(await guesses(createAdminApp({ cache: createCache({ logger: false }), token: TOKEN2 }))).toBeGreaterThan(40) // one client, whatever it claims
+    expect(await guesses(createAdminApp({ cache: createCache({ logger: false }), token: TOKEN2, trustProxy: true }))).toBe(0) // fifty clients behind a proxy
+  })
+})

@@ -156,6 +156,16 @@ describe('TTL policy', () => {
     expect(policy.lifetime('experiment', '1m').ttl).toBe(60_000)
   })
 
+  it('refuses a TTL over 10 years, in code, in config and in the environment (Redis would refuse every write)', () => {
+    const policy = new TtlPolicy({}, 0)
+    for (const ttl of [1e300, '999999999999999d', 3651 * 86_400_000, '3651d']) {
+      expect(() => policy.lifetime('x', ttl)).toThrow(expect.objectContaining({ code: 'E_INVALID_CONFIG', message: expect.stringContaining('at most 3650d') }))
+    }
+    expect(policy.lifetime('x', '3650d').ttl).toBe(3650 * 86_400_000)
+    expect(() => createCache({ defaultTtl: 1e300, logger: false })).toThrow(/at most 3650d/)
+    expect(() => optionsFromEnv({ CACHE_DEFAULT_TTL: '999999999999' })).toThrow(/CACHE_DEFAULT_TTL=999999999999: must be at most 3650d/)
+  })
+
   it('spreads TTLs with jitter, never beyond the policy', () => {
     const policy = new TtlPolicy({ defaultTtl: 100_000 }, 0.2)
     const ttls = Array.from({ length: 200 }, () => policy.lifetime('x').ttl)

@@ -100,4 +100,29 @@ describe('key spaces', () => {
     expect(() => KeySpace.root('app*')).toThrow(/prefix/)
     expect(KeySpace.root('medinsight').qualify('drug_analysis:aspirin')).toBe('medinsight:drug_analysis:aspirin')
   })
+
+  it('refuses a prefix that would lie inside another cache’s space (app:billing inside app)', () => {
+    expect(() => KeySpace.root('app:billing')).toThrow(expect.objectContaining({ code: 'E_INVALID_CONFIG', message: expect.stringContaining('namespace') }))
+    // Any two valid prefixes: neither's keys, patterns or clear() reach the other's keys.
+    const prefix = fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/)
+    fc.assert(
+      fc.property(prefix, prefix, hostile, (a, b, key) => {
+        fc.pre(a !== b)
+        const [mine, theirs] = [KeySpace.root(a), KeySpace.root(b)]
+        const logical = key.startsWith('~') || key === '' ? `k${key}` : key
+        expect(globToRegExp(mine.everything()).test(theirs.qualify(logical))).toBe(false)
+        expect(mine.qualify(logical)).not.toBe(theirs.qualify(logical))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('refuses a principal or namespace that is not a non-empty string', () => {
+    const root = KeySpace.root('app')
+    for (const bad of [undefined, null, '', '  ', 42, {}]) {
+      expect(() => root.user(bad as unknown as string)).toThrow(expect.objectContaining({ code: 'E_INVALID_KEY' }))
+    }
+    for (const bad of [undefined, '', 7]) expect(() => root.child(bad as unknown as string)).toThrow(expect.objectContaining({ code: 'E_INVALID_KEY' }))
+    expect(root.user('alice').base).toBe('app:~u.alice:')
+  })
 })

@@ -6,11 +6,15 @@ import type { MessageChannel } from './channel.js'
 /**
  * A Streamable HTTP upstream, one client session of it per gateway session.
  * The caller's Authorization header is passed on, so the upstream still
- * authorizes the real caller.
+ * authorizes the real caller. Credentials in the URL (`https://user:pw@host`),
+ * which fetch refuses to send, become a Basic Authorization for callers that
+ * bring none of their own.
  */
 export function httpUpstream(url: string, authorization: string | undefined): MessageChannel {
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    requestInit: authorization === undefined ? {} : { headers: { authorization } },
+  const { endpoint, basic } = splitCredentials(url)
+  const sent = authorization ?? basic
+  const transport = new StreamableHTTPClientTransport(endpoint, {
+    requestInit: sent === undefined ? {} : { headers: { authorization: sent } },
   })
   const channel: MessageChannel = {
     start: () => transport.start(),
@@ -21,4 +25,14 @@ export function httpUpstream(url: string, authorization: string | undefined): Me
   transport.onclose = () => channel.onclose?.()
   transport.onerror = (error) => channel.onerror?.(error)
   return channel
+}
+
+/** The URL without its user info, and that user info as a Basic Authorization value. */
+function splitCredentials(url: string): { endpoint: URL; basic: string | undefined } {
+  const endpoint = new URL(url)
+  if (endpoint.username === '' && endpoint.password === '') return { endpoint, basic: undefined }
+  const credentials = `${decodeURIComponent(endpoint.username)}:${decodeURIComponent(endpoint.password)}`
+  endpoint.username = ''
+  endpoint.password = ''
+  return { endpoint, basic: `Basic ${Buffer.from(credentials).toString('base64')}` }
 }

@@ -1,0 +1,82 @@
+/** Secrets in every shape they reach a log line, an error or an answer: each one is removed. */
+import { describe, expect, it } from 'vitest'
+import { createDefaultLogger } from '../../src/log/logger.js'
+import { redactSecrets, redactorFor, secretsOfUrl, upstreamDisplayName } from '../../src/log/redact.js'
+
+/** [text with the secret S3CR3T-VALUE in it, what must remain readable]. */
+const SECRET = 'S3CR3T-VALUE'
+const FORMS: ReadonlyArray<readonly [string, string]> = [
+  // URL user info
+  [`redis://default:${SECRET}@cache.internal:6379/0`, 'redis://default:***@cache.internal:6379/0'],
+  [`rediss://:${SECRET}@cache:6380`, 'rediss://:***@cache:6380'],
+  [`redis://${SECRET}@cache:6379`, 'redis://***@cache:6379'],
+  [`redis://:p@ss${SECRET}@h:6379`, 'redis://:***@h:6379'], // a raw @ in the password
+  [`redis://app:Sup3r/Se?cr#et${SECRET}@host:6379`, 'redis://app:***@host:6379'],
+  [`https://user:${SECRET}@mcp.example.com/mcp`, 'https://user:***@mcp.example.com/mcp'],
+  // query parameters
+  [`http://h/mcp?access_token=${SECRET}&page=2`, 'http://h/mcp?access_token=***&page=2'],
+  [`http://h/mcp?auth_token=${SECRET}`, 'auth_token=***'],
+  [`http://h/cb?client_secret=${SECRET}`, 'client_secret=***'],
+  [`http://h/x?key=${SECRET}`, 'key=***'],
+  [`https://blob.example.net/c/b?sv=2024&sig=${SECRET}`, 'sv=2024&sig=***'],
+  [`http://h/x?sessionToken=${SECRET}`, 'sessionToken=***'],
+  [`http://h/x?refresh_token=${SECRET}`, 'refresh_token=***'],
+  [`https://s3/b?X-Amz-Signature=${SECRET}&X-Amz-Credential=${SECRET}`, 'X-Amz-Signature=***&X-Amz-Credential=***'],
+  [`http://h/x?apikey=${SECRET}`, 'apikey=***'],
+  // headers, as printed or echoed
+  [`Authorization: Bearer ${SECRET}`, 'Authorization: ***'],
+  [`{"authorization":"Basic ${SECRET}"}`, '{"authorization":"***"}'],
+  [`authorization=DPoP ${SECRET}`, 'authorization=***'],
+  [`sent Bearer ${SECRET}xyz to the upstream`, 'sent Bearer *** to the upstream'],
+  [`Cookie: session=${SECRET}`, 'Cookie: ***'],
+  // config dumps and error messages
+  [`password=${SECRET} retry`, 'password=*** retry'],
+  [`{"password": "${SECRET}"}`, '{"password": "***"}'],
+  [`token: ${SECRET}`, 'token: ***'],
+  [`WRONGPASS for redis.password=${SECRET}`, 'redis.password=***'],
+  [`api-key=${SECRET}`, 'api-key=***'],
+]
+
+describe('redactSecrets', () => {
+  it.each(FORMS)('removes the secret from %s', (text, kept) => {
+    const redacted = redactSecrets(text)
+    expect(redacted).not.toContain(SECRET)
+    expect(redacted).toContain(kept)
+  })
+
+  it('leaves text without secrets alone', () => {
+    for (const text of ['redis://localhost:6379/0', 'exited with code 1', '{"code":-32000,"message":"x"}', 'keyHash=abc', 'https://registry.npmjs.org/@scope%2fpkg', 'GET /keys?count=100&cursor=0']) {
+      expect(redactSecrets(text)).toBe(text)
+    }
+  })
+})
+
+describe('the redactor of an upstream URL', () => {
+  const url = `http://svc:${SECRET}pw@10.0.0.5:8080/mcp?tenant=${SECRET}t&access_token=${SECRET}a`
+  const redact = redactorFor(secretsOfUrl(url))
+
+  it('removes the URL, its user info and every query value wherever they appear, even in no recognisable shape', () => {
+    for (const text of [`could not reach ${url}`, `echo: /mcp?tenant=${SECRET}t&access_token=${SECRET}a`, `tenant ${SECRET}t is unknown`, `pw was ${SECRET}pw`]) {
+      expect(redact(text)).not.toContain(SECRET)
+    }
+  })
+
+  it('names the upstream by origin, program or configured name, never by path, query or credentials', () => {
+    expect(upstreamDisplayName(url)).toBe('http://10.0.0.5:8080')
+    expect(upstreamDisplayName('stdio:/usr/bin/node /srv/server.js --api-key sk-123')).toBe('stdio:node')
+    expect(upstreamDisplayName(url, 'billing')).toBe('billing')
+  })
+})
+
+describe('the default logger', () => {
+  it('redacts every string of a line: message, fields and errors', () => {
+    const lines: string[] = []
+    const logger = createDefaultLogger('debug', redactorFor([`${SECRET}-known`]), { write: (line: string) => void lines.push(line) })
+    logger.warn({ url: `redis://u:${SECRET}@h`, detail: `token=${SECRET}`, err: new Error(`Authorization: Bearer ${SECRET}`) }, `connect redis://:${SECRET}@h failed`)
+    logger.info(`saw ${SECRET}-known in a reply`)
+    logger.error(new Error(`password=${SECRET}`))
+    expect(lines).toHaveLength(3)
+    for (const line of lines) expect(line).not.toContain(SECRET)
+    expect(lines.join('')).toContain('Authorization: ***')
+  })
+})
