@@ -49,7 +49,7 @@ export async function runServe(command: string | undefined, args: readonly strin
     logger,
     connectUpstream: (headers) =>
       upstreamUrl !== undefined
-        ? httpUpstream(upstreamUrl, headers['authorization'])
+        ? httpUpstream(upstreamUrl, headers['authorization'], config.maxUpstreamMessageBytes)
         : restarts.start(() => new ChildProcessChannel({ command: command as string, args }, config.maxUpstreamMessageBytes)),
   })
   // The seeds' wait-for-redis: give Redis up to REDIS_TIMEOUT to answer, then serve degraded.

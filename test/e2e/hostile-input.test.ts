@@ -4,9 +4,11 @@
  * answer, and a valid call still works afterwards. `serve` (sessions and
  * stateless requests) and `proxy` alike.
  */
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLI, COUNTING_SERVER, connectThroughProxy, writeConfig } from '../helpers/proxy-client.js'
+import { CLI, COUNTING_SERVER, ROOT, connectThroughProxy, writeConfig } from '../helpers/proxy-client.js'
 import { initializeLine, spawnRawProxy, type RawProxy } from '../helpers/raw-proxy.js'
 import { MODERN_META, STATELESS_HEADERS, nestedArrays, openSession, rawPost, toolCall } from '../helpers/raw-http.js'
 import { spawnWithUrl, type UrlProcess } from '../helpers/serve-process.js'
@@ -152,4 +154,46 @@ describe('big answers from a stdio upstream', () => {
     expect(await proxy.call('lookup_code', { code: 'after' })).toMatchObject({ text: 'after: call 1' })
     await proxy.close()
   })
+
+  it('over maxUpstreamMessageBytes from an HTTP upstream: the same, through serve', async () => {
+    const upstream = await spawnWithUrl([COUNTING_SERVER, 'http', '0'])
+    const gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--upstream', upstream.url, '--config', writeConfig({ maxUpstreamMessageBytes: 1_000_000 })])
+    try {
+      const client = new Client({ name: 'big-http', version: '1.0.0' }, { capabilities: {} })
+      await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url)))
+      const failed = await client.callTool({ name: 'big_text', arguments: { bytes: 2_000_000 } }).catch((error: unknown) => error as Error)
+      expect(String((failed as Error).message)).toContain('maxUpstreamMessageBytes')
+      const fits = await client.callTool({ name: 'big_text', arguments: { bytes: 900_000 } })
+      expect((fits.content as Array<{ text: string }>)[0]?.text.length).toBeGreaterThan(899_000)
+      await client.close()
+    } finally {
+      await gateway.stop()
+      await upstream.stop()
+    }
+  })
 })
+
+describe('the last-resort guard of proxy and serve', () => {
+  it('logs an error that escaped every handler, without its secrets, and the process goes on', async () => {
+    const script = `
+      import { keepServingOnStrayErrors } from ${JSON.stringify(join(ROOT, 'dist', 'cli', 'last-resort.js'))}
+      import { createDefaultLogger } from ${JSON.stringify(join(ROOT, 'dist', 'log', 'logger.js'))}
+      import { redactSecrets } from ${JSON.stringify(join(ROOT, 'dist', 'log', 'redact.js'))}
+      keepServingOnStrayErrors(createDefaultLogger('warn'), redactSecrets)
+      setTimeout(() => { throw new Error('stray: redis://u:hunter2@h') })
+      setTimeout(() => void Promise.reject(new Error('stray rejection token=hunter2')), 5)
+      setTimeout(() => console.log('still serving'), 50)
+    `
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    const code = await new Promise((resolve) => child.once('exit', resolve))
+    expect(code).toBe(0)
+    expect(out).toContain('still serving')
+    expect(out).toContain('uncaughtException')
+    expect(out).toContain('unhandledRejection')
+    expect(out).not.toContain('hunter2')
+  })
+})
+
