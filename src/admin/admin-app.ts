@@ -27,7 +27,7 @@ export interface AdminOptions {
   readonly toolStats?: () => Record<string, unknown>
   /** Authenticated requests per second per client address. @default 50 */
   readonly rateLimit?: number
-  /** Failed authentications per second per client address, counted apart so a flood of wrong tokens never slows the right one. @default 5 */
+  /** Failed authentications per second per client address, counted apart so a flood of wrong tokens never slows the right one. @default 20 */
   readonly failedAuthRateLimit?: number
   /**
    * Take the client address from the first `X-Forwarded-For` entry instead of
@@ -76,7 +76,7 @@ export function createAdminApp(options: AdminOptions): Hono {
   const app = new Hono()
   const metrics = createMetrics(cache)
   const limiter = new RateLimiter(options.rateLimit ?? 50)
-  const failedAuth = new RateLimiter(options.failedAuthRateLimit ?? 5)
+  const failedAuth = new RateLimiter(options.failedAuthRateLimit ?? 20)
   const addressOf = (c: Context) => clientAddress(c, options.trustProxy === true)
 
   // A store's own error never reaches the caller: it may name servers, keys or worse.
