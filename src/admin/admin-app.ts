@@ -30,7 +30,8 @@ export interface AdminOptions {
   /** Failed authentications per second per client address, counted apart so a flood of wrong tokens never slows the right one. @default 20 */
   readonly failedAuthRateLimit?: number
   /**
-   * Take the client address from the first `X-Forwarded-For` entry instead of
+   * Take the client address from the last `X-Forwarded-For` entry (the one
+   * your proxy appended; earlier ones are the client's to choose) instead of
    * the socket. Only behind a reverse proxy you run: otherwise any client picks
    * its own address and escapes the limits. @default false
    */
@@ -204,10 +205,10 @@ export function createAdminApp(options: AdminOptions): Hono {
   return app
 }
 
-/** The caller's address for rate limits: the socket's, or with `trustProxy` the first X-Forwarded-For entry. */
+/** The caller's address for rate limits: the socket's, or with `trustProxy` the X-Forwarded-For entry the proxy appended (the last). */
 function clientAddress(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',', 1)[0]?.trim()
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').pop()?.trim()
     if (forwarded) return forwarded
   }
   try {

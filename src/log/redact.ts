@@ -1,31 +1,58 @@
 /**
  * Removes credentials from text before it is printed or returned: URL user
- * info (`redis://user:secret@host` -> `redis://user:***@host`), secret-looking
+ * info (`redis://user:secret@host` -> `redis://user:***@host`), secret-named
  * `name=value` pairs (query strings, headers, config dumps) and
  * `Authorization` schemes (`Bearer abc...` -> `Bearer ***`). Used on every URL,
  * config and error message we log or return, and by the logger on every line.
+ *
+ * The text may come from an attacker (an error that quotes a request), so
+ * every pattern starts only where a run of its characters starts (a
+ * lookbehind, not `\b`) and bounds what it scans: matching stays linear in the
+ * text, and text past {@link MAX_REDACTED_LENGTH} is cut first.
  */
+
+/** Longest text redacted and printed; the rest is cut (a 4 MB message is no better a log line than its start). */
+export const MAX_REDACTED_LENGTH = 16_384
 
 /**
- * `user:password@`, where the password runs to the last `@` of the URL's
- * token, so a raw `@`, `/`, `?` or `#` in it (`redis://:p@ss@h`) is covered
- * too; or a lone credential `secret@`. A token ends at whitespace, a quote or `<>`.
+ * `scheme://user:password@`, where the password runs to the last `@` of the
+ * URL's token (at most 256 characters), so a raw `@`, `/`, `?` or `#` in it
+ * (`redis://:p@ss@h`) is covered too, unless what follows the colon is a port
+ * (`host:443/@scope/pkg`); or a lone credential `scheme://secret@`.
  */
-const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)(?:([^\s"'<>@/?#:]*):[^\s"'<>]*@|[^\s"'<>@/?#:]+@)/gi
-/** Names whose values are secrets: passwords, tokens, keys, signatures, credentials, cookies, auth. */
-const SECRET_NAME = String.raw`[\w.-]*?(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|key|sig|signature|auth[a-z]*|credentials?|cookie)`
-/** An optional auth scheme, then the value: `Bearer abc`, `abc`. */
-const SECRET_VALUE = String.raw`(?:(?:Bearer|Basic|DPoP|Token|Digest|Negotiate)\s+)?[^\s"',;&<>]+`
-const SECRET_PAIRS = new RegExp(String.raw`\b(${SECRET_NAME})(["']?\s*[=:]\s*["']?)(${SECRET_VALUE})`, 'gi')
-/** A credential after an auth scheme anywhere, e.g. a header echoed in a message. */
-const AUTH_SCHEME = /\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/-]{8,}=*/g
+const URL_USER_INFO = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)(?:([^\s"'<>@/?#:]{0,256}):(?!\d{1,5}(?:[/?#\s"'<>]|$))[^\s"'<>]{0,256}@|[^\s"'<>@/?#:]{1,256}@)/gi
+/** A name, a separator and a value: `access_token=abc`, `"password": "abc"`, `Authorization: Bearer abc`. */
+const NAME_VALUE = /(?<![\w.-])([\w.-]{1,128})(["']?\s{0,8}[=:]\s{0,8}["']?)((?:(?:Bearer|Basic|DPoP|Token|Negotiate)\s+)?[^\s"',;&<>]+)/gi
+/** The last word of a name (split at `_ . -` and camelCase) that makes its value a secret. */
+const SECRET_WORDS = new Set(['password', 'passwd', 'passphrase', 'pass', 'pwd', 'secret', 'token', 'key', 'apikey', 'sig', 'signature', 'auth', 'authorization', 'credential', 'credentials', 'cookie'])
+/** A credential after an auth scheme anywhere, e.g. a header quoted in a message; Digest's parameters run to the end of the line. */
+const AUTH_SCHEME = /(?<![\w-])(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/-]{8,}=*|(?<![\w-])(Digest)\s+[^\r\n]*/gi
 
-/** Returns `text` with URL credentials, secret pairs and auth-scheme credentials replaced by `***`. */
+/** Returns `text` with URL credentials, secret-named values and auth-scheme credentials replaced by `***`. */
 export function redactSecrets(text: string): string {
+  return redactPatterns(cut(text))
+}
+
+function redactPatterns(text: string): string {
   return text
     .replace(URL_USER_INFO, (_, scheme: string, user: string | undefined) => (user === undefined ? `${scheme}***@` : `${scheme}${user}:***@`))
-    .replace(SECRET_PAIRS, (_, name: string, separator: string) => `${name}${separator}***`)
-    .replace(AUTH_SCHEME, (_, scheme: string) => `${scheme} ***`)
+    .replace(NAME_VALUE, (pair: string, name: string, separator: string) => (isSecretPair(name, separator) ? `${name}${separator}***` : pair))
+    .replace(AUTH_SCHEME, (_, scheme: string | undefined, digest: string | undefined) => `${scheme ?? digest} ***`)
+}
+
+function cut(text: string): string {
+  return text.length > MAX_REDACTED_LENGTH ? `${text.slice(0, MAX_REDACTED_LENGTH)}... [${text.length - MAX_REDACTED_LENGTH} more characters cut]` : text
+}
+
+/** A bare `key` is a secret in a query (`key=...`) but mostly a word in prose (`Unrecognized key: "id"`). */
+function isSecretPair(name: string, separator: string): boolean {
+  return name.toLowerCase() === 'key' ? separator.includes('=') : isSecretName(name)
+}
+
+/** True for a name whose value is a secret: `password`, `access_token`, `sessionToken`, `X-Amz-Signature`, `apiKey`. */
+export function isSecretName(name: string): boolean {
+  const words = name.split(/[_.-]|(?<=[a-z0-9])(?=[A-Z])/)
+  return SECRET_WORDS.has((words[words.length - 1] ?? '').toLowerCase())
 }
 
 /** Redacts a URL string for display; a URL without credentials comes back unchanged. */
@@ -34,16 +61,17 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * The parts of a URL that must never be shown: the whole URL, its user info,
- * and every query and fragment value. A redactor built with them
- * ({@link redactorFor}) removes them wherever they appear, even where no
- * pattern would recognise them (an upstream's error page echoing its URL).
+ * The parts of a URL that must never be shown: the whole URL, its query
+ * string, its password and the values of its secret-named query parameters.
+ * A redactor built with them ({@link redactorFor}) removes them wherever they
+ * appear, even where no pattern would recognise them (an upstream's error
+ * page echoing its URL).
  */
 export function secretsOfUrl(url: string): string[] {
   if (!URL.canParse(url)) return [url]
   const parsed = new URL(url)
-  const values = [url, parsed.href, parsed.username, parsed.password, decodeURIComponent(parsed.password), parsed.search.slice(1), parsed.hash.slice(1)]
-  for (const [, value] of parsed.searchParams) values.push(value, encodeURIComponent(value))
+  const values = [url, parsed.href, parsed.search.slice(1), parsed.password, decoded(parsed.password), parsed.hash.slice(1)]
+  for (const [name, value] of parsed.searchParams) if (isSecretName(name)) values.push(value, encodeURIComponent(value))
   return values
 }
 
@@ -56,9 +84,9 @@ export function redactorFor(secrets: readonly string[]): (text: string) => strin
   const known = [...new Set(secrets.filter((secret) => secret.length >= 4))].sort((a, b) => b.length - a.length)
   if (known.length === 0) return redactSecrets
   return (text) => {
-    let out = text
+    let out = cut(text)
     for (const secret of known) if (out.includes(secret)) out = out.replaceAll(secret, '***')
-    return redactSecrets(out)
+    return redactPatterns(out)
   }
 }
 
@@ -74,4 +102,13 @@ export function upstreamDisplayName(identity: string, name?: string): string {
     return `stdio:${program.split(/[\\/]/).pop() || 'server'}`
   }
   return URL.canParse(identity) ? new URL(identity).origin : 'the upstream'
+}
+
+/** `decodeURIComponent`, or the text as it is when it holds a raw `%` that is no escape. */
+export function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }

@@ -39,8 +39,23 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
   return false
 }
 
-/** The id of a parsed message when it is a valid JSON-RPC id, for the error answering it; else null. */
+/** The id of a parsed message when it is a valid JSON-RPC id; else null. */
 export function idOf(message: unknown): RequestId | null {
   const id = message !== null && typeof message === 'object' ? (message as { id?: unknown }).id : undefined
   return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null
+}
+
+/**
+ * The id of a message meant as a request (it has a `method`, valid or not),
+ * for the error answering it; null for anything else. A client's response
+ * carries the id of the server's request: an error with that id sent back to
+ * the client would look like the answer to a request of its own.
+ */
+export function requestIdOf(message: unknown): RequestId | null {
+  return isResponseShaped(message) ? null : idOf(message)
+}
+
+/** True for a message without a `method`: a response (or what tries to be one). */
+export function isResponseShaped(message: unknown): boolean {
+  return message !== null && typeof message === 'object' && !Array.isArray(message) && (message as { method?: unknown }).method === undefined
 }

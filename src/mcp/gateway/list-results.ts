@@ -53,7 +53,7 @@ export async function handleListRequest(session: GatewaySession, request: JsonRp
   const cached = (await session.userCache.get<StoredList>(key)) ?? (await context.upstreamCache.get<StoredList>(key))
   if (cached !== undefined) {
     if (request.method === 'tools/list') session.catalog.observe(cached.result, params?.['cursor'] === undefined)
-    if (!session.complete(request.id)) return
+    if (!session.requests.complete(request)) return
     await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session.context.config.statusMeta, cached.result, 'hit', Date.now() - cached.storedAt) })
     return
   }

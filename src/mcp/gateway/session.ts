@@ -4,6 +4,7 @@ import type { MessageChannel } from '../transports/channel.js'
 import type { GatewayContext } from './context.js'
 import { invalidateOnNotification } from './invalidation.js'
 import { handleListRequest, isCachedListMethod } from './list-results.js'
+import { ClientRequests } from './client-requests.js'
 import { ToolCatalog } from './tool-catalog.js'
 import { handleToolCall } from './tool-calls.js'
 
@@ -34,13 +35,8 @@ export class GatewaySession {
   readonly userCache: Cache
   private nextUpstreamId = 1
   private readonly pending = new Map<RequestId, Pending>()
-  /**
-   * Client requests in flight, by id -> how to cancel each (forwarded request
-   * or cache waiter). An id is added when its request arrives and removed by
-   * whoever answers it first ({@link complete}), so every request gets exactly
-   * one answer, and a second request with an id in use is refused.
-   */
-  private readonly cancellers = new Map<string, () => void>()
+  /** Client requests that owe an answer: each gets exactly one, and an id in use is refused to a second request. */
+  readonly requests = new ClientRequests()
   private closed = false
   /** Called once when either side closes. */
   onclose?: () => void
@@ -96,10 +92,10 @@ export class GatewaySession {
 
   /** Forwards a client request unchanged (apart from its id) and relays the answer, optionally reshaped. */
   forward(request: JsonRpcRequest, reshape?: (result: Record<string, unknown>) => Record<string, unknown>): void {
+    if (!this.requests.isCurrent(request)) return // cancelled while the gateway looked at it
     const id = this.nextUpstreamId++
-    const key = idKey(request.id)
     this.pending.set(id, (response) => {
-      if (!this.complete(request.id)) return
+      if (!this.requests.complete(request)) return
       let answer: JsonRpcMessage
       try {
         const result = response.result !== undefined && reshape !== undefined ? reshape(response.result) : response.result
@@ -109,31 +105,17 @@ export class GatewaySession {
       }
       void this.reply(answer)
     })
-    this.cancellers.set(key, () => {
+    this.requests.onCancel(request, () => {
       this.pending.delete(id)
       // An upstream that is gone has nothing left to cancel.
       this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }).catch(() => undefined)
     })
     this.sendUpstream({ ...request, id }).catch((error: unknown) => {
-      if (!this.pending.delete(id) || !this.complete(request.id)) return
+      if (!this.pending.delete(id) || !this.requests.complete(request)) return
       void this.reply(errorResponse(request.id, RpcCode.UPSTREAM_ERROR, this.unavailable(error)))
     })
   }
 
-  /** True while a client request with this id is being handled (its answer not yet sent). */
-  isInFlight(requestId: RequestId): boolean {
-    return this.cancellers.has(idKey(requestId))
-  }
-
-  /** Registers how to cancel a client request the gateway is handling itself. */
-  onCancel(requestId: RequestId, cancel: () => void): void {
-    this.cancellers.set(idKey(requestId), cancel)
-  }
-
-  /** Marks a client request the gateway handled as answered; false when the client cancelled it (no answer is due). */
-  complete(requestId: RequestId): boolean {
-    return this.cancellers.delete(idKey(requestId))
-  }
 
   /** Sends a message to the client. */
   reply(message: JsonRpcMessage): Promise<void> {
@@ -145,7 +127,7 @@ export class GatewaySession {
 
   /** Requests in flight: sent upstream and not answered, or handled by the gateway and not finished. */
   get inFlight(): number {
-    return this.pending.size + this.cancellers.size
+    return this.pending.size + this.requests.size
   }
 
   /** Resolves once nothing is in flight, or after `timeoutMs` (graceful shutdown). */
@@ -158,8 +140,7 @@ export class GatewaySession {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    for (const [, cancel] of this.cancellers) cancel()
-    this.cancellers.clear()
+    this.requests.cancelAll()
     await Promise.allSettled([this.upstream.close(), this.downstream.close()])
     this.onclose?.()
   }
@@ -170,24 +151,12 @@ export class GatewaySession {
 
   private fromDownstream(message: JsonRpcMessage): void {
     if (isRequest(message)) {
-      if (this.isInFlight(message.id)) {
-        // The SDK's transports route answers by id: a second request with the same id would take the first one's answer.
-        void this.reply(errorResponse(message.id, RpcCode.INVALID_REQUEST, `Invalid Request: id ${JSON.stringify(message.id)} is already used by a request in flight; give every request its own id`))
-        return
-      }
-      this.cancellers.set(idKey(message.id), NOT_CANCELLABLE)
-      this.dispatch(message)
+      // Transports route answers by id: a second request with an id in flight would take the first one's answer.
+      if (this.requests.admit(message)) this.dispatch(message)
+      else void this.reply(errorResponse(message.id, RpcCode.INVALID_REQUEST, duplicateIdProblem(message.id)))
       return
     }
-    if (isNotification(message) && message.method === 'notifications/cancelled') {
-      const requestId = message.params?.['requestId'] as RequestId | undefined
-      const cancel = requestId === undefined ? undefined : this.cancellers.get(idKey(requestId))
-      if (cancel !== undefined) {
-        this.cancellers.delete(idKey(requestId as RequestId))
-        cancel()
-        return
-      }
-    }
+    if (isNotification(message) && message.method === 'notifications/cancelled' && this.requests.cancel(message.params?.['requestId'])) return
     // Notifications and responses to server-initiated requests pass as they are.
     this.sendUpstream(message).catch(() => undefined)
   }
@@ -206,7 +175,7 @@ export class GatewaySession {
       handled = Promise.reject(error)
     }
     handled.catch((error: unknown) => {
-      if (this.complete(request.id)) void this.reply(this.internalError(request, error))
+      if (this.requests.complete(request)) void this.reply(this.internalError(request, error))
     })
   }
 
@@ -257,9 +226,7 @@ export class GatewaySession {
   }
 }
 
-/** The canceller of a request that has nothing to cancel (yet). */
-const NOT_CANCELLABLE = (): void => undefined
-
-function idKey(id: RequestId): string {
-  return `${typeof id}:${id}`
+/** What a request reusing an id in flight is told. */
+export function duplicateIdProblem(id: RequestId): string {
+  return `Invalid Request: id ${JSON.stringify(id)} is already used by a request in flight; give every request its own id`
 }

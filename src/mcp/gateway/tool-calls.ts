@@ -92,6 +92,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     return
   }
   await loadCatalog(session, request)
+  if (!session.requests.isCurrent(request)) return // cancelled while the tools were listed
   const plan = planCall(session, name, params)
   if (plan === undefined) {
     session.forward(request, (result) => {
@@ -110,7 +111,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     context.flights.set(flightKey, { waiters: 1, cancel: () => cancelUpstream?.() })
   } else flight.waiters++
   let cancelled = false
-  session.onCancel(request.id, () => {
+  session.requests.onCancel(request, () => {
     cancelled = true
     const current = context.flights.get(flightKey)
     if (current !== undefined && --current.waiters === 0) {
@@ -132,13 +133,13 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     // event loop. Answer after it, so a call this answer prompts, on another gateway sharing
     // the Redis, finds the entry there instead of calling the upstream again.
     if (outcome.status === 'miss') await new Promise((resolve) => setImmediate(resolve))
-    if (!session.complete(request.id) || cancelled) return
+    if (!session.requests.complete(request) || cancelled) return
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
     audit(outcome.status, shortHash(flightKey))
     await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, outcome.value.result, outcome.status, age) })
     if (decision.mode === 'dedupe' || outcome.status === 'miss') runInvalidationsLogged(session, name)
   } catch (error) {
-    if (!session.complete(request.id) || cancelled) return
+    if (!session.requests.complete(request) || cancelled) return
     audit(error instanceof UncacheableResult ? 'miss' : 'error', shortHash(flightKey))
     if (error instanceof UncacheableResult) {
       await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, error.result, 'miss') })

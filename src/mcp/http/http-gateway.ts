@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { hostHeaderValidation, localhostOriginValidation, NodeStreamableHTTPServerTransport, originValidation } from '@modelcontextprotocol/node'
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server'
+import { isInitializeRequest, isJSONRPCRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server'
 import type { CacheLogger } from '../../log/logger.js'
 import type { Gateway } from '../gateway/create-gateway.js'
-import type { GatewaySession } from '../gateway/session.js'
+import { duplicateIdProblem, type GatewaySession } from '../gateway/session.js'
 import { answerFromCache } from '../gateway/tool-calls.js'
 import { errorResponse, RpcCode, type RequestId } from '../jsonrpc.js'
-import { checkMessageLimits, idOf, type MessageLimits } from '../message-limits.js'
+import { checkMessageLimits, requestIdOf, type MessageLimits } from '../message-limits.js'
 import type { PrincipalResolver } from '../principal.js'
 import type { MessageChannel } from '../transports/channel.js'
 import { toolCallOf, writeJsonAnswer } from './json-answer.js'
@@ -135,9 +135,16 @@ export class HttpGateway {
       }
       existing.downstream.lastActive = Date.now()
       const body = req.method === 'POST' ? await this.readBody(req, res) : undefined
-      if (body === FAILED || this.refusedDuplicateIds(res, body, existing.session, sessionId)) return
-      if (await this.answeredFromCache(req, res, body, existing.session, SUPPORTED_PROTOCOL_VERSIONS, sessionId)) return
-      await existing.downstream.transport.handleRequest(req, res, body)
+      if (body === FAILED) return
+      const reserved = this.reserveIds(res, body, existing.session, sessionId)
+      if (reserved === undefined) return
+      try {
+        if (await this.answeredFromCache(req, res, body, existing.session, SUPPORTED_PROTOCOL_VERSIONS, sessionId)) return
+        await existing.downstream.transport.handleRequest(req, res, body)
+      } finally {
+        // The transport has handed each request to the session by now (which took its reservation over), or refused it.
+        for (const id of reserved) existing.session.requests.release(id)
+      }
       return
     }
     if (req.method !== 'POST') {
@@ -145,7 +152,7 @@ export class HttpGateway {
       return
     }
     const body = await this.readBody(req, res)
-    if (body === FAILED || this.refusedDuplicateIds(res, body, undefined, undefined)) return
+    if (body === FAILED || this.reserveIds(res, body, undefined, undefined) === undefined) return
     if (!isInitialize(body)) {
       await this.handleStateless(req, res, body)
       return
@@ -158,6 +165,11 @@ export class HttpGateway {
   }
 
   private async startSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    // Checked before an upstream is started for it: a refused initialize must not cost a child process.
+    if (!isJSONRPCRequest(body) || !isInitializeRequest(body)) {
+      rpcError(res, 400, RpcCode.INVALID_REQUEST, 'Invalid Request: not a valid initialize request (params need protocolVersion, capabilities and clientInfo)', requestIdOf(body))
+      return
+    }
     const principal = this.options.principals.resolve(req.headers)
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -177,6 +189,8 @@ export class HttpGateway {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId)
     }
     await transport.handleRequest(req, res, body)
+    // The transport refused the initialize (a header, say): no session holds this upstream, so close it.
+    if (transport.sessionId === undefined) await session.close()
   }
 
   /** A request of a stateless (2026-07-28) client: its own transport, the principal's shared upstream. */
@@ -268,7 +282,7 @@ export class HttpGateway {
     for (const message of Array.isArray(body) ? body : [body]) {
       const problem = checkMessageLimits(message, this.options.limits)
       if (problem !== undefined) {
-        rpcError(res, 400, RpcCode.INVALID_REQUEST, `Invalid Request: ${problem}`, Array.isArray(body) ? null : idOf(message))
+        rpcError(res, 400, RpcCode.INVALID_REQUEST, `Invalid Request: ${problem}`, Array.isArray(body) ? null : requestIdOf(message))
         return FAILED
       }
     }
@@ -276,31 +290,35 @@ export class HttpGateway {
   }
 
   /**
-   * Answers a POST that reuses a request id still in flight in its session, or
-   * twice in one batch, with a JSON-RPC error of its own, before the SDK
-   * transport sees it: the transport routes answers by id, so the duplicate
-   * would take the first request's answer and leave the first without one.
+   * Reserves the session's ids of the requests in a POST before the SDK
+   * transport sees them (it routes answers by id, so a request reusing an id
+   * in flight would take the first one's answer and leave the first without
+   * one). A request reusing an id in flight, or twice in one batch, gets a
+   * JSON-RPC error of its own instead, and the POST goes no further: resolves
+   * undefined. Otherwise resolves with the ids reserved (none without a session).
    */
-  private refusedDuplicateIds(res: ServerResponse, body: unknown, session: GatewaySession | undefined, sessionId: string | undefined): boolean {
+  private reserveIds(res: ServerResponse, body: unknown, session: GatewaySession | undefined, sessionId: string | undefined): RequestId[] | undefined {
     const messages = Array.isArray(body) ? body : [body]
     const seen = new Set<string>()
+    const reserved: RequestId[] = []
     let duplicate: RequestId | undefined
     for (const message of messages) {
-      const id = idOf(message)
-      if (id === null || typeof (message as { method?: unknown }).method !== 'string') continue
+      const id = requestIdOf(message)
+      if (id === null) continue
       const key = `${typeof id}:${id}`
-      if (seen.has(key) || session?.isInFlight(id) === true) {
+      if (seen.has(key) || (session !== undefined && !session.requests.reserve(id))) {
         duplicate = id
         break
       }
       seen.add(key)
+      if (session !== undefined) reserved.push(id)
     }
-    if (duplicate === undefined) return false
-    const problem = `Invalid Request: id ${JSON.stringify(duplicate)} is already used by a request in flight; give every request its own id`
-    const answers = Array.isArray(body) ? messages.flatMap((message) => (idOf(message) === null ? [] : [errorResponse(idOf(message), RpcCode.INVALID_REQUEST, problem)])) : errorResponse(duplicate, RpcCode.INVALID_REQUEST, problem)
-    const text = JSON.stringify(answers)
-    res.writeHead(200, { 'content-type': 'application/json', ...(sessionId === undefined ? {} : { 'mcp-session-id': sessionId }) }).end(text)
-    return true
+    if (duplicate === undefined) return reserved
+    for (const id of reserved) session?.requests.release(id)
+    const problem = duplicateIdProblem(duplicate)
+    const answers = Array.isArray(body) ? messages.flatMap((message) => (requestIdOf(message) === null ? [] : [errorResponse(requestIdOf(message), RpcCode.INVALID_REQUEST, problem)])) : errorResponse(duplicate, RpcCode.INVALID_REQUEST, problem)
+    res.writeHead(200, { 'content-type': 'application/json', ...(sessionId === undefined ? {} : { 'mcp-session-id': sessionId }) }).end(JSON.stringify(answers))
+    return undefined
   }
 
   private closeIdle(idleMs: number): void {

@@ -31,6 +31,13 @@ export class CrashBackoff {
     const started = Date.now()
     const onclose = channel.onclose
     const previousStart = channel.start.bind(channel)
+    const previousClose = channel.close.bind(channel)
+    // A child the gateway stops (its session ended) did not crash, however short it ran.
+    let stopped = false
+    channel.close = async () => {
+      stopped = true
+      await previousClose()
+    }
     // Observe the exit without taking onclose from the session, which sets it on start.
     channel.start = async () => {
       try {
@@ -41,7 +48,7 @@ export class CrashBackoff {
       }
       const sessionOnclose = channel.onclose ?? onclose
       channel.onclose = () => {
-        this.exited(Date.now() - started)
+        if (!stopped) this.exited(Date.now() - started)
         sessionOnclose?.()
       }
     }

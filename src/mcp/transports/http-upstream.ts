@@ -1,5 +1,6 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
+import { decoded } from '../../log/redact.js'
 import { errorResponse, RpcCode, type JsonRpcMessage, type RequestId } from '../jsonrpc.js'
 import { idOf } from '../message-limits.js'
 import type { MessageChannel } from './channel.js'
@@ -35,7 +36,7 @@ export function httpUpstream(url: string, authorization: string | undefined, max
 function splitCredentials(url: string): { endpoint: URL; basic: string | undefined } {
   const endpoint = new URL(url)
   if (endpoint.username === '' && endpoint.password === '') return { endpoint, basic: undefined }
-  const credentials = `${decodeURIComponent(endpoint.username)}:${decodeURIComponent(endpoint.password)}`
+  const credentials = `${decoded(endpoint.username)}:${decoded(endpoint.password)}`
   endpoint.username = ''
   endpoint.password = ''
   return { endpoint, basic: `Basic ${Buffer.from(credentials).toString('base64')}` }

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream'
+import { isJSONRPCNotification, isJSONRPCRequest, isJSONRPCResponse } from '@modelcontextprotocol/server'
 import { errorResponse, RpcCode, validateMessage, type JsonRpcMessage, type RequestId } from '../jsonrpc.js'
-import { checkMessageLimits, idOf } from '../message-limits.js'
+import { checkMessageLimits, idOf, isResponseShaped, requestIdOf } from '../message-limits.js'
 import type { MessageChannel } from './channel.js'
 
 /** Options of a {@link LineChannel}. */
@@ -10,9 +11,13 @@ export interface LineChannelOptions {
   /** Deepest nesting of a message's params; checked on client channels only. @default no limit */
   readonly maxParamsDepth?: number
   /**
-   * `client`: bad lines are answered with JSON-RPC errors. `upstream`: a line
-   * over the limit becomes an error response for the request it answers (so
-   * the waiting caller hears at once), other bad lines go to `onerror`.
+   * `client`: bad lines are answered with JSON-RPC errors, and must also meet
+   * the SDK's schema (the upstream's SDK drops what does not, and its caller
+   * would wait for the upstream timeout). A refused response to a server's
+   * request becomes an error response that goes upstream in its place.
+   * `upstream`: a line over the limit becomes an error response for the
+   * request it answers (so the waiting caller hears at once), other bad lines
+   * go to `onerror`.
    */
   readonly side: 'client' | 'upstream'
 }
@@ -26,6 +31,8 @@ const ID_FIRST = new RegExp(String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*
 const ID_LAST = new RegExp(String.raw`"id"\s*:\s*${ID}\s*(?:,\s*"jsonrpc"\s*:\s*"2\.0"\s*)?\}\s*$`)
 /** A response that leads with its result or error (the id comes later). */
 const RESPONSE_FIRST = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"(?:result|error)"/
+/** A request that leads with its method (the id comes later). */
+const REQUEST_FIRST = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"method"/
 
 /** What is kept of a line that went over the limit while it is skipped. */
 interface Oversized {
@@ -122,7 +129,13 @@ export class LineChannel implements MessageChannel {
     this.partsBytes = 0
     // Invalid UTF-8 becomes U+FFFD, as the SDK's stdio transport reads it.
     const text = line.toString('utf8').trim()
-    if (text !== '') this.handleLine(text)
+    if (text === '') return
+    try {
+      this.handleLine(text)
+    } catch (error) {
+      // One line's failure is reported; the lines after it are still read.
+      this.onerror?.(error as Error)
+    }
   }
 
   private handleLine(line: string): void {
@@ -133,23 +146,36 @@ export class LineChannel implements MessageChannel {
       this.reject(null, RpcCode.PARSE_ERROR, 'Parse error: the line is not valid JSON')
       return
     }
-    const problem = validateMessage(parsed) ?? this.limitProblem(parsed)
-    if (problem !== undefined) {
-      this.reject(idOf(parsed), RpcCode.INVALID_REQUEST, `Invalid Request: ${problem}`)
-      return
-    }
-    this.onmessage?.(parsed as JsonRpcMessage)
+    const problem = validateMessage(parsed) ?? this.clientProblem(parsed)
+    if (problem === undefined) this.onmessage?.(parsed as JsonRpcMessage)
+    else if (this.options.side === 'client' && isResponseShaped(parsed) && idOf(parsed) !== null) this.refuseResponse(idOf(parsed) as RequestId, problem)
+    else this.reject(requestIdOf(parsed), RpcCode.INVALID_REQUEST, `Invalid Request: ${problem}`)
   }
 
-  private limitProblem(message: unknown): string | undefined {
+  /** What a client's message breaks: a limit (checked first: schemas recurse), or the SDK's schema. */
+  private clientProblem(message: unknown): string | undefined {
+    if (this.options.side !== 'client') return undefined
     const depth = this.options.maxParamsDepth
-    return depth === undefined ? undefined : checkMessageLimits(message, { maxParamsDepth: depth })
+    const overLimit = depth === undefined ? undefined : checkMessageLimits(message, { maxParamsDepth: depth })
+    if (overLimit !== undefined) return overLimit
+    const record = message as { method?: unknown; id?: unknown }
+    const valid = typeof record.method !== 'string' ? isJSONRPCResponse(message) : record.id === undefined || record.id === null ? isJSONRPCNotification(message) : isJSONRPCRequest(message)
+    return valid ? undefined : 'not a valid MCP message (params must be an object; _meta an object; progressToken a string or number; id a string or integer)'
+  }
+
+  /** A client's answer to a server request that was refused: the server gets an error for its request instead of waiting. */
+  private refuseResponse(id: RequestId, problem: string): void {
+    this.onerror?.(new Error(`a response from the client was refused: ${problem}`))
+    this.onmessage?.(errorResponse(id, RpcCode.INVALID_REQUEST, `mcp-cache refused the client's response: ${problem}`))
   }
 
   private rejectOversized({ head, tail, bytes }: Oversized): void {
     const limit = `over the limit of ${this.options.maxMessageBytes} bytes`
     if (this.options.side === 'client') {
-      this.reject(idOfEdges(head, tail, false), RpcCode.INVALID_REQUEST, `message of ${bytes} bytes ${limit} (maxMessageBytes)`)
+      const problem = `message of ${bytes} bytes ${limit} (maxMessageBytes)`
+      const response = idOfEdges(head, tail, true)
+      if (response !== null) this.refuseResponse(response, problem)
+      else this.reject(idOfEdges(head, tail, false), RpcCode.INVALID_REQUEST, problem)
       return
     }
     const id = idOfEdges(head, tail, true)
@@ -172,15 +198,16 @@ export class LineChannel implements MessageChannel {
 }
 
 /**
- * The id of a message seen only by its two ends, or null. With
- * `responsesOnly`, only a response's id counts: an oversized request from the
- * server has an id of the server's own, which must not fail a request of ours.
+ * The id of a message seen only by its two ends, or null. With `responses`,
+ * only a response's id counts, else only a request's: the two kinds carry ids
+ * of different peers (ours, or the other side's).
  */
-function idOfEdges(head: Buffer, tail: Buffer, responsesOnly: boolean): RequestId | null {
+function idOfEdges(head: Buffer, tail: Buffer, responses: boolean): RequestId | null {
   const start = head.toString('utf8')
   const first = ID_FIRST.exec(start)
-  if (first !== null && (!responsesOnly || first[3] === 'result' || first[3] === 'error')) return parseId(first[1])
-  if (responsesOnly && !RESPONSE_FIRST.test(start)) return null
+  if (first?.[3] !== undefined) return (first[3] === 'method') === responses ? null : parseId(first[1])
+  const leadsWithAnswer = RESPONSE_FIRST.test(start)
+  if (leadsWithAnswer !== responses || (!responses && !REQUEST_FIRST.test(start))) return null
   return parseId(ID_LAST.exec(tail.toString('utf8'))?.[1])
 }
 
