@@ -21,8 +21,17 @@ export const MAX_REDACTED_LENGTH = 16_384
  * (`host:443/@scope/pkg`); or a lone credential `scheme://secret@`.
  */
 const URL_USER_INFO = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)(?:([^\s"'<>@/?#:]{0,256}):(?!\d{1,5}(?:[/?#\s"'<>]|$))[^\s"'<>]{0,256}@|[^\s"'<>@/?#:]{1,256}@)/gi
-/** A name, a separator and a value: `access_token=abc`, `"password": "abc"`, `Authorization: Bearer abc`. */
-const NAME_VALUE = /(?<![\w.-])([\w.-]{1,128})(["']?\s{0,8}[=:]\s{0,8}["']?)((?:(?:Bearer|Basic|DPoP|Token|Negotiate)\s+)?[^\s"',;&<>]+)/gi
+/**
+ * A name and a separator: `access_token=`, `"password": "`, `Authorization: `.
+ * Only these are taken in a first pass (a secret-named one gets a marker),
+ * never the value, so that a pair inside another pair's value
+ * (`url=https://h/?token=abc`) is still seen.
+ */
+const NAME_SEPARATOR = /(?<![\w.-])([\w.-]{1,128})(["']?\s{0,8}[=:]\s{0,8}["']?)/g
+/** Stands for a secret value until the second pass removes it; no text we print holds these characters. */
+const MARK = '\u0000\u0001'
+/** The value after a marker: `abc`, or an auth scheme and its credential. */
+const MARKED_VALUE = new RegExp(`${MARK}(?:(?:Bearer|Basic|DPoP|Token|Negotiate)\\s+)?[^\\s"',;&<>]*`, 'gi')
 /** The last word of a name (split at `_ . -` and camelCase) that makes its value a secret. */
 const SECRET_WORDS = new Set(['password', 'passwd', 'passphrase', 'pass', 'pwd', 'secret', 'token', 'key', 'apikey', 'sig', 'signature', 'auth', 'authorization', 'credential', 'credentials', 'cookie'])
 /** A credential after an auth scheme anywhere, e.g. a header quoted in a message; Digest's parameters run to the end of the line. */
@@ -36,7 +45,8 @@ export function redactSecrets(text: string): string {
 function redactPatterns(text: string): string {
   return text
     .replace(URL_USER_INFO, (_, scheme: string, user: string | undefined) => (user === undefined ? `${scheme}***@` : `${scheme}${user}:***@`))
-    .replace(NAME_VALUE, (pair: string, name: string, separator: string) => (isSecretPair(name, separator) ? `${name}${separator}***` : pair))
+    .replace(NAME_SEPARATOR, (pair: string, name: string, separator: string) => (isSecretPair(name, separator) ? `${name}${separator}${MARK}` : pair))
+    .replace(MARKED_VALUE, '***')
     .replace(AUTH_SCHEME, (_, scheme: string | undefined, digest: string | undefined) => `${scheme ?? digest} ***`)
 }
 

@@ -5,6 +5,7 @@
  * stateless requests) and `proxy` alike.
  */
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -32,6 +33,11 @@ async function streamingPost(url: string, body: unknown, headers: Record<string,
       return text
     },
   }
+}
+
+/** The processes `pid` started that still run. */
+function childrenOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
 }
 
 async function lookup(url: string, code: string): Promise<string> {
@@ -80,10 +86,40 @@ describe('serve given hostile requests', () => {
     expect(second.messages).toStrictEqual([{ jsonrpc: '2.0', id: 5, error: { code: -32600, message: expect.stringContaining('already used by a request in flight') } }])
     const rest = await first.rest()
     expect(rest).toContain('dup: slow call 1')
+    // Both at once on a new session, while the first waits for the tool list: still one answer each.
+    const fresh = await openSession(gateway.url)
+    const both = await Promise.all([rawPost(gateway.url, toolCall(7, 'lookup_code', { code: 'T1' }), fresh), rawPost(gateway.url, toolCall(7, 'lookup_code', { code: 'T2' }), fresh)])
+    const replies = both.flatMap((answer) => answer.messages.filter((message) => message['id'] === 7))
+    expect(replies).toHaveLength(2)
+    expect(replies.filter((reply) => (reply['error'] as { message?: string } | undefined)?.message?.includes('already used') === true)).toHaveLength(1)
+    expect(replies.filter((reply) => reply['result'] !== undefined)).toHaveLength(1)
     // Twice in one batch is refused too, before either runs.
     const batch = await rawPost(gateway.url, [toolCall(6, 'lookup_code', { code: 'B' }), toolCall(6, 'lookup_code', { code: 'C' })], STATELESS_HEADERS)
     expect(batch.messages).toHaveLength(2)
     expect(batch.messages.every((message) => (message['error'] as { code?: number } | undefined)?.code === -32600)).toBe(true)
+  })
+})
+
+describe('serve and its upstream children', () => {
+  let gateway: UrlProcess
+  beforeAll(async () => {
+    gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--max-sessions', '2', '--', process.execPath, COUNTING_SERVER])
+  })
+  afterAll(async () => {
+    await gateway.stop()
+  })
+
+  it('starts no upstream for an initialize it refuses, and a session’s end is no crash that holds back the next', async () => {
+    for (let i = 0; i < 10; i++) {
+      const refused = await rawPost(gateway.url, { jsonrpc: '2.0', id: i, method: 'initialize', params: {} })
+      expect(refused.status).toBe(400)
+    }
+    expect(childrenOf(gateway.child.pid as number)).toStrictEqual([])
+    for (let i = 0; i < 3; i++) {
+      const session = await openSession(gateway.url)
+      expect((await fetch(gateway.url, { method: 'DELETE', headers: session })).status).toBe(200)
+    }
+    expect(await lookup(gateway.url, 'after-sessions')).toBe('after-sessions: call 1')
   })
 })
 
@@ -124,6 +160,38 @@ describe('proxy given hostile lines', () => {
     expect(await proxy.next(3)).toMatchObject({ result: { content: [{ text: 'P1: call 1' }] } })
     proxy.child.stdin.end()
     expect(await proxy.exited).toBe(0)
+  })
+
+  it('answers what the upstream’s SDK would drop with an error, and never lets it hold up a valid call', async () => {
+    const proxy = await started()
+    proxy.write(JSON.stringify(toolCall(10, 'lookup_code', { code: 'S' }, { progressToken: {} })))
+    proxy.write(JSON.stringify({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: [1, 2] }))
+    proxy.write(JSON.stringify(toolCall(12, 'lookup_code', { code: 'S' })))
+    expect(await proxy.next(10)).toMatchObject({ error: { code: -32600, message: expect.stringContaining('not a valid MCP message') } })
+    expect(await proxy.next(11)).toMatchObject({ error: { code: -32600 } })
+    expect(await proxy.next(12)).toMatchObject({ result: { content: [{ text: 'S: call 1' }] } })
+    proxy.child.stdin.end()
+    await proxy.exited
+  })
+
+  it('reads every line of a chunk whatever one of them holds', async () => {
+    const proxy = await started()
+    const lines = [{ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: { toString: 1, valueOf: 1 } } }, { jsonrpc: '2.0', id: 9, method: 'ping' }, { jsonrpc: '2.0', id: 10, method: 'tools/list' }]
+    proxy.write(lines.map((line) => JSON.stringify(line)).join('\n'))
+    expect(await proxy.next(9)).toMatchObject({ result: {} })
+    expect(await proxy.next(10)).toMatchObject({ result: { tools: expect.any(Array) } })
+    proxy.child.stdin.end()
+    await proxy.exited
+  })
+
+  it('never answers a reused id with the answer of the cancelled request that had it', async () => {
+    const proxy = await started()
+    // The first call waits for the tool list when it is cancelled; its id is then free, and reused.
+    const lines = [toolCall(5, 'lookup_code', { code: 'A' }), { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 5 } }, toolCall(5, 'slow_lookup', { q: 'B' })]
+    proxy.write(lines.map((line) => JSON.stringify(line)).join('\n'))
+    expect(await proxy.next(5)).toMatchObject({ result: { content: [{ text: 'B: slow call 1' }] } })
+    proxy.child.stdin.end()
+    await proxy.exited
   })
 
   it('answers a second request with an id still in flight with an error; the first gets its result', async () => {

@@ -49,7 +49,10 @@ export async function exchange(url: string, request: FuzzHttpRequest, options: E
   let response: Response
   let text: string
   try {
-    response = await fetch(url, { method: request.method, headers: request.headers, signal, ...(request.body === undefined ? {} : { body: request.body }) })
+    // An over-limit body goes on a connection of its own: a server that answers 413 early closes it,
+    // and the next request must not be sent on that closing connection.
+    const headers = options.mayDrop === true ? { ...request.headers, connection: 'close' } : request.headers
+    response = await fetch(url, { method: request.method, headers, signal, ...(request.body === undefined ? {} : { body: request.body }) })
     text = await response.text()
   } catch (error) {
     if (signal.aborted) throw new MalformedAnswerError(`${request.method} ${url}: no complete answer within ${timeoutMs} ms`)

@@ -87,6 +87,15 @@ describe('a line channel toward a client', () => {
     expect(c.delivered.map((message) => message.id)).toStrictEqual([4, 5])
   })
 
+  it('refuses a client’s bad response toward the server that asked, never back to the client', async () => {
+    const c = await channel(client)
+    await c.write(`{"jsonrpc":"2.0","id":3,"result":{"a":${'['.repeat(9)}${']'.repeat(9)}}}\n`)
+    await c.write(`{"jsonrpc":"2.0","id":4,"result":{"x":"${big(2000)}"}}\n`)
+    await c.write(`{"jsonrpc":"2.0","id":5,"result":{},"error":{"code":1,"message":"both"}}\n`)
+    expect(c.sent).toStrictEqual([]) // the client would take an error with id 3 for the answer to a request of its own
+    expect(c.delivered).toStrictEqual([3, 4, 5].map((id) => ({ jsonrpc: '2.0', id, error: { code: -32600, message: expect.stringContaining("refused the client's response") } })))
+  })
+
   it('holds at most the limit in memory for a line that never ends', async () => {
     const c = await channel(client)
     for (let i = 0; i < 100; i++) await c.write(big(10_000))

@@ -31,6 +31,7 @@ const FORMS: ReadonlyArray<readonly [string, string]> = [
   [`Cookie: session=${SECRET}`, 'Cookie: ***'],
   // config dumps and error messages
   [`password=${SECRET} retry`, 'password=*** retry'],
+  [`upstream url=https://h/mcp?token=${SECRET} failed`, 'url=https://h/mcp?token=*** failed'], // a pair inside another's value
   [`{"password": "${SECRET}"}`, '{"password": "***"}'],
   [`token: ${SECRET}`, 'token: ***'],
   [`WRONGPASS for redis.password=${SECRET}`, 'redis.password=***'],
@@ -45,20 +46,21 @@ describe('redactSecrets', () => {
   })
 
   it('leaves text without secrets alone', () => {
-    for (const text of ['redis://localhost:6379/0', 'exited with code 1', '{"code":-32000,"message":"x"}', 'keyHash=abc', 'https://registry.npmjs.org/@scope%2fpkg', 'GET /keys?count=100&cursor=0']) {
+    for (const text of ['redis://localhost:6379/0', 'exited with code 1', '{"code":-32000,"message":"x"}', 'keyHash=abc', 'https://registry.npmjs.org/@scope%2fpkg', 'https://registry.npmjs.org:443/@scope/pkg', 'http://h:8080/mcp?email=bob@x.com', 'GET /keys?count=100&cursor=0', 'author: Jane, monkey: banana, bypass: 3', 'Unrecognized key: "id"']) {
       expect(redactSecrets(text)).toBe(text)
     }
   })
 })
 
 describe('the redactor of an upstream URL', () => {
-  const url = `http://svc:${SECRET}pw@10.0.0.5:8080/mcp?tenant=${SECRET}t&access_token=${SECRET}a`
+  const url = `http://svc:${SECRET}pw@10.0.0.5:8080/mcp?format=json&access_token=${SECRET}a`
   const redact = redactorFor(secretsOfUrl(url))
 
-  it('removes the URL, its user info and every query value wherever they appear, even in no recognisable shape', () => {
-    for (const text of [`could not reach ${url}`, `echo: /mcp?tenant=${SECRET}t&access_token=${SECRET}a`, `tenant ${SECRET}t is unknown`, `pw was ${SECRET}pw`]) {
+  it('removes the URL, its password and secret-named query values wherever they appear, even in no recognisable shape', () => {
+    for (const text of [`could not reach ${url}`, `echo: /mcp?format=json&access_token=${SECRET}a`, `token ${SECRET}a was refused`, `pw was ${SECRET}pw`]) {
       expect(redact(text)).not.toContain(SECRET)
     }
+    expect(redact('content-type: application/json')).toBe('content-type: application/json') // other query values are no secrets
   })
 
   it('names the upstream by origin, program or configured name, never by path, query or credentials', () => {
