@@ -3,10 +3,10 @@
  * it hold, and did its log report an error that escaped a handler (the CLI's
  * last-resort guard keeps serving after one, so only the log shows it).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
-import type { UrlProcess } from './serve-process.js'
+import { spawnWithUrl, type UrlProcess } from './serve-process.js'
 
 /** Resident memory of process `pid` in bytes (VmRSS of /proc/<pid>/status); undefined once it is gone. */
 export function rssBytes(pid: number): number | undefined {
@@ -90,41 +90,8 @@ export interface WatchedServe extends UrlProcess {
   readonly log: LogWatch
 }
 
-/**
- * Spawns `node args...` (`mcp-cache serve ...`) and waits for its URLs, as
- * `spawnWithUrl` does, but with stderr piped into a {@link LogWatch}:
- * `spawnWithUrl` lets stderr through to the terminal, where no assertion can
- * read it.
- */
+/** Spawns `node args...` (`mcp-cache serve ...`) as `spawnWithUrl` does, with its stderr read by a {@link LogWatch}. */
 export async function spawnWatchedServe(args: readonly string[], env: Record<string, string> = {}): Promise<WatchedServe> {
-  const child = spawn(process.execPath, [...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  const log = new LogWatch(child.stderr)
-  let out = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed within 15 s: ${out}`)), 15_000)
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(out)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1] as string)
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before printing a URL: ${out}`)))
-  })
-  return {
-    url,
-    adminUrl: /admin (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1],
-    child,
-    log,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-      await exited
-      clearTimeout(timer)
-    },
-  }
+  const started = await spawnWithUrl(args, env, { stderr: 'pipe' })
+  return { ...started, log: new LogWatch(started.child.stderr as Readable) }
 }

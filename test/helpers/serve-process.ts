@@ -10,9 +10,12 @@ export interface UrlProcess {
   stop(): Promise<void>
 }
 
-/** Spawns `node args...` and waits for an `http://...` URL on stdout. */
-export async function spawnWithUrl(args: readonly string[], env: Record<string, string> = {}): Promise<UrlProcess> {
-  const child = spawn(process.execPath, [...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+/**
+ * Spawns `node args...` and waits for an `http://...` URL on stdout. Its
+ * stderr goes to ours, or with `stderr: 'pipe'` to `child.stderr` for the test to read.
+ */
+export async function spawnWithUrl(args: readonly string[], env: Record<string, string> = {}, options: { stderr?: 'inherit' | 'pipe' } = {}): Promise<UrlProcess> {
+  const child = spawn(process.execPath, [...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'] })
   let out = ''
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL printed within 15 s: ${out}`)), 15_000)
@@ -32,7 +35,7 @@ export async function spawnWithUrl(args: readonly string[], env: Record<string, 
     adminUrl: /admin (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1],
     child,
     stop: async () => {
-      if (child.exitCode !== null) return
+      if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
