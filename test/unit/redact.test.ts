@@ -29,6 +29,8 @@ const FORMS: ReadonlyArray<readonly [string, string]> = [
   [`authorization=DPoP ${SECRET}`, 'authorization=***'],
   [`sent Bearer ${SECRET}xyz to the upstream`, 'sent Bearer *** to the upstream'],
   [`Cookie: session=${SECRET}`, 'Cookie: ***'],
+  [`sent bearer ${SECRET} along`, 'sent bearer *** along'],
+  [`WWW-Authenticate failed for Digest username="u", response="${SECRET}"`, 'for Digest ***'],
   // config dumps and error messages
   [`password=${SECRET} retry`, 'password=*** retry'],
   [`upstream url=https://h/mcp?token=${SECRET} failed`, 'url=https://h/mcp?token=*** failed'], // a pair inside another's value
@@ -61,6 +63,10 @@ describe('the redactor of an upstream URL', () => {
       expect(redact(text)).not.toContain(SECRET)
     }
     expect(redact('content-type: application/json')).toBe('content-type: application/json') // other query values are no secrets
+  })
+
+  it('takes a raw % in a password as it is', () => {
+    expect(redactorFor(secretsOfUrl(`https://u:50%off${SECRET}@h/mcp`))(`pw 50%off${SECRET}`)).not.toContain(SECRET)
   })
 
   it('names the upstream by origin, program or configured name, never by path, query or credentials', () => {
