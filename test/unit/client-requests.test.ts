@@ -34,12 +34,17 @@ describe('client requests', () => {
 
   it('reserves ids for requests still in a transport, and ignores cancellations of ids that are no ids', () => {
     const requests = new ClientRequests()
-    expect(requests.reserve(7)).toBe(true)
-    expect(requests.reserve(7)).toBe(false)
+    const token = requests.reserve(7)
+    expect(token).toBeTypeOf('symbol')
+    expect(requests.reserve(7)).toBeUndefined()
     expect(requests.has(7)).toBe(true)
     expect(requests.admit(request(7))).toBe(true) // the reservation was for it
     expect(requests.admit(request(7))).toBe(false)
-    requests.release(8) // nothing reserved: nothing happens
+    const later = requests.reserve(9) as symbol
+    requests.release(9, token as symbol) // another holder's token: the reservation stays
+    expect(requests.has(9)).toBe(true)
+    requests.release(9, later)
+    expect(requests.has(9)).toBe(false)
     for (const id of [{ toString: 1 }, null, undefined, [7]]) expect(requests.cancel(id)).toBe(false)
     expect(requests.size).toBe(1)
   })

@@ -24,7 +24,7 @@ async function channel(options: LineChannelOptions) {
     for (let at = 0; at < bytes.length; at += size) input.write(bytes.subarray(at, at + size))
     await new Promise((resolve) => setImmediate(resolve))
   }
-  return { write, delivered, errors, sent }
+  return { write, delivered, errors, sent, lines }
 }
 
 const big = (bytes: number) => 'x'.repeat(bytes)
@@ -42,6 +42,14 @@ describe('a line channel toward an upstream', () => {
       { jsonrpc: '2.0', id: 'req-8', error: { code: -32000, message: expect.stringContaining('maxUpstreamMessageBytes') } },
       { jsonrpc: '2.0', id: 9, error: { code: -32000, message: expect.stringContaining('of 5') } },
     ])
+  })
+
+  it('finds the id of an oversized request in any key order', async () => {
+    const c = await channel({ maxMessageBytes: 1000, side: 'client' })
+    const params = `{"x":"${big(3000)}"}`
+    await c.write(`{"jsonrpc":"2.0","id":5,"params":${params},"method":"tools/call"}\n{"jsonrpc":"2.0","method":"tools/call","id":"six","params":${params}}\n`)
+    await c.write(`{"method":"tools/call","params":${params},"id":7,"jsonrpc":"2.0"}\n{"params":${params},"method":"x"}\n`)
+    expect(c.sent.map((message) => message['id'])).toStrictEqual([5, 'six', 7, null])
   })
 
   it('never fails a request of ours for an oversized request or notification of the server', async () => {
@@ -98,7 +106,12 @@ describe('a line channel toward a client', () => {
 
   it('holds at most the limit in memory for a line that never ends', async () => {
     const c = await channel(client)
-    for (let i = 0; i < 100; i++) await c.write(big(10_000))
+    let most = 0
+    for (let i = 0; i < 100; i++) {
+      await c.write(big(10_000))
+      most = Math.max(most, c.lines.bufferedBytes)
+    }
+    expect(most).toBeLessThanOrEqual(2048) // past the limit only the two ends are kept, not the 1 MB
     await c.write('\n{"jsonrpc":"2.0","id":6,"method":"ping"}\n')
     expect(c.sent).toHaveLength(1)
     expect(c.sent[0]).toMatchObject({ error: { message: expect.stringContaining('message of 1000000 bytes') } })

@@ -30,6 +30,15 @@ const FORMS: ReadonlyArray<readonly [string, string]> = [
   [`sent Bearer ${SECRET}xyz to the upstream`, 'sent Bearer *** to the upstream'],
   [`Cookie: session=${SECRET}`, 'Cookie: ***'],
   [`sent bearer ${SECRET} along`, 'sent bearer *** along'],
+  [`postgres://user:${'p'.repeat(300)}${SECRET}@db:5432`, 'postgres://user:***@db:5432'], // a long password
+  [`{\\"password\\":\\"${SECRET}\\"}`, '{\\"password\\":\\"***\\"}'], // escaped JSON
+  [`"password":"correct horse ${SECRET} staple"`, '"password":"***"'], // a quoted value with spaces
+  [`{"token":"abc,${SECRET}","next":1}`, '{"token":"***","next":1}'],
+  [`Cookie: theme=dark; sessionid=${SECRET}`, 'Cookie: ***'], // a whole cookie header
+  [`Authorization: Bot ${SECRET}`, 'Authorization: ***'], // any scheme
+  [`PGPASSWORD=${SECRET} psql`, 'PGPASSWORD=*** psql'],
+  [`password1=${SECRET}&tokens=${SECRET}`, 'password1=***&tokens=***'],
+  [`redirect=https%3A%2F%2Fuser%3A${SECRET}%40host%2Fcb`, 'https%3A%2F%2Fuser%3A***%40host'],
   [`WWW-Authenticate failed for Digest username="u", response="${SECRET}"`, 'for Digest ***'],
   // config dumps and error messages
   [`password=${SECRET} retry`, 'password=*** retry'],
@@ -63,6 +72,16 @@ describe('the redactor of an upstream URL', () => {
       expect(redact(text)).not.toContain(SECRET)
     }
     expect(redact('content-type: application/json')).toBe('content-type: application/json') // other query values are no secrets
+  })
+
+  it('removes the Basic credentials made of its user info, should the upstream echo them', () => {
+    expect(redactorFor(secretsOfUrl(`https://svc:${SECRET}@h/mcp`))(`got authorization ${Buffer.from(`svc:${SECRET}`).toString('base64')}`)).not.toMatch(/c3Zj/)
+  })
+
+  it('removes a secret that straddles the 16 KB cut', () => {
+    const text = `${'x'.repeat(16_380)} password=${SECRET} ${'y'.repeat(100)}`
+    expect(redactSecrets(text)).not.toContain(SECRET.slice(0, 3))
+    expect(redactSecrets(text)).toContain('more characters cut')
   })
 
   it('takes a raw % in a password as it is', () => {

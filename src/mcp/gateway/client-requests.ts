@@ -16,20 +16,22 @@ interface InFlight {
  */
 export class ClientRequests {
   private readonly entries = new Map<string, InFlight>()
-  /** Ids held for requests about to arrive through a transport (HTTP checks ids before the SDK routes them). */
-  private readonly reserved = new Set<string>()
+  /** Ids held for requests about to arrive through a transport (HTTP checks ids before the SDK routes them), each with its holder's token. */
+  private readonly reserved = new Map<string, symbol>()
 
-  /** Holds `id` for a request about to arrive; false when a request in flight (or another reservation) has it. */
-  reserve(id: RequestId): boolean {
+  /** Holds `id` for a request about to arrive; resolves the token to release it with, or undefined when a request in flight (or another reservation) has it. */
+  reserve(id: RequestId): symbol | undefined {
     const key = keyOf(id)
-    if (this.entries.has(key) || this.reserved.has(key)) return false
-    this.reserved.add(key)
-    return true
+    if (this.entries.has(key) || this.reserved.has(key)) return undefined
+    const token = Symbol(key)
+    this.reserved.set(key, token)
+    return token
   }
 
-  /** Lets a reservation go (its request arrived, or never will). */
-  release(id: RequestId): void {
-    this.reserved.delete(keyOf(id))
+  /** Lets a reservation go (its request arrived, or never will); one made since by another holder stays. */
+  release(id: RequestId, token: symbol): void {
+    const key = keyOf(id)
+    if (this.reserved.get(key) === token) this.reserved.delete(key)
   }
 
   /** Registers a request as it arrives; false when another request in flight has its id. */

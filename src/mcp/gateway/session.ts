@@ -156,7 +156,12 @@ export class GatewaySession {
       else void this.reply(errorResponse(message.id, RpcCode.INVALID_REQUEST, duplicateIdProblem(message.id)))
       return
     }
-    if (isNotification(message) && message.method === 'notifications/cancelled' && this.requests.cancel(message.params?.['requestId'])) return
+    if (isNotification(message) && message.method === 'notifications/cancelled') {
+      // Never forwarded as sent: the upstream knows requests by the gateway's ids, and would read the
+      // client's id as one of them (another request's). A cancellation of nothing in flight is late; dropped.
+      this.requests.cancel(message.params?.['requestId'])
+      return
+    }
     // Notifications and responses to server-initiated requests pass as they are.
     this.sendUpstream(message).catch(() => undefined)
   }

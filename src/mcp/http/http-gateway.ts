@@ -143,7 +143,7 @@ export class HttpGateway {
         await existing.downstream.transport.handleRequest(req, res, body)
       } finally {
         // The transport has handed each request to the session by now (which took its reservation over), or refused it.
-        for (const id of reserved) existing.session.requests.release(id)
+        for (const [id, token] of reserved) existing.session.requests.release(id, token)
       }
       return
     }
@@ -295,26 +295,27 @@ export class HttpGateway {
    * in flight would take the first one's answer and leave the first without
    * one). A request reusing an id in flight, or twice in one batch, gets a
    * JSON-RPC error of its own instead, and the POST goes no further: resolves
-   * undefined. Otherwise resolves with the ids reserved (none without a session).
+   * undefined. Otherwise resolves with the ids reserved and their tokens (none without a session).
    */
-  private reserveIds(res: ServerResponse, body: unknown, session: GatewaySession | undefined, sessionId: string | undefined): RequestId[] | undefined {
+  private reserveIds(res: ServerResponse, body: unknown, session: GatewaySession | undefined, sessionId: string | undefined): Array<[RequestId, symbol]> | undefined {
     const messages = Array.isArray(body) ? body : [body]
     const seen = new Set<string>()
-    const reserved: RequestId[] = []
+    const reserved: Array<[RequestId, symbol]> = []
     let duplicate: RequestId | undefined
     for (const message of messages) {
       const id = requestIdOf(message)
       if (id === null) continue
       const key = `${typeof id}:${id}`
-      if (seen.has(key) || (session !== undefined && !session.requests.reserve(id))) {
+      const token = seen.has(key) ? undefined : session === undefined ? NO_SESSION : session.requests.reserve(id)
+      if (token === undefined) {
         duplicate = id
         break
       }
       seen.add(key)
-      if (session !== undefined) reserved.push(id)
+      if (session !== undefined) reserved.push([id, token])
     }
     if (duplicate === undefined) return reserved
-    for (const id of reserved) session?.requests.release(id)
+    for (const [id, token] of reserved) session?.requests.release(id, token)
     const problem = duplicateIdProblem(duplicate)
     const answers = Array.isArray(body) ? messages.flatMap((message) => (requestIdOf(message) === null ? [] : [errorResponse(requestIdOf(message), RpcCode.INVALID_REQUEST, problem)])) : errorResponse(duplicate, RpcCode.INVALID_REQUEST, problem)
     res.writeHead(200, { 'content-type': 'application/json', ...(sessionId === undefined ? {} : { 'mcp-session-id': sessionId }) }).end(JSON.stringify(answers))
@@ -344,6 +345,8 @@ export class HttpGateway {
 }
 
 const FAILED = Symbol('failed')
+/** What a request without a session reserves: nothing (its ids are remapped per request). */
+const NO_SESSION = Symbol('no session')
 /** The stateless protocol revision, which the SDK's HTTP transport does not list by default. */
 const STATELESS_PROTOCOL_VERSION = '2026-07-28'
 /** What a request without a session may speak: the stateless revision or, forwarded, an older one. */

@@ -3,6 +3,7 @@ import { isJSONRPCNotification, isJSONRPCRequest, isJSONRPCResponse } from '@mod
 import { errorResponse, RpcCode, validateMessage, type JsonRpcMessage, type RequestId } from '../jsonrpc.js'
 import { checkMessageLimits, idOf, isResponseShaped, requestIdOf } from '../message-limits.js'
 import type { MessageChannel } from './channel.js'
+import { readOversized } from './oversized-message.js'
 
 /** Options of a {@link LineChannel}. */
 export interface LineChannelOptions {
@@ -24,16 +25,6 @@ export interface LineChannelOptions {
 
 /** Bytes of an oversized line kept from each end, to find its id. */
 const EDGE_BYTES = 1024
-const ID = String.raw`(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*")`
-/** A message starting with its id (`{"jsonrpc":"2.0","id":7,...`). */
-const ID_FIRST = new RegExp(String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*${ID}\s*(,\s*"(result|error|method)")?`)
-/** A message ending with its id (`...,"jsonrpc":"2.0","id":7}`); anchored at the last brace, so never a nested id. */
-const ID_LAST = new RegExp(String.raw`"id"\s*:\s*${ID}\s*(?:,\s*"jsonrpc"\s*:\s*"2\.0"\s*)?\}\s*$`)
-/** A response that leads with its result or error (the id comes later). */
-const RESPONSE_FIRST = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"(?:result|error)"/
-/** A request that leads with its method (the id comes later). */
-const REQUEST_FIRST = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"method"/
-
 /** What is kept of a line that went over the limit while it is skipped. */
 interface Oversized {
   head: Buffer
@@ -80,6 +71,11 @@ export class LineChannel implements MessageChannel {
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.closed) return
     if (!this.output.write(`${JSON.stringify(message)}\n`)) await new Promise<void>((resolve) => this.output.once('drain', resolve))
+  }
+
+  /** Bytes held for the line being read: at most `maxMessageBytes`, or the two ends of an oversized one. */
+  get bufferedBytes(): number {
+    return this.partsBytes + (this.oversized === undefined ? 0 : this.oversized.head.length + this.oversized.tail.length)
   }
 
   async close(): Promise<void> {
@@ -171,14 +167,16 @@ export class LineChannel implements MessageChannel {
 
   private rejectOversized({ head, tail, bytes }: Oversized): void {
     const limit = `over the limit of ${this.options.maxMessageBytes} bytes`
+    const message = readOversized(head.toString('utf8'), tail.toString('utf8'))
     if (this.options.side === 'client') {
       const problem = `message of ${bytes} bytes ${limit} (maxMessageBytes)`
-      const response = idOfEdges(head, tail, true)
-      if (response !== null) this.refuseResponse(response, problem)
-      else this.reject(idOfEdges(head, tail, false), RpcCode.INVALID_REQUEST, problem)
+      // A client's response carries the server's id: its error goes to the server, not back to the client.
+      if (message.kind === 'response' && message.id !== null) this.refuseResponse(message.id, problem)
+      else this.reject(message.kind === 'request' ? message.id : null, RpcCode.INVALID_REQUEST, problem)
       return
     }
-    const id = idOfEdges(head, tail, true)
+    // Only a response's id is one of ours: an oversized request of the server must not fail a request of ours.
+    const id = message.kind === 'response' ? message.id : null
     const problem = `upstream message of ${bytes} bytes ${limit} (maxUpstreamMessageBytes)`
     if (id === null) {
       this.onerror?.(new Error(`${problem}; it was skipped`))
@@ -194,29 +192,6 @@ export class LineChannel implements MessageChannel {
       return
     }
     this.send(errorResponse(id, code, message)).catch((error: unknown) => this.onerror?.(error as Error))
-  }
-}
-
-/**
- * The id of a message seen only by its two ends, or null. With `responses`,
- * only a response's id counts, else only a request's: the two kinds carry ids
- * of different peers (ours, or the other side's).
- */
-function idOfEdges(head: Buffer, tail: Buffer, responses: boolean): RequestId | null {
-  const start = head.toString('utf8')
-  const first = ID_FIRST.exec(start)
-  if (first?.[3] !== undefined) return (first[3] === 'method') === responses ? null : parseId(first[1])
-  const leadsWithAnswer = RESPONSE_FIRST.test(start)
-  if (leadsWithAnswer !== responses || (!responses && !REQUEST_FIRST.test(start))) return null
-  return parseId(ID_LAST.exec(tail.toString('utf8'))?.[1])
-}
-
-function parseId(text: string | undefined): RequestId | null {
-  if (text === undefined) return null
-  try {
-    return idOf({ id: JSON.parse(text) as unknown })
-  } catch {
-    return null
   }
 }
 

@@ -33,6 +33,13 @@ export class StatelessDownstream implements MessageChannel {
     const mine: RequestId[] = []
     transport.onmessage = (message, extra) => {
       const rpc = message as JsonRpcMessage
+      if (rpc.method === 'notifications/cancelled') {
+        // Only a request of this same HTTP request can be cancelled by it: other clients of the
+        // principal share the channel, and must not reach each other's requests.
+        const target = mine.find((id) => this.routes.get(id)?.originalId === rpc.params?.['requestId'])
+        if (target !== undefined) this.onmessage?.({ ...rpc, params: { ...rpc.params, requestId: target } }, extra)
+        return
+      }
       if (!isRequest(rpc)) {
         this.onmessage?.(rpc, extra)
         return
