@@ -93,6 +93,12 @@ describe('serve given hostile requests', () => {
     expect(replies).toHaveLength(2)
     expect(replies.filter((reply) => (reply['error'] as { message?: string } | undefined)?.message?.includes('already used') === true)).toHaveLength(1)
     expect(replies.filter((reply) => reply['result'] !== undefined)).toHaveLength(1)
+    // Stateless clients of one principal share an upstream: one cannot cancel another's request.
+    const stateless = streamingPost(gateway.url, toolCall(8, 'slow_lookup', { q: 'mine' }, { ...MODERN_META, progressToken: 'p8' }), STATELESS_HEADERS)
+    const started = await stateless
+    await started.nextEvent() // in flight upstream
+    for (const requestId of [8, 's1', 's2', 1, 2, 3]) await rawPost(gateway.url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId } }, STATELESS_HEADERS)
+    expect(await started.rest()).toContain('mine: slow call')
     // Twice in one batch is refused too, before either runs.
     const batch = await rawPost(gateway.url, [toolCall(6, 'lookup_code', { code: 'B' }), toolCall(6, 'lookup_code', { code: 'C' })], STATELESS_HEADERS)
     expect(batch.messages).toHaveLength(2)
@@ -180,6 +186,16 @@ describe('proxy given hostile lines', () => {
     proxy.write(lines.map((line) => JSON.stringify(line)).join('\n'))
     expect(await proxy.next(9)).toMatchObject({ result: {} })
     expect(await proxy.next(10)).toMatchObject({ result: { tools: expect.any(Array) } })
+    proxy.child.stdin.end()
+    await proxy.exited
+  })
+
+  it('never lets a cancellation of nothing in flight reach another request upstream', async () => {
+    const proxy = await started()
+    // The gateway's own upstream ids are 1, 2, 3...: a stray cancellation of 1 to 3 must not name the slow call there.
+    proxy.write(JSON.stringify(toolCall(10, 'slow_lookup', { q: 'stray' })))
+    for (const requestId of [1, 2, 3, 's1']) proxy.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId } }))
+    expect(await proxy.next(10)).toMatchObject({ result: { content: [{ text: 'stray: slow call 1' }] } })
     proxy.child.stdin.end()
     await proxy.exited
   })

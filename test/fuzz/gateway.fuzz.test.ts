@@ -198,8 +198,10 @@ describe('serve fuzzed over HTTP', () => {
    */
   async function postChecked(message: WireMessage, headers: Record<string, string>, session: string | undefined, where: { reachesBody: boolean; answersOwed: boolean }): Promise<void> {
     const over = message.bytes.length > MAX_MESSAGE_BYTES
-    const answer = await exchange(gateway.url, { method: 'POST', headers, body: message.bytes }, { mayDrop: over })
     const context = () => `\nfor ${fc.stringify(message)}`
+    const answer = await exchange(gateway.url, { method: 'POST', headers, body: message.bytes }, { mayDrop: over }).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}${context()}`)
+    })
     if (answer === 'dropped') return
     await endStraySession(answer, session)
     expect(answer.text, `the admin token leaked${context()}`).not.toContain(adminToken)

@@ -1,6 +1,6 @@
 import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node'
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
-import { isRequest, isResponse, type JsonRpcMessage, type RequestId } from '../jsonrpc.js'
+import { isNotification, isRequest, isResponse, type JsonRpcMessage, type RequestId } from '../jsonrpc.js'
 import type { MessageChannel } from './channel.js'
 
 interface Route {
@@ -33,11 +33,15 @@ export class StatelessDownstream implements MessageChannel {
     const mine: RequestId[] = []
     transport.onmessage = (message, extra) => {
       const rpc = message as JsonRpcMessage
-      if (rpc.method === 'notifications/cancelled') {
+      if (rpc.method === 'notifications/cancelled' && isNotification(rpc)) {
         // Only a request of this same HTTP request can be cancelled by it: other clients of the
         // principal share the channel, and must not reach each other's requests.
         const target = mine.find((id) => this.routes.get(id)?.originalId === rpc.params?.['requestId'])
-        if (target !== undefined) this.onmessage?.({ ...rpc, params: { ...rpc.params, requestId: target } }, extra)
+        if (target === undefined) return
+        this.routes.delete(target)
+        this.onmessage?.({ ...rpc, params: { ...rpc.params, requestId: target } }, extra)
+        // No answer is due for a cancelled request: once none is due on this HTTP request, its response ends.
+        if (!mine.some((id) => this.routes.has(id))) transport.close().catch(() => undefined)
         return
       }
       if (!isRequest(rpc)) {
