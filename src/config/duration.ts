@@ -17,7 +17,7 @@ const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
  * The longest duration accepted: 10 years. Beyond it a TTL stops being an
  * integer Redis takes (`1e300` ms), and Redis would refuse every write silently.
  */
-export const MAX_DURATION_MS = 3650 * 86_400_000
+const MAX_DURATION_MS = 3650 * 86_400_000
 
 /**
  * Turns a {@link Duration} into whole milliseconds.

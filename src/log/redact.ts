@@ -12,7 +12,7 @@
  */
 
 /** Longest text redacted and printed; the rest is cut (a 4 MB message is no better a log line than its start). */
-export const MAX_REDACTED_LENGTH = 16_384
+const MAX_REDACTED_LENGTH = 16_384
 
 /**
  * `scheme://user:password@`, where the password runs to the last `@` of the

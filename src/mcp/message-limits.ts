@@ -28,7 +28,7 @@ export function checkMessageLimits(message: unknown, limits: Pick<MessageLimits,
 }
 
 /** True when `value` nests objects or arrays more than `limit` levels deep (a scalar is level 0). */
-export function nestedDeeperThan(value: unknown, limit: number): boolean {
+function nestedDeeperThan(value: unknown, limit: number): boolean {
   const pending: Array<{ node: object; depth: number }> = []
   if (value !== null && typeof value === 'object') pending.push({ node: value, depth: 1 })
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
