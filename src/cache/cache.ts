@@ -400,7 +400,7 @@ export class Cache {
 
   /** Resolves true once the store answers, false after `timeout` (default: the startup wait). */
   async ready(timeout?: Duration): Promise<boolean> {
-    const ms = timeout === undefined ? this.core.startupWaitMs : this.core.policy.ms(timeout, 'timeout')
+    const ms = timeout === undefined ? this.core.startupWaitMs : this.core.policy.ms(timeout, 'timeout', 'timer')
     const store = this.core.store as Store & { ready?(ms: number): Promise<boolean> }
     if (store.ready !== undefined) return store.ready(ms)
     try {
@@ -442,8 +442,8 @@ export class Cache {
     const { stats, policy } = this.core
     // Resolved first: a bad ttl, grace or tag is the caller's error, thrown now.
     const plan = planWrite(this.core, this.space, category, options)
-    const softMs = options?.timeout === undefined ? undefined : policy.ms(options.timeout, 'timeout')
-    const hardMs = options?.hardTimeout === undefined ? undefined : policy.ms(options.hardTimeout, 'hardTimeout')
+    const softMs = options?.timeout === undefined ? undefined : policy.ms(options.timeout, 'timeout', 'timer')
+    const hardMs = options?.hardTimeout === undefined ? undefined : policy.ms(options.hardTimeout, 'hardTimeout', 'timer')
     let stale = local
     let readFailed = false
     const entry = await this.read(storeKey, category, () => (readFailed = true))

@@ -42,7 +42,7 @@ export function createCache(options?: CacheOptions): Cache {
   }
   const store = buildStore(config, events, space)
   const policy = new TtlPolicy(config, config.jitter ?? 0)
-  const startupWaitMs = parseDuration(config.startupWait ?? '60s', 'startupWait')
+  const startupWaitMs = parseDuration(config.startupWait ?? '60s', 'startupWait', 'timer')
   const lockTtlMs = parseDuration(config.lockTtl ?? '10s', 'lockTtl')
   if (lockTtlMs < 5 * LOCK_POLL_MS) throw new ConfigError(`lockTtl must be at least ${5 * LOCK_POLL_MS}ms (got ${lockTtlMs}ms): waiting processes look for the value every ${LOCK_POLL_MS}ms`)
   const flight = config.singleFlight !== 'distributed' || !hasLocks(store) ? undefined : { lockTtlMs, pollMs: LOCK_POLL_MS }

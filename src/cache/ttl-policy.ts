@@ -1,4 +1,4 @@
-import { parseDuration, type Duration } from '../config/duration.js'
+import { bounded, parseDuration, type Duration, type DurationUse } from '../config/duration.js'
 
 /** Resolved lifetimes of one write, in ms. */
 export interface Lifetime {
@@ -39,14 +39,14 @@ export class TtlPolicy {
     return this.byCategory.get(category) ?? this.defaultTtl
   }
 
-  /** Parses a per-call duration, memoizing strings. */
-  ms(value: Duration, field: string): number {
-    if (typeof value === 'number') return parseDuration(value, field)
+  /** Parses a per-call duration, memoizing strings; `use` bounds it (a timer waits at most about 24 days). */
+  ms(value: Duration, field: string, use: DurationUse = 'lifetime'): number {
+    if (typeof value === 'number') return parseDuration(value, field, use)
     let ms = this.parsed.get(value)
     if (ms === undefined) {
       ms = parseDuration(value, field)
       if (this.parsed.size < 1000) this.parsed.set(value, ms)
     }
-    return ms
+    return use === 'lifetime' ? ms : bounded(ms, field, `'${value}'`, use)
   }
 }

@@ -17,5 +17,8 @@ function parsedBy(parse: (value: number | string) => number, prefix: RegExp) {
 /** A duration (ms or `'10m'`), validated with the parser's own message, converted to milliseconds. */
 export const durationMs = parsedBy((value) => parseDuration(value), /^duration /)
 
+/** A duration a timer waits for (a timeout, an interval): at most about 24 days. */
+export const timerMs = parsedBy((value) => parseDuration(value, 'duration', 'timer'), /^duration /)
+
 /** A size (bytes or `'64mb'`), converted to bytes. */
 export const byteCount = parsedBy((value) => parseBytes(value), /^size /)

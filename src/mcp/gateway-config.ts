@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { durationMs } from '../config/zod-types.js'
+import { durationMs, timerMs } from '../config/zod-types.js'
 import { readConfigFile } from '../config/file.js'
 import { configErrorFrom } from '../config/zod-errors.js'
 
@@ -40,7 +40,7 @@ export const gatewayConfigSchema = z
     /** Longest message accepted from a stdio upstream, in bytes; a longer answer fails its request at once. */
     maxUpstreamMessageBytes: z.number().int().positive().default(64 * 1024 * 1024),
     /** How long an upstream request may take before the client gets an error naming the upstream. */
-    upstreamTimeout: duration.default(300_000),
+    upstreamTimeout: timerMs.default(300_000),
     /** Options of the cache itself (store, prefix, redis ...), as for createCache. */
     cache: z.record(z.string(), z.unknown()).optional(),
   })

@@ -109,7 +109,7 @@ function clientDefaults(options: RedisConnectionOptions, url: string) {
     // already, and its default made an AbortSignal per command (about 9% of a miss, measured).
     commandOptions: { timeout: 0 },
     socket: {
-      connectTimeout: parseDuration(options.connectTimeout ?? 2000, 'redis.connectTimeout'),
+      connectTimeout: parseDuration(options.connectTimeout ?? 2000, 'redis.connectTimeout', 'timer'),
       keepAlive: true,
       noDelay: true,
       // Never give up: an outage ends, and we want to be back when it does.
@@ -154,8 +154,8 @@ function startConnecting(client: { connect(): Promise<unknown>; isOpen: boolean 
 
 function reconnectBounds(options: RedisConnectionOptions): { baseMs: number; maxMs: number } {
   return {
-    baseMs: parseDuration(options.reconnect?.base ?? 50, 'redis.reconnect.base'),
-    maxMs: parseDuration(options.reconnect?.max ?? 2000, 'redis.reconnect.max'),
+    baseMs: parseDuration(options.reconnect?.base ?? 50, 'redis.reconnect.base', 'timer'),
+    maxMs: parseDuration(options.reconnect?.max ?? 2000, 'redis.reconnect.max', 'timer'),
   }
 }
 

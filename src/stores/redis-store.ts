@@ -95,7 +95,7 @@ export class RedisStore implements Store {
     this.topology = topologyOf(options)
     this.ordersAcrossKeys = this.topology !== 'cluster'
     this.readRaw = this.topology === 'cluster' ? (key) => this.command<Buffer | null>('GET', [key], key) : (key) => this.gets.get(key)
-    this.timeoutMs = parseDuration(options.operationTimeout ?? 250, 'redis.operationTimeout')
+    this.timeoutMs = parseDuration(options.operationTimeout ?? 250, 'redis.operationTimeout', 'timer')
     this.codec = {
       maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024,
       compressThreshold: options.compressThreshold ?? 4096,
@@ -107,7 +107,7 @@ export class RedisStore implements Store {
       onStateChange: (state) => events.onBreakerChange?.(state),
     })
     this.connect(options)
-    const interval = parseDuration(options.healthCheckInterval ?? '30s', 'redis.healthCheckInterval')
+    const interval = parseDuration(options.healthCheckInterval ?? '30s', 'redis.healthCheckInterval', 'timer')
     let notReadySince: number | undefined
     this.monitor = new HealthMonitor(
       interval,

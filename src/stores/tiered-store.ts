@@ -64,7 +64,7 @@ export class TieredStore implements Store {
 
   /** The bus that keeps this L1 coherent with the other instances' on `channel`, started. */
   private startBus(channel: string, heartbeat: Duration | undefined): InvalidationBus {
-    const heartbeatMs = parseDuration(heartbeat ?? 1000, 'l1.heartbeat')
+    const heartbeatMs = parseDuration(heartbeat ?? 1000, 'l1.heartbeat', 'timer')
     if (heartbeatMs < MIN_HEARTBEAT_MS) throw new ConfigError(`l1.heartbeat must be at least ${MIN_HEARTBEAT_MS}ms (got ${heartbeatMs}ms): the bus counts as lost after 3 missed heartbeats`)
     const l2 = this.l2
     // A message may take up to a heartbeat: only the bus waits for it, and a slow publish that

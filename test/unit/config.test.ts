@@ -8,6 +8,7 @@ import { parseDuration } from '../../src/config/duration.js'
 import { optionsFromEnv } from '../../src/config/env.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { redactSecrets } from '../../src/log/redact.js'
+import { parseGatewayConfig } from '../../src/mcp/gateway-config.js'
 
 describe('durations', () => {
   it('accept milliseconds and unit strings', () => {
@@ -164,6 +165,18 @@ describe('TTL policy', () => {
     expect(policy.lifetime('x', '3650d').ttl).toBe(3650 * 86_400_000)
     expect(() => createCache({ defaultTtl: 1e300, logger: false })).toThrow(/at most 3650d/)
     expect(() => optionsFromEnv({ CACHE_DEFAULT_TTL: '999999999999' })).toThrow(/CACHE_DEFAULT_TTL=999999999999: must be at most 3650d/)
+  })
+
+  it('refuses a timeout or interval longer than a timer can wait (about 24 days: a longer one fires at once)', async () => {
+    const tooLong = /at most 24d, the longest a timer waits/
+    expect(() => createCache({ store: 'redis', redis: { url: 'redis://127.0.0.1:1', operationTimeout: '30d' }, logger: false })).toThrow(tooLong)
+    expect(() => createCache({ startupWait: '25d', logger: false })).toThrow(tooLong)
+    expect(() => parseGatewayConfig({ upstreamTimeout: '30d' })).toThrow(/upstreamTimeout: must be at most 24d/)
+    expect(parseGatewayConfig({ upstreamTimeout: '24d' }).upstreamTimeout).toBe(24 * 86_400_000)
+    const cache = createCache({ logger: false })
+    await expect(cache.getOrSet('k', async () => 1, { hardTimeout: '30d' })).rejects.toThrow(tooLong)
+    expect(await cache.getOrSet('k', async () => 1, { ttl: '30d' })).toBe(1) // a lifetime may be longer
+    await cache.close()
   })
 
   it('spreads TTLs with jitter, never beyond the policy', () => {

@@ -20,7 +20,7 @@ export async function runWait(options: { json?: boolean; timeout: string }): Pro
   }
   const started = Date.now()
   const cache = createCache({ ...config, logger: false })
-  const ready = await cache.ready(parseDuration(options.timeout, '--timeout'))
+  const ready = await cache.ready(parseDuration(options.timeout, '--timeout', 'timer'))
   await cache.close()
   const waitedMs = Date.now() - started
   out.line(ready ? `${target} is ready after ${waitedMs} ms` : `${target} did not answer within ${options.timeout}; check that it runs and REDIS_URL`)
