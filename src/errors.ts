@@ -42,6 +42,11 @@ export class ConfigError extends CacheError {
   }
 }
 
+/** The message of anything thrown (an Error's message, else the value as text). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 /** True when `error` is a {@link CacheError} with the given code. */
 export function isCacheError(error: unknown, code?: CacheErrorCode): error is CacheError {
   return error instanceof CacheError && (code === undefined || error.code === code)

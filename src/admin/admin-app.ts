@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { Cache } from '../cache/cache.js'
-import { CacheError, errors } from '../errors.js'
+import { CacheError, errorMessage, errors } from '../errors.js'
 import type { CacheLogger } from '../log/logger.js'
 import { cacheKey } from '../keys/build-key.js'
 import { redactSecrets } from '../log/redact.js'
@@ -147,7 +147,7 @@ export function createAdminApp(options: AdminOptions): Hono {
 
   app.get('/performance', async (c) => {
     const info = await cache.serverInfo().catch((error: unknown) => {
-      options.logger?.warn({ err: redactSecrets(String((error as Error).message)) }, 'mcp-cache: admin /performance: Redis INFO failed')
+      options.logger?.warn({ err: redactSecrets(errorMessage(error)) }, 'mcp-cache: admin /performance: Redis INFO failed')
       return null
     })
     if (info === null) return c.json({ error: 'Redis did not answer INFO; see /health/ready' }, 503)

@@ -1,6 +1,7 @@
 import { createCache } from '../cache/create-cache.js'
 import { cacheKey } from '../keys/build-key.js'
 import { redactSecrets } from '../log/redact.js'
+import { errorMessage } from '../errors.js'
 
 /** Options of the demo command. */
 export interface DemoOptions {
@@ -61,6 +62,6 @@ export async function runDemo(options: DemoOptions, print: (line: string) => voi
 /** Prints an error for people: its code and message, secrets removed. */
 export function describeError(error: unknown): string {
   const code = (error as { code?: unknown }).code
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   return redactSecrets(typeof code === 'string' ? `${code}: ${message}` : message)
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.js'
 import type { CacheLogger } from '../log/logger.js'
 
 /**
@@ -9,7 +10,7 @@ import type { CacheLogger } from '../log/logger.js'
  */
 export function keepServingOnStrayErrors(logger: CacheLogger, redact: (text: string) => string): () => void {
   const report = (origin: string) => (error: unknown) => {
-    const reason = redact(error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error))
+    const reason = redact(error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : errorMessage(error))
     logger.error({ origin, err: reason }, `mcp-cache: an error escaped its handler (${origin}); still serving. Please report it: ${reason.split('\n', 1)[0]}`)
   }
   const onException = report('uncaughtException')

@@ -21,7 +21,7 @@ export class ClientRequests {
 
   /** Holds `id` for a request about to arrive; resolves the token to release it with, or undefined when a request in flight (or another reservation) has it. */
   reserve(id: RequestId): symbol | undefined {
-    const key = keyOf(id)
+    const key = requestKey(id)
     if (this.entries.has(key) || this.reserved.has(key)) return undefined
     const token = Symbol(key)
     this.reserved.set(key, token)
@@ -30,13 +30,13 @@ export class ClientRequests {
 
   /** Lets a reservation go (its request arrived, or never will); one made since by another holder stays. */
   release(id: RequestId, token: symbol): void {
-    const key = keyOf(id)
+    const key = requestKey(id)
     if (this.reserved.get(key) === token) this.reserved.delete(key)
   }
 
   /** Registers a request as it arrives; false when another request in flight has its id. */
   admit(request: JsonRpcRequest): boolean {
-    const key = keyOf(request.id)
+    const key = requestKey(request.id)
     if (!this.reserved.delete(key) && this.entries.has(key)) return false
     this.entries.set(key, { request, cancel: () => undefined })
     return true
@@ -44,18 +44,18 @@ export class ClientRequests {
 
   /** True while a request with this id owes an answer, or its id is reserved. */
   has(id: RequestId): boolean {
-    const key = keyOf(id)
+    const key = requestKey(id)
     return this.entries.has(key) || this.reserved.has(key)
   }
 
   /** True while `request` itself (not a later one with its id) owes an answer. */
   isCurrent(request: JsonRpcRequest): boolean {
-    return this.entries.get(keyOf(request.id))?.request === request
+    return this.entries.get(requestKey(request.id))?.request === request
   }
 
   /** Sets how to cancel `request`; if it was cancelled already, cancels at once. False in that case. */
   onCancel(request: JsonRpcRequest, cancel: () => void): boolean {
-    const entry = this.entries.get(keyOf(request.id))
+    const entry = this.entries.get(requestKey(request.id))
     if (entry?.request !== request) {
       cancel()
       return false
@@ -66,7 +66,7 @@ export class ClientRequests {
 
   /** Takes `request` off: true once, for whoever answers it; false when it was answered or cancelled already. */
   complete(request: JsonRpcRequest): boolean {
-    const key = keyOf(request.id)
+    const key = requestKey(request.id)
     if (this.entries.get(key)?.request !== request) return false
     this.entries.delete(key)
     return true
@@ -75,9 +75,9 @@ export class ClientRequests {
   /** The client cancelled the request with this id (any JSON value a client sent): cancels it; false when none is in flight. */
   cancel(id: unknown): boolean {
     if (typeof id !== 'string' && typeof id !== 'number') return false
-    const entry = this.entries.get(keyOf(id))
+    const entry = this.entries.get(requestKey(id))
     if (entry === undefined) return false
-    this.entries.delete(keyOf(id))
+    this.entries.delete(requestKey(id))
     entry.cancel()
     return true
   }
@@ -95,7 +95,7 @@ export class ClientRequests {
   }
 }
 
-/** `1` and `'1'` are different ids. */
-function keyOf(id: RequestId): string {
+/** The key of a request id in maps and sets: `1` and `'1'` are different ids. */
+export function requestKey(id: RequestId): string {
   return `${typeof id}:${id}`
 }

@@ -12,6 +12,8 @@ export interface GatewayContext {
   readonly upstreamName: string
   /** Removes the upstream's URL, its credentials and query values, and every secret-looking pattern, from text a client or a log receives. */
   readonly redact: (text: string) => string
+  /** The message of anything thrown, through {@link redact}: what a client or a log may be told of a failure. */
+  readonly reason: (error: unknown) => string
   /** Callers waiting on each in-flight cacheable call, by store key. */
   readonly flights: Map<string, Flight>
   readonly logger: CacheLogger | undefined

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Cache } from '../../cache/cache.js'
+import { errorMessage } from '../../errors.js'
 import type { CacheLogger } from '../../log/logger.js'
 import { redactorFor, secretsOfUrl, upstreamDisplayName } from '../../log/redact.js'
 import { ToolStats } from '../../stats/tool-stats.js'
@@ -29,7 +30,8 @@ export class Gateway {
     const redact = redactorFor(upstream.identity.startsWith('stdio:') ? [] : secretsOfUrl(upstream.identity))
     // Hashed, so no argument or URL of the upstream (possibly secret) appears in keys.
     const id = createHash('sha256').update(upstream.identity).digest('base64url').slice(0, 12)
-    this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, redact, flights: new Map(), logger, audit, toolStats: new ToolStats() }
+    const reason = (error: unknown) => redact(errorMessage(error))
+    this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, redact, reason, flights: new Map(), logger, audit, toolStats: new ToolStats() }
   }
 
   /** Drops the cached results of these tools, for every principal; resolves to how many. */

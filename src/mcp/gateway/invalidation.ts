@@ -28,7 +28,7 @@ export function invalidateOnNotification(session: GatewaySession, message: JsonR
   ;(async () => {
     for (const pattern of patterns) await deleteForEveryone(session.context.upstreamCache, pattern, method)
   })().catch((error: unknown) => {
-    session.context.logger?.warn({ notification: method, err: session.context.redact(String((error as Error).message)) }, `mcp-cache: invalidation after ${method} failed`)
+    session.context.logger?.warn({ notification: method, err: session.context.reason(error) }, `mcp-cache: invalidation after ${method} failed`)
   })
 }
 

@@ -117,12 +117,19 @@ export class GatewaySession {
   }
 
 
-  /** Sends a message to the client. */
+  /**
+   * Sends a message to the client. Never rejects and never throws: a failed
+   * write is logged here, so callers may fire it without awaiting.
+   */
   reply(message: JsonRpcMessage): Promise<void> {
     if (this.closed) return Promise.resolve()
-    return this.downstream.send(message).catch((error: unknown) => {
-      this.context.logger?.warn({ err: (error as Error).message }, 'mcp-cache: could not write to the client')
-    })
+    const failed = (error: unknown) => this.context.logger?.warn({ err: this.context.reason(error) }, 'mcp-cache: could not write to the client')
+    try {
+      return this.downstream.send(message).catch(failed)
+    } catch (error) {
+      failed(error)
+      return Promise.resolve()
+    }
   }
 
   /** Requests in flight: sent upstream and not answered, or handled by the gateway and not finished. */
@@ -136,13 +143,17 @@ export class GatewaySession {
     while (this.inFlight > 0 && Date.now() < deadline && !this.closed) await new Promise((resolve) => setTimeout(resolve, 20))
   }
 
-  /** Closes both sides once. */
+  /** Closes both sides once. Never rejects (a failure is logged), so callers may fire it without awaiting. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    this.requests.cancelAll()
-    await Promise.allSettled([this.upstream.close(), this.downstream.close()])
-    this.onclose?.()
+    try {
+      this.requests.cancelAll()
+      await Promise.allSettled([this.upstream.close(), this.downstream.close()])
+      this.onclose?.()
+    } catch (error) {
+      this.context.logger?.warn({ err: this.context.reason(error) }, 'mcp-cache: closing a session failed')
+    }
   }
 
   private sendUpstream(message: JsonRpcMessage): Promise<void> {
@@ -186,21 +197,21 @@ export class GatewaySession {
 
   /** The error answer of a request the gateway failed to handle; logged, secrets removed. */
   private internalError(request: JsonRpcRequest, error: unknown): JsonRpcMessage {
-    const reason = this.context.redact(error instanceof Error ? error.message : String(error))
+    const reason = this.context.reason(error)
     this.context.logger?.warn({ method: request.method, err: reason }, `mcp-cache: ${request.method} failed in the gateway: ${reason}`)
     return errorResponse(request.id, RpcCode.INTERNAL_ERROR, `mcp-cache could not handle ${request.method}: ${reason}`)
   }
 
   /** What a client is told when the upstream cannot be reached: its display name, never its URL. */
   private unavailable(error: unknown): string {
-    return `upstream ${this.context.upstreamName} is unavailable: ${this.context.redact(error instanceof Error ? error.message : String(error))}`
+    return `upstream ${this.context.upstreamName} is unavailable: ${this.context.reason(error)}`
   }
 
   private fromUpstream(message: JsonRpcMessage): void {
     try {
       this.routeFromUpstream(message)
     } catch (error) {
-      const reason = this.context.redact(error instanceof Error ? error.message : String(error))
+      const reason = this.context.reason(error)
       this.context.logger?.warn({ err: reason }, `mcp-cache: could not handle a message from upstream ${this.context.upstreamName}: ${reason}`)
     }
   }

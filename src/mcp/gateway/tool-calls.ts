@@ -172,7 +172,7 @@ async function loadCatalog(session: GatewaySession, request: JsonRpcRequest): Pr
 /** Runs {@link runInvalidations} without waiting; a failure is logged, never thrown. */
 function runInvalidationsLogged(session: GatewaySession, name: string): void {
   runInvalidations(session, name).catch((error: unknown) => {
-    session.context.logger?.warn({ tool: name, err: session.context.redact(String((error as Error).message)) }, `mcp-cache: invalidations after ${name} failed`)
+    session.context.logger?.warn({ tool: name, err: session.context.reason(error) }, `mcp-cache: invalidations after ${name} failed`)
   })
 }
 

@@ -5,6 +5,7 @@ import { hostHeaderValidation, localhostOriginValidation, NodeStreamableHTTPServ
 import { isInitializeRequest, isJSONRPCRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server'
 import type { CacheLogger } from '../../log/logger.js'
 import type { Gateway } from '../gateway/create-gateway.js'
+import { requestKey } from '../gateway/client-requests.js'
 import { duplicateIdProblem, type GatewaySession } from '../gateway/session.js'
 import { answerFromCache } from '../gateway/tool-calls.js'
 import { errorResponse, RpcCode, type RequestId } from '../jsonrpc.js'
@@ -252,7 +253,7 @@ export class HttpGateway {
         res.setHeader('retry-after', String(Math.ceil(error.retryAfterMs / 1000)))
         rpcError(res, 503, RpcCode.UPSTREAM_ERROR, `upstream ${this.gateway.context.upstreamName}: ${this.gateway.context.redact(error.message)}`)
       } else {
-        rpcError(res, 502, RpcCode.UPSTREAM_ERROR, `upstream ${this.gateway.context.upstreamName} could not be started: ${this.gateway.context.redact((error as Error).message)}`)
+        rpcError(res, 502, RpcCode.UPSTREAM_ERROR, `upstream ${this.gateway.context.upstreamName} could not be started: ${this.gateway.context.reason(error)}`)
       }
       return undefined
     }
@@ -305,7 +306,7 @@ export class HttpGateway {
     for (const message of messages) {
       const id = requestIdOf(message)
       if (id === null) continue
-      const key = `${typeof id}:${id}`
+      const key = requestKey(id)
       const token = seen.has(key) ? undefined : session === undefined ? NO_SESSION : session.requests.reserve(id)
       if (token === undefined) {
         duplicate = id
