@@ -21,8 +21,8 @@ export interface AdminOptions {
   readonly cache: Cache
   /** Bearer token every route but `/health` requires (MCP_CACHE_ADMIN_TOKEN). Without one, only `/health` answers. */
   readonly token: string | undefined
-  /** Extra invalidation for tool names (the gateway's entries), when a gateway is attached. */
-  readonly invalidateTools?: (tools: readonly string[]) => Promise<number>
+  /** Drops tools' results for every principal (the gateway's entries), when a gateway is attached; false when the store refused. */
+  readonly invalidateTools?: (tools: readonly string[]) => Promise<boolean>
   /** Per-tool counts of an attached gateway, shown in `/stats` as `tools`. */
   readonly toolStats?: () => Record<string, unknown>
   /** Authenticated requests per second per client address. @default 50 */
@@ -189,9 +189,13 @@ export function createAdminApp(options: AdminOptions): Hono {
     if (body.data.tools !== undefined && options.invalidateTools === undefined) {
       return c.json({ error: 'tools: tool results live in a gateway; use the admin API of mcp-cache serve or proxy (--admin-port)' }, 400)
     }
-    const byTags = body.data.tags === undefined ? 0 : await cache.invalidateTags(body.data.tags, { reason: 'admin API' })
-    const byTools = body.data.tools === undefined ? 0 : await (options.invalidateTools?.(body.data.tools) ?? 0)
-    return c.json({ deleted: byTags + byTools })
+    const deleted = body.data.tags === undefined ? 0 : await cache.invalidateTags(body.data.tags, { reason: 'admin API' })
+    const tools = body.data.tools ?? []
+    if (tools.length > 0 && !(await options.invalidateTools?.(tools))) {
+      return c.json({ error: 'the cache store did not take the invalidation of tools; it is retried every second, and until then this gateway answers them from the upstream' }, 503)
+    }
+    // Tool results are dropped by generation (one write, whatever their number): none is counted.
+    return c.json({ deleted, tools })
   })
 
   app.get('/session/:id', async (c) => {

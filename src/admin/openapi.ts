@@ -58,9 +58,9 @@ export const ADMIN_OPENAPI = {
     },
     '/cache/invalidate': {
       post: {
-        summary: 'Invalidate by tags and/or tool names',
+        summary: 'Invalidate by tags (deleted entries counted) and/or tool names (every principal\'s results, dropped by generation, not counted)',
         requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { tags: { type: 'array', items: { type: 'string' } }, tools: { type: 'array', items: { type: 'string' } } } } } } },
-        responses: { '200': json('{ deleted }'), ...errors },
+        responses: { '200': json('{ deleted, tools }'), '503': json('the store did not take the invalidation (retried every second)'), ...errors },
       },
     },
     '/session/{id}': { get: { summary: 'The session record user:{id}:session', responses: { '200': json('session'), '404': json('no such session'), ...errors } } },

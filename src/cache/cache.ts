@@ -10,6 +10,7 @@ import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
 import type { Store, StoredEntry } from '../stores/store.js'
 import type { RedisTopology } from '../stores/redis-link.js'
 import { hasLocks, loadOnce, type DistributedFlight } from './distributed-flight.js'
+import type { Generations } from './generations.js'
 import { entryOf, planWrite, writeEntry, type WritePlan } from './entry-writer.js'
 import { runFactory, SOFT_TIMEOUT } from './factory-runner.js'
 import { isValueError, reportStoreFailure } from './failures.js'
@@ -34,8 +35,10 @@ export interface CacheCore {
   readonly operationLog: CacheLogger | undefined
   /** Set when one origin call per missing key must hold across processes (`singleFlight: 'distributed'`). */
   readonly flight: DistributedFlight | undefined
-  /** The last invalidations (deletes, patterns, tags, clears), for the dashboard. */
+  /** The last invalidations (deletes, patterns, tags, clears, generations), for the dashboard. */
   readonly invalidations: InvalidationLog
+  /** Generation tokens and the bumps still owed to the store. */
+  readonly generations: Generations
   closed: boolean
 }
 
@@ -119,6 +122,7 @@ export class Cache {
     this.assertOpen()
 
     const local = store.getLocal?.(storeKey)
+    if (options?.accept !== undefined) return this.loadAccepted(storeKey, category, started, factory, options, local, options.accept)
     if (local !== undefined && local.freshUntil > Date.now()) return this.localHit(storeKey, category, started, local)
     return this.loadOrJoin(storeKey, category, started, factory, options, local)
   }
@@ -172,6 +176,23 @@ export class Cache {
     } finally {
       this.core.inflight.delete(storeKey)
     }
+  }
+
+  /** A load for a caller that decides which cached values it takes: it shares no flight, and serves nothing stale it refused. */
+  private async loadAccepted<T>(
+    storeKey: string,
+    category: string,
+    started: number,
+    factory: () => T | Promise<T>,
+    options: GetOrSetOptions,
+    local: StoredEntry | undefined,
+    accept: (value: unknown) => boolean,
+  ): Promise<CacheResult<T>> {
+    if (local !== undefined && local.freshUntil > Date.now() && accept(local.value)) return this.localHit(storeKey, category, started, local)
+    const result = await this.load(storeKey, category, factory, options, local !== undefined && accept(local.value) ? local : undefined)
+    if (this.core.stats.enabled) this.core.stats.latency(category, performance.now() - started)
+    const log = this.core.operationLog
+    return log === undefined ? result : this.logged(storeKey, category, started, result)
   }
 
   /** The fresh value of `key`, or `undefined` (absent, expired, or the store failed). */
@@ -331,6 +352,35 @@ export class Cache {
     return deleted
   }
 
+  /**
+   * The current token of each named generation of this namespace (one round
+   * trip; missing ones are started). Build the keys of a family of entries
+   * with them, and {@link bumpGenerations} drops the whole family in O(1).
+   * Undefined when the store failed or a bump is still owed: then neither
+   * read nor write those entries (go to the origin).
+   */
+  generations(names: readonly string[]): Promise<string[] | undefined> {
+    this.assertOpen()
+    return this.core.generations.read(this.space, names)
+  }
+
+  /** The tokens of {@link generations} when the in-process tier holds them all, else undefined. Never waits. */
+  generationsInProcess(names: readonly string[]): string[] | undefined {
+    this.assertOpen()
+    return this.core.generations.local(this.space, names)
+  }
+
+  /**
+   * Replaces the tokens of these generations, orphaning every key built with
+   * the old ones (for every principal and every process on the store). One
+   * write, whatever the number of entries. Resolves false when the store
+   * refused; the bump is retried, and meanwhile this process bypasses them.
+   */
+  bumpGenerations(names: readonly string[], options?: InvalidateOptions): Promise<boolean> {
+    this.assertOpen()
+    return this.core.generations.bump(this.space, names, options?.reason)
+  }
+
   /** The last invalidations of this cache and all its namespaces, newest first. */
   recentInvalidations(limit?: number): Invalidation[] {
     return this.core.invalidations.recent(limit)
@@ -429,6 +479,7 @@ export class Cache {
   async close(): Promise<void> {
     if (this.core.closed) return
     this.core.closed = true
+    this.core.generations.close()
     await this.core.store.close()
   }
 
@@ -446,7 +497,9 @@ export class Cache {
     const hardMs = options?.hardTimeout === undefined ? undefined : policy.ms(options.hardTimeout, 'hardTimeout', 'timer')
     let stale = local
     let readFailed = false
-    const entry = await this.read(storeKey, category, () => (readFailed = true))
+    const read = await this.read(storeKey, category, () => (readFailed = true))
+    const accept = options?.accept
+    const entry = read === undefined || accept === undefined || accept(read.value) ? read : undefined
     const now = Date.now()
     if (entry !== undefined) {
       if (entry.freshUntil > now) {

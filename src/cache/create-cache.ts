@@ -10,7 +10,8 @@ import { MemoryStore } from '../stores/memory-store.js'
 import { RedisStore, type StoreEvents } from '../stores/redis-store.js'
 import type { Store } from '../stores/store.js'
 import { TieredStore } from '../stores/tiered-store.js'
-import { Cache } from './cache.js'
+import { Cache, type CacheCore } from './cache.js'
+import { Generations } from './generations.js'
 import { hasLocks } from './distributed-flight.js'
 import type { CacheOptions } from './options.js'
 import { TtlPolicy } from './ttl-policy.js'
@@ -47,7 +48,10 @@ export function createCache(options?: CacheOptions): Cache {
   if (lockTtlMs < 5 * LOCK_POLL_MS) throw new ConfigError(`lockTtl must be at least ${5 * LOCK_POLL_MS}ms (got ${lockTtlMs}ms): waiting processes look for the value every ${LOCK_POLL_MS}ms`)
   const flight = config.singleFlight !== 'distributed' || !hasLocks(store) ? undefined : { lockTtlMs, pollMs: LOCK_POLL_MS }
   const operationLog = config.logOperations === true ? logger : undefined
-  return new Cache({ store, stats, log, policy, inflight: new Map(), refreshing: new Set(), startupWaitMs, operationLog, flight, invalidations: new InvalidationLog(), closed: false }, space)
+  const shared = { store, stats, log, policy, inflight: new Map(), refreshing: new Set<string>(), startupWaitMs, operationLog, flight, invalidations: new InvalidationLog(), closed: false }
+  // The generations see the same object, so they see the cache close.
+  const core: CacheCore = Object.assign(shared, { generations: new Generations(shared) })
+  return new Cache(core, space)
 }
 
 function buildStore(config: CacheOptions, events: StoreEvents, space: KeySpace): Store {

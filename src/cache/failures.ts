@@ -2,7 +2,7 @@ import { errors, isCacheError } from '../errors.js'
 import type { CacheCore } from './cache.js'
 
 /** Counts and logs (rate-limited) a store failure that the caller will not see. */
-export function reportStoreFailure(core: CacheCore, operation: string, error: unknown, category: string): void {
+export function reportStoreFailure(core: Pick<CacheCore, 'stats' | 'log' | 'store'>, operation: string, error: unknown, category: string): void {
   core.stats.count('errors', category)
   const kind = isCacheError(error) ? error.code : 'store error'
   core.log.warn(`${core.store.kind} ${operation} failed (${kind}); using the origin`, error, { category })

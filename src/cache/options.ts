@@ -72,6 +72,13 @@ export interface GetOrSetOptions {
   readonly timeout?: Duration
   /** Hard timeout of the factory: past it the call fails with E_FACTORY_TIMEOUT (unless a stale value can be served). */
   readonly hardTimeout?: Duration
+  /**
+   * A cached value is used only when this returns true for it (a caller that
+   * wants it younger than some age, or `() => false` to refresh); otherwise the
+   * factory runs and its value replaces the entry. A refused value is never
+   * served stale. Such a call does not join others' loads in flight.
+   */
+  readonly accept?: (value: unknown) => boolean
 }
 
 /** Options of `set` and `mset` items. */

@@ -18,7 +18,7 @@ export const MAX_CATEGORIES = 100
 /**
  * The one place that turns logical keys into store keys: `{prefix}:{namespace...}:{key}`.
  * Logical keys are the caller's strings (`experiment:exp_123`); everything the
- * cache adds (namespaces `~n.`, principals `~u.`, tag sets `~tag:`) starts its
+ * cache adds (namespaces `~n.`, principals `~u.`, tag sets `~tag:`, generations `~gen:`) starts its
  * segment with `~`, which logical keys may not, so the two never collide.
  */
 export class KeySpace {
@@ -88,6 +88,12 @@ export class KeySpace {
   /** The pub/sub channel on which tiered instances of this space announce changed keys. */
   busChannel(): string {
     return `${this.base}~bus`
+  }
+
+  /** The store key of a generation: a token that keys built from it carry, replaced to orphan them all at once. */
+  generationKey(name: string): string {
+    if (typeof name !== 'string' || name === '') throw new CacheError(errors.E_INVALID_KEY, 'generation name must be a non-empty string')
+    return `${this.base}~gen:${encodeSegment(name)}`
   }
 
   /** The store key of the set that lists a tag's entries. */

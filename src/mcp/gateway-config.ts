@@ -2,10 +2,20 @@ import { z } from 'zod'
 import { durationMs, timerMs } from '../config/zod-types.js'
 import { readConfigFile } from '../config/file.js'
 import { configErrorFrom } from '../config/zod-errors.js'
+import { parseTarget } from './invalidation-targets.js'
 
 const duration = durationMs
 
 const scope = z.enum(['user', 'shared'], { message: "must be 'user' or 'shared'" })
+
+/** `get_issue`, `get_issue{id}`, `get_patient{dfn=patient_id}`: checked here, so a typo fails at start. */
+const invalidationTarget = z.string().superRefine((text, ctx) => {
+  try {
+    parseTarget(text)
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message })
+  }
+})
 
 const toolRule = z
   .object({
@@ -13,7 +23,8 @@ const toolRule = z
     ttl: duration.optional(),
     scope: scope.optional(),
     keyArgs: z.array(z.string().min(1)).optional(),
-    invalidates: z.array(z.string().min(1)).optional(),
+    /** What a successful call drops; replaces the default (every data entry of the upstream). `[]`: nothing. */
+    invalidates: z.array(invalidationTarget).optional(),
     dedupeWindow: duration.optional(),
   })
   .strict()

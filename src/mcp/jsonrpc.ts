@@ -27,6 +27,7 @@ export const RpcCode = {
   PARSE_ERROR: -32700,
   INVALID_REQUEST: -32600,
   METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
   INTERNAL_ERROR: -32603,
   /** Implementation-defined server error: the upstream failed, exited or timed out. */
   UPSTREAM_ERROR: -32000,

@@ -1,3 +1,4 @@
+import { forbidsStoring } from './freshness.js'
 import type { GatewayConfig, ToolRule } from './gateway-config.js'
 
 /** What the gateway knows of a tool from the upstream's `tools/list`. */
@@ -43,11 +44,6 @@ export function decideToolCall(config: GatewayConfig, name: string, tool: ToolIn
   return { cache: true, mode: 'cache', ttl: rule?.ttl ?? config.defaults.ttl, scope, keyArgs }
 }
 
-/** The scope a tool's entries are written with, for invalidating them. */
-export function scopeOf(config: GatewayConfig, name: string): Scope {
-  return config.tools[name]?.scope ?? config.defaults.scope
-}
-
 /** The arguments that make up the key: all of them, or only the `keyArgs` the rule names. */
 export function keyArguments(args: unknown, keyArgs: readonly string[] | undefined): unknown {
   if (keyArgs === undefined || args === null || typeof args !== 'object') return args ?? {}
@@ -58,13 +54,27 @@ export function keyArguments(args: unknown, keyArgs: readonly string[] | undefin
   return picked
 }
 
-/** True for a `tools/call` result that may be stored: a completed, non-error result. */
-export function isCacheableResult(result: unknown): boolean {
+/** True for a completed, non-error `tools/call` result: a write that answers so has done its work. */
+export function isCompletedResult(result: unknown): boolean {
   if (result === null || typeof result !== 'object') return false
   const record = result as { isError?: unknown; resultType?: unknown }
   if (record.isError === true) return false
   // Multi-round-trip results (input_required) are never cached (spec: caching).
   return record.resultType === undefined || record.resultType === 'complete'
+}
+
+/** True for a `tools/call` result that may be stored: completed, not an error, and not marked `cache_hint: "no-cache"`. */
+export function isCacheableResult(result: unknown): boolean {
+  return isCompletedResult(result) && !forbidsStoring(result)
+}
+
+/**
+ * True when a call of this tool changes nothing cached: it is cached as a
+ * read, or the upstream marks it read-only and annotations are trusted.
+ */
+export function isReadCall(config: GatewayConfig, decision: CallDecision, tool: ToolInfo | undefined): boolean {
+  if (decision.cache && decision.mode === 'cache') return true
+  return config.defaults.trustAnnotations && tool?.annotations?.readOnlyHint === true
 }
 
 /** True for a request that continues a multi-round-trip exchange and so must go upstream. */

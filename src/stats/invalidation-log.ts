@@ -1,5 +1,5 @@
-/** What an invalidation removed: keys, a pattern, tags, or a whole namespace. */
-export type InvalidationKind = 'keys' | 'pattern' | 'tags' | 'clear'
+/** What an invalidation removed: keys, a pattern, tags, a whole namespace, or generations (every key built with their old tokens; `deleted` is 0, they expire on their own). */
+export type InvalidationKind = 'keys' | 'pattern' | 'tags' | 'clear' | 'generations'
 
 /** One invalidation, as the dashboard and `GET /invalidations` show it. */
 export interface Invalidation {

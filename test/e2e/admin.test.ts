@@ -51,7 +51,7 @@ describe('admin API beside serve', () => {
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ tools: ['lookup_code'] }),
     })
-    expect(await invalidated.json()).toStrictEqual({ deleted: 1 })
+    expect(await invalidated.json()).toStrictEqual({ deleted: 0, tools: ['lookup_code'] })
     expect(await status()).toBe('miss')
     await client.close()
   })

@@ -118,8 +118,11 @@ describe('SDK middleware', () => {
     expect(await call(client!, 'get_record', { id: 'r1' })).toMatchObject({ status: 'hit' })
     const keys: string[] = []
     for await (const batch of cache.keys('*')) keys.push(...batch)
-    expect(keys).toHaveLength(1)
-    expect(keys[0]).toMatch(/^~n\.tools:~u\.tok\.[\w-]{22}:tool:get_record:/)
+    // The entry, and the generation its key carries (shared by every principal).
+    const entries = keys.filter((key) => !key.includes('~gen:'))
+    expect(entries).toHaveLength(1)
+    expect(entries[0]).toMatch(/^~n\.tools:~u\.tok\.[\w-]{22}:tool:get_record:/)
+    expect(keys.filter((key) => key.includes('~gen:'))).toStrictEqual(['~n.tools:~gen:tool%3Aget_record'])
     expect(keys.join()).not.toContain('secret-bearer-token-123')
   })
 
@@ -131,7 +134,7 @@ describe('SDK middleware', () => {
     expect(await call(bob!, 'get_record', { id: 'r1' })).toMatchObject({ text: 'changed for bob', status: 'miss' })
     expect(await call(alice!, 'get_record', { id: 'r1' })).toMatchObject({ text: 'changed for alice', status: 'miss' })
     expect(runs.map((r) => r.record)).toStrictEqual([2, 2])
-    expect(cache.recentInvalidations()[0]).toMatchObject({ kind: 'pattern', reason: 'after a write tool' })
+    expect(cache.recentInvalidations()[0]).toMatchObject({ kind: 'generations', target: 'tool:get_record', reason: 'after a write tool' })
   })
 
   it('does not store an error result', async () => {

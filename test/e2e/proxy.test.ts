@@ -37,7 +37,7 @@ for (const era of ['legacy', 'auto'] as const) {
       expect(await proxy.call('fail_lookup')).toMatchObject({ isError: true, status: 'miss' })
       const counts = await proxy.counts()
       expect(counts['fail_lookup']).toBe(2)
-      expect((await proxy.call('upstream_counts')).status).toBe('bypass')
+      expect((await proxy.call('update_record', { id: 'r0', text: 'x' })).status).toBe('bypass')
     })
 
     it('drops the results a write tool invalidates', async () => {

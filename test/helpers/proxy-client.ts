@@ -66,7 +66,10 @@ export async function connectThroughProxy(options: ProxyClientOptions = {}): Pro
   return {
     client,
     call,
-    counts: async () => JSON.parse((await call('upstream_counts')).text) as Record<string, number>,
+    counts: async () => {
+      const result = await client.callTool({ name: 'upstream_counts', arguments: {}, _meta: { 'mcp-cache/cacheMode': 'bypass' } })
+      return JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? '{}') as Record<string, number>
+    },
     close: () => client.close(),
   }
 }

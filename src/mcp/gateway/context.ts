@@ -2,10 +2,13 @@ import type { Cache } from '../../cache/cache.js'
 import type { CacheLogger } from '../../log/logger.js'
 import type { ToolStats } from '../../stats/tool-stats.js'
 import type { GatewayConfig } from '../gateway-config.js'
+import type { InvalidationPlan } from './invalidation.js'
 
 /** What every session of one gateway shares. */
 export interface GatewayContext {
   readonly config: GatewayConfig
+  /** What each write drops and which generations each read's key carries, from the config's rules. */
+  readonly invalidation: InvalidationPlan
   /** The cache namespace of this upstream: entries of different upstreams never meet. */
   readonly upstreamCache: Cache
   /** What clients and logs may see of the upstream: `--upstream-name`, or its URL's origin, or its program (never a URL with credentials or query). */

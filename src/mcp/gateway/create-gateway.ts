@@ -7,7 +7,7 @@ import { ToolStats } from '../../stats/tool-stats.js'
 import type { GatewayConfig } from '../gateway-config.js'
 import type { MessageChannel } from '../transports/channel.js'
 import type { AuditEvent, GatewayContext } from './context.js'
-import { deleteToolResults } from './invalidation.js'
+import { InvalidationPlan, invalidateTools } from './invalidation.js'
 import { GatewaySession } from './session.js'
 
 /** What identifies an upstream: the same server (command and args, or URL) shares cache entries across restarts. */
@@ -31,12 +31,12 @@ export class Gateway {
     // Hashed, so no argument or URL of the upstream (possibly secret) appears in keys.
     const id = createHash('sha256').update(upstream.identity).digest('base64url').slice(0, 12)
     const reason = (error: unknown) => redact(errorMessage(error))
-    this.context = { config, upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, redact, reason, flights: new Map(), logger, audit, toolStats: new ToolStats() }
+    this.context = { config, invalidation: new InvalidationPlan(config), upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, redact, reason, flights: new Map(), logger, audit, toolStats: new ToolStats() }
   }
 
-  /** Drops the cached results of these tools, for every principal; resolves to how many. */
-  async invalidateTools(tools: readonly string[]): Promise<number> {
-    return deleteToolResults(this.context.upstreamCache, 'call', tools, 'admin API')
+  /** Drops the cached results of these tools, for every principal; resolves false when the store refused (the drop is retried). */
+  invalidateTools(tools: readonly string[]): Promise<boolean> {
+    return invalidateTools(this.context.upstreamCache, tools, 'admin API')
   }
 
   /** Connects a client channel to an upstream channel for `principal` and starts forwarding. */

@@ -1,8 +1,11 @@
 import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
-import { hashContent } from '../../keys/content-hash.js'
-import type { JsonRpcRequest } from '../jsonrpc.js'
+import { hashContent, shortHash } from '../../keys/content-hash.js'
+import { acceptFor, forbidsStoring, freshnessOf } from '../freshness.js'
+import { errorResponse, RpcCode, type JsonRpcRequest } from '../jsonrpc.js'
 import { isRoundTripContinuation } from '../tool-policy.js'
+import { listGenerations } from './invalidation.js'
+import { fitToEra, isModernRequest } from './result-era.js'
 import type { GatewaySession } from './session.js'
 import { stamp } from './status-meta.js'
 
@@ -20,52 +23,76 @@ interface StoredList {
 }
 
 /**
- * The key of a list or read: method, the resource URI for reads (so a
- * `resources/updated` can find it), and the hash of the other params (each
- * pagination cursor is its own entry). `_meta` is left out: it describes the
- * caller, not the question.
+ * The key of a list or read before its generations: the method and the hash
+ * of the params (each pagination cursor, each URI is its own entry). `_meta`
+ * is left out: it describes the caller, not the question.
  */
 export function listKey(method: string, params: Record<string, unknown> | undefined): string {
   const { _meta: _ignored, ...question } = params ?? {}
-  const base = method === 'resources/read' ? buildKey('list', method, hashContent(question['uri'] ?? null)) : buildKey('list', method)
-  return `${base}:${hashContent(question)}`
-}
-
-/** The pattern of every entry of a method (and, for reads, of one URI). */
-export function listPattern(method: string, uri?: string): string {
-  return method === 'resources/read' && uri !== undefined ? `${buildKey('list', method, hashContent(uri))}:*` : `${buildKey('list', method)}:*`
+  return `${buildKey('list', method)}:${hashContent(question)}`
 }
 
 /**
  * Answers lists and reads from the cache, following the spec's rules: `ttlMs`
  * (or the configured list TTL when absent), `cacheScope` (`private` entries
  * are the principal's alone; absent counts as private), never for
- * multi-round-trip results.
+ * multi-round-trip results or results marked `cache_hint: "no-cache"`. Keys
+ * carry the generations that writes and change notifications bump, and a
+ * cached answer is shaped for the era of the request it answers.
  */
 export async function handleListRequest(session: GatewaySession, request: JsonRpcRequest): Promise<void> {
   const { context } = session
   const params = request.params
-  if (isRoundTripContinuation(params)) {
-    session.forward(request, (result) => stamp(session.context.config.statusMeta, result, 'bypass'))
+  const freshness = freshnessOf(params?.['_meta'])
+  if (!('mode' in freshness)) {
+    if (session.requests.complete(request)) await session.reply(errorResponse(request.id, RpcCode.INVALID_PARAMS, freshness.problem))
     return
   }
-  const key = listKey(request.method, params)
-  const cached = (await session.userCache.get<StoredList>(key)) ?? (await context.upstreamCache.get<StoredList>(key))
+  if (isRoundTripContinuation(params) || freshness.mode === 'bypass') {
+    bypass(session, request)
+    return
+  }
+  const tokens = await context.upstreamCache.generations(listGenerations(request.method, params))
+  if (!session.requests.isCurrent(request)) return
+  // The store cannot say which entries are current: neither read nor write them.
+  if (tokens === undefined) {
+    bypass(session, request)
+    return
+  }
+  const key = `${listKey(request.method, params)}:${shortHash(tokens.join('.'))}`
+  const accept = acceptFor(freshness, (value) => (value as Partial<StoredList> | undefined)?.storedAt)
+  const taken = (entry: StoredList | undefined) => (entry !== undefined && (accept === undefined || accept(entry)) ? entry : undefined)
+  const cached = taken(await session.userCache.get<StoredList>(key)) ?? taken(await context.upstreamCache.get<StoredList>(key))
   if (cached !== undefined) {
-    if (request.method === 'tools/list') session.catalog.observe(cached.result, params?.['cursor'] === undefined)
+    observeTools(session, request, cached.result)
     if (!session.requests.complete(request)) return
-    await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(session.context.config.statusMeta, cached.result, 'hit', Date.now() - cached.storedAt) })
+    const result = fitToEra(cached.result, isModernRequest(request))
+    await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(context.config.statusMeta, result, 'hit', Date.now() - cached.storedAt) })
     return
   }
   session.forward(request, (result) => {
-    if (request.method === 'tools/list') session.catalog.observe(result, params?.['cursor'] === undefined)
+    observeTools(session, request, result)
     const ttl = typeof result['ttlMs'] === 'number' ? result['ttlMs'] : context.config.lists.ttl
     const complete = result['resultType'] === undefined || result['resultType'] === 'complete'
-    if (ttl > 0 && complete) {
+    if (ttl > 0 && complete && !forbidsStoring(result)) {
       const cache: Cache = result['cacheScope'] === 'public' ? context.upstreamCache : session.userCache
-      void cache.set(key, { result, storedAt: Date.now() } satisfies StoredList, { ttl }).catch(() => undefined)
+      cache.set(key, { result, storedAt: Date.now() } satisfies StoredList, { ttl }).catch((error: unknown) => {
+        context.logger?.warn({ method: request.method, err: context.reason(error) }, `mcp-cache: could not store a ${request.method} result`)
+      })
     }
-    return stamp(session.context.config.statusMeta, result, 'miss')
+    return stamp(context.config.statusMeta, result, 'miss')
   })
 }
 
+/** Forwards a list or read the cache neither answers nor stores. */
+function bypass(session: GatewaySession, request: JsonRpcRequest): void {
+  session.forward(request, (result) => {
+    observeTools(session, request, result)
+    return stamp(session.context.config.statusMeta, result, 'bypass')
+  })
+}
+
+/** Every `tools/list` page that passes teaches the catalog the upstream's tools. */
+function observeTools(session: GatewaySession, request: JsonRpcRequest, result: Record<string, unknown>): void {
+  if (request.method === 'tools/list') session.catalog.observe(result, request.params?.['cursor'] === undefined)
+}

@@ -2,24 +2,36 @@ import type { Cache } from '../../cache/cache.js'
 import { errorResponse, isNotification, isRequest, isResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../jsonrpc.js'
 import type { MessageChannel } from '../transports/channel.js'
 import type { GatewayContext } from './context.js'
-import { invalidateOnNotification } from './invalidation.js'
+import { notificationGenerations } from './invalidation.js'
 import { handleListRequest, isCachedListMethod } from './list-results.js'
 import { ClientRequests } from './client-requests.js'
 import { ToolCatalog } from './tool-catalog.js'
 import { handleToolCall } from './tool-calls.js'
 
-/** A response handler for one request the session sent upstream. */
-type Pending = (response: JsonRpcMessage) => void
+/**
+ * A response handler for one request the session sent upstream. `lost`: no
+ * answer will come (the upstream closed, timed out, or the request could not be
+ * sent), so whether it ran is unknown.
+ */
+type Pending = (response: JsonRpcMessage, lost: boolean) => void
 
 /** Thrown to the caller of `requestUpstream` when the call could not complete. */
 export class UpstreamError extends Error {
   constructor(
     message: string,
     readonly code: number = RpcCode.UPSTREAM_ERROR,
+    /** True when the upstream may have run the request (no answer came): a write may have happened. */
+    readonly outcomeUnknown = true,
   ) {
     super(message)
     this.name = 'UpstreamError'
   }
+}
+
+/** How a forwarded request ended: its result, or no result and whether it may have run anyway. */
+export interface ForwardOutcome {
+  readonly result?: Record<string, unknown>
+  readonly lost: boolean
 }
 
 /**
@@ -38,6 +50,8 @@ export class GatewaySession {
   /** Client requests that owe an answer: each gets exactly one, and an id in use is refused to a second request. */
   readonly requests = new ClientRequests()
   private closed = false
+  /** Set while upstream messages wait for a notification's invalidation: they are delivered after it, in order. */
+  private delivering: Promise<void> | undefined
   /** Called once when either side closes. */
   onclose?: () => void
 
@@ -71,9 +85,9 @@ export class GatewaySession {
         this.pending.delete(id)
         reject(new UpstreamError(`upstream ${this.context.upstreamName} did not answer ${method} within ${timeoutMs} ms`))
       }, timeoutMs)
-      this.pending.set(id, (response) => {
+      this.pending.set(id, (response, lost) => {
         clearTimeout(timer)
-        if (response.error !== undefined) reject(new UpstreamError(this.context.redact(String(response.error.message)), response.error.code))
+        if (response.error !== undefined) reject(new UpstreamError(this.context.redact(String(response.error.message)), response.error.code, lost))
         else resolve(response.result ?? {})
       })
       onCancelHandle?.(() => {
@@ -90,29 +104,44 @@ export class GatewaySession {
     })
   }
 
-  /** Forwards a client request unchanged (apart from its id) and relays the answer, optionally reshaped. */
-  forward(request: JsonRpcRequest, reshape?: (result: Record<string, unknown>) => Record<string, unknown>): void {
+  /**
+   * Forwards a client request unchanged (apart from its id) and relays the
+   * answer, optionally reshaped. `settle` runs before the answer is sent (a
+   * write's invalidation), also when no answer will come; a failure there is logged.
+   */
+  forward(request: JsonRpcRequest, reshape?: (result: Record<string, unknown>) => Record<string, unknown>, settle?: (outcome: ForwardOutcome) => Promise<void>): void {
     if (!this.requests.isCurrent(request)) return // cancelled while the gateway looked at it
     const id = this.nextUpstreamId++
-    this.pending.set(id, (response) => {
-      if (!this.requests.complete(request)) return
-      let answer: JsonRpcMessage
+    const settled = (outcome: ForwardOutcome): Promise<void> =>
+      settle === undefined ? Promise.resolve() : settle(outcome).catch((error: unknown) => this.context.logger?.warn({ method: request.method, err: this.context.reason(error) }, `mcp-cache: after ${request.method}: ${this.context.reason(error)}`))
+    const answer = (response: JsonRpcMessage): JsonRpcMessage => {
       try {
         const result = response.result !== undefined && reshape !== undefined ? reshape(response.result) : response.result
-        answer = { ...response, id: request.id, ...(result === undefined ? {} : { result }) }
+        return { ...response, id: request.id, ...(result === undefined ? {} : { result }) }
       } catch (error) {
-        answer = this.internalError(request, error)
+        return this.internalError(request, error)
       }
-      void this.reply(answer)
+    }
+    this.pending.set(id, (response, lost) => {
+      const deliver = () => {
+        if (this.requests.complete(request)) void this.reply(answer(response))
+      }
+      if (settle === undefined) return deliver()
+      if (!this.requests.isCurrent(request)) return
+      void settled(response.result === undefined ? { lost } : { result: response.result, lost }).then(deliver)
     })
     this.requests.onCancel(request, () => {
       this.pending.delete(id)
+      // The upstream may have run it before the cancellation arrives.
+      void settled({ lost: true })
       // An upstream that is gone has nothing left to cancel.
       this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }).catch(() => undefined)
     })
     this.sendUpstream({ ...request, id }).catch((error: unknown) => {
-      if (!this.pending.delete(id) || !this.requests.complete(request)) return
-      void this.reply(errorResponse(request.id, RpcCode.UPSTREAM_ERROR, this.unavailable(error)))
+      if (!this.pending.delete(id) || !this.requests.isCurrent(request)) return
+      void settled({ lost: true }).then(() => {
+        if (this.requests.complete(request)) void this.reply(errorResponse(request.id, RpcCode.UPSTREAM_ERROR, this.unavailable(error)))
+      })
     })
   }
 
@@ -221,13 +250,45 @@ export class GatewaySession {
       const pending = this.pending.get(message.id)
       if (pending !== undefined) {
         this.pending.delete(message.id)
-        pending(message)
+        pending(message, false)
       }
       return
     }
-    if (isNotification(message)) invalidateOnNotification(this, message)
-    // Server-initiated requests (sampling, elicitation, roots) and notifications reach the client as sent.
-    void this.reply(message)
+    // Server-initiated requests (sampling, elicitation, roots) and notifications reach the client as
+    // sent, in order; a change notification once the entries it makes stale are dropped, so a client
+    // that re-lists on it gets the new list.
+    const stale = isNotification(message) ? this.staleAfter(message) : []
+    if (stale.length === 0 && this.delivering === undefined) {
+      void this.reply(message)
+      return
+    }
+    const previous = this.delivering ?? Promise.resolve()
+    const delivered = previous
+      .then(() => (stale.length === 0 ? undefined : this.dropGenerations(stale, message.method ?? 'a notification')))
+      .then(() => this.reply(message))
+    this.delivering = delivered
+    void delivered.then(() => {
+      if (this.delivering === delivered) this.delivering = undefined
+    })
+  }
+
+  /** The generations a notification makes stale; a changed tool list also resets the catalog. */
+  private staleAfter(message: JsonRpcMessage): string[] {
+    if (message.method === 'notifications/tools/list_changed') this.catalog.reset()
+    return notificationGenerations(message.method ?? '', message.params)
+  }
+
+  /**
+   * Bumps generations, for every principal, before the answer or notification
+   * that follows is sent. Never rejects: a store that refused is logged by the
+   * cache, which retries the bump and bypasses those entries meanwhile.
+   */
+  async dropGenerations(names: readonly string[], reason: string): Promise<void> {
+    try {
+      await this.context.upstreamCache.bumpGenerations(names, { reason })
+    } catch (error) {
+      this.context.logger?.warn({ err: this.context.reason(error) }, `mcp-cache: invalidation (${reason}) failed: ${this.context.reason(error)}`)
+    }
   }
 
   private upstreamClosed(): void {
@@ -235,7 +296,7 @@ export class GatewaySession {
     const failed = [...this.pending.values()]
     this.pending.clear()
     for (const pending of failed) {
-      pending({ jsonrpc: '2.0', id: null, error: { code: RpcCode.UPSTREAM_ERROR, message: `upstream ${this.context.upstreamName} ${description}` } })
+      pending({ jsonrpc: '2.0', id: null, error: { code: RpcCode.UPSTREAM_ERROR, message: `upstream ${this.context.upstreamName} ${description}` } }, true)
     }
     // Let the error answers above reach the client before its channel closes.
     setTimeout(() => void this.close(), 50)

@@ -1,8 +1,9 @@
 import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
 import { hashContent, shortHash } from '../../keys/content-hash.js'
+import { acceptFor, freshnessOf, type Freshness } from '../freshness.js'
 import { errorResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest } from '../jsonrpc.js'
-import { decideToolCall, isCacheableResult, type CallDecision, isRoundTripContinuation, keyArguments, scopeOf } from '../tool-policy.js'
+import { decideToolCall, isCacheableResult, isCompletedResult, isReadCall, isRoundTripContinuation, keyArguments, type CallDecision } from '../tool-policy.js'
 import type { GatewaySession } from './session.js'
 import { UpstreamError } from './session.js'
 import { fitToEra, isModernRequest } from './result-era.js'
@@ -14,29 +15,54 @@ interface StoredResult {
   readonly storedAt: number
 }
 
-/** A result that must reach the waiting callers but not the cache (isError, input_required). */
+/** A result that must reach the waiting callers but not the cache (isError, input_required, no-cache). */
 class UncacheableResult extends Error {
   constructor(readonly result: Record<string, unknown>) {
     super('uncacheable result')
   }
 }
 
-/** Where a cacheable call's result lives, and for how long it is kept. */
+/** How the policy treats one call of a tool. */
 interface CallPlan {
+  readonly name: string
+  readonly decision: CallDecision
+  /** Generations a completed call drops before its answer is sent: empty for reads. */
+  readonly drops: readonly string[]
+  /** `{category}:{tool}:{definition}:{arguments}`: the entry's key before its generations. */
+  readonly baseKey: string
+}
+
+/** Where a cacheable call's result lives. */
+interface CacheSlot {
   readonly decision: Extract<CallDecision, { cache: true }>
   readonly cache: Cache
   readonly key: string
+  /** Stable across generations: names the entry in the audit log and the flight register. */
+  readonly entryKey: string
 }
 
-/** The cache and key of a call of `name`, or undefined when the policy does not cache it. */
-function planCall(session: GatewaySession, name: string, params: Record<string, unknown>): CallPlan | undefined {
+function planCall(session: GatewaySession, name: string, params: Record<string, unknown>): CallPlan {
+  const { config, invalidation } = session.context
   const tool = session.catalog.get(name)
-  const decision = decideToolCall(session.context.config, name, tool)
-  if (!decision.cache) return undefined
+  const decision = decideToolCall(config, name, tool)
+  const args = params['arguments']
+  const drops = invalidation.writeGenerations(name, args, isReadCall(config, decision, tool))
+  const category = decision.cache && decision.mode === 'dedupe' ? 'dedupe' : 'call'
+  const keyArgs = decision.cache ? decision.keyArgs : undefined
+  const baseKey = `${buildKey(category, name, tool?.definitionHash ?? 'unlisted')}:${hashContent(keyArguments(args, keyArgs))}`
+  return { name, decision, drops, baseKey }
+}
+
+/** The slot of a cacheable call; `tokens` are the read's generations (none for a write's dedupe window). */
+function slotOf(session: GatewaySession, plan: CallPlan, decision: Extract<CallDecision, { cache: true }>, tokens: readonly string[]): CacheSlot {
   const cache = decision.scope === 'user' ? session.userCache : session.context.upstreamCache
-  const category = decision.mode === 'dedupe' ? 'dedupe' : 'call'
-  const key = `${buildKey(category, name, tool?.definitionHash ?? 'unlisted')}:${hashContent(keyArguments(params['arguments'], decision.keyArgs))}`
-  return { decision, cache, key }
+  const key = tokens.length === 0 ? plan.baseKey : `${plan.baseKey}:${shortHash(tokens.join('.'))}`
+  return { decision, cache, key, entryKey: cache.keyPrefix + plan.baseKey }
+}
+
+/** The generations a read's key carries. */
+function readGenerations(session: GatewaySession, plan: CallPlan, params: Record<string, unknown>): string[] {
+  return session.context.invalidation.readGenerations(plan.name, params['arguments'])
 }
 
 /** Counts a finished call and writes its audit line. */
@@ -48,8 +74,8 @@ function recordCall(session: GatewaySession, name: unknown, started: number, sta
 
 /**
  * The answer to a `tools/call` whose result the in-process tier holds fresh,
- * else undefined: the call then takes the full path of {@link handleToolCall},
- * which reads Redis once. The HTTP front uses it to answer a hit as one JSON
+ * generations included, else undefined: the call then takes the full path of
+ * {@link handleToolCall}. The HTTP front uses it to answer a hit as one JSON
  * body instead of opening the transport's event stream per request; a hit has
  * no progress to stream.
  */
@@ -57,14 +83,18 @@ export async function answerFromCache(session: GatewaySession, request: JsonRpcR
   const params = request.params ?? {}
   const name = params['name']
   if (typeof name !== 'string' || isRoundTripContinuation(params)) return undefined
+  const freshness = freshnessOf(params['_meta'])
+  if (!('mode' in freshness) || freshness.mode !== 'use' || freshness.maxAgeMs !== undefined) return undefined
   await loadCatalog(session, request)
   const plan = planCall(session, name, params)
-  // A dedupe hit also runs the tool's invalidations: left to the full path.
-  if (plan === undefined || plan.decision.mode !== 'cache') return undefined
+  if (!plan.decision.cache || plan.decision.mode !== 'cache') return undefined
+  const tokens = session.context.upstreamCache.generationsInProcess(readGenerations(session, plan, params))
+  if (tokens === undefined) return undefined
+  const slot = slotOf(session, plan, plan.decision, tokens)
   const started = performance.now()
-  const stored = plan.cache.getInProcess<StoredResult>(plan.key)
+  const stored = slot.cache.getInProcess<StoredResult>(slot.key)
   if (stored === undefined) return undefined
-  recordCall(session, name, started, 'hit', shortHash(plan.cache.keyPrefix + plan.key))
+  recordCall(session, name, started, 'hit', shortHash(slot.entryKey))
   return { jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, stored.value.result, 'hit', Date.now() - stored.value.storedAt) }
 }
 
@@ -74,37 +104,76 @@ function cachedAnswer(session: GatewaySession, request: JsonRpcRequest, result: 
 }
 
 /**
- * Answers a `tools/call`: from the cache when the policy allows and an entry
- * exists, otherwise upstream, sharing one upstream call among identical calls
- * in flight. A store failure only means the call goes upstream.
+ * Answers a `tools/call`: from the cache when the policy and the caller allow
+ * and an entry of the current generations exists, otherwise upstream, sharing
+ * one upstream call among identical calls in flight. A call that may write
+ * drops what it makes stale before its answer is sent. A store failure only
+ * means the call goes upstream.
  */
 export async function handleToolCall(session: GatewaySession, request: JsonRpcRequest): Promise<void> {
-  const { context } = session
   const params = request.params ?? {}
   const name = params['name']
   const started = performance.now()
-  const audit = (status: string, keyHash?: string) => recordCall(session, name, started, status, keyHash)
-  if (typeof name !== 'string' || isRoundTripContinuation(params)) {
-    session.forward(request, (result) => {
-      audit('bypass')
-      return stamp(session.context.config.statusMeta, result, 'bypass')
-    })
+  if (typeof name !== 'string') {
+    passThrough(session, request, name, [], started)
+    return
+  }
+  const freshness = freshnessOf(params['_meta'])
+  if (!('mode' in freshness)) {
+    if (session.requests.complete(request)) await session.reply(errorResponse(request.id, RpcCode.INVALID_PARAMS, freshness.problem))
     return
   }
   await loadCatalog(session, request)
   if (!session.requests.isCurrent(request)) return // cancelled while the tools were listed
   const plan = planCall(session, name, params)
-  if (plan === undefined) {
-    session.forward(request, (result) => {
-      if (result['isError'] !== true) runInvalidationsLogged(session, name)
-      audit('bypass')
-      return stamp(session.context.config.statusMeta, result, 'bypass')
-    })
+  const { decision } = plan
+  // A continuation of a multi-round-trip call finishes it upstream (and may finish a write).
+  const uncached = !decision.cache || freshness.mode === 'bypass' || isRoundTripContinuation(params) || (decision.mode === 'dedupe' && freshness.mode === 'refresh')
+  if (uncached) {
+    passThrough(session, request, name, plan.drops, started)
     return
   }
+  if (decision.mode === 'dedupe') {
+    await cachedCall(session, request, plan, slotOf(session, plan, decision, []), undefined, started)
+    return
+  }
+  const tokens = await session.context.upstreamCache.generations(readGenerations(session, plan, params))
+  if (!session.requests.isCurrent(request)) return
+  // The store cannot say which entries are current: neither read nor write them.
+  if (tokens === undefined) {
+    passThrough(session, request, name, plan.drops, started)
+    return
+  }
+  await cachedCall(session, request, plan, slotOf(session, plan, decision, tokens), freshness, started)
+}
 
-  const { decision, cache, key } = plan
-  const flightKey = cache.keyPrefix + key
+/** Forwards a call the cache does not answer; a call that may write drops what it names first. */
+function passThrough(session: GatewaySession, request: JsonRpcRequest, name: unknown, drops: readonly string[], started: number): void {
+  const settle =
+    drops.length === 0
+      ? undefined
+      : async ({ result, lost }: { result?: Record<string, unknown>; lost: boolean }) => {
+          if (lost || isCompletedResult(result)) await session.dropGenerations(drops, `after ${String(name)}`)
+        }
+  session.forward(
+    request,
+    (result) => {
+      recordCall(session, name, started, 'bypass')
+      return stamp(session.context.config.statusMeta, result, 'bypass')
+    },
+    settle,
+  )
+}
+
+/** Answers a cacheable call from its slot, or upstream through it. */
+async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan: CallPlan, slot: CacheSlot, freshness: Freshness | undefined, started: number): Promise<void> {
+  const { context } = session
+  const { cache, key, decision } = slot
+  const accept = freshness === undefined ? undefined : acceptFor(freshness, (value) => (value as Partial<StoredResult> | undefined)?.storedAt)
+  // A caller that refuses some entries shares no upstream call with those that take them.
+  const flightKey = accept === undefined ? cache.keyPrefix + key : `${cache.keyPrefix + key}#${String(request.id)}#${started}`
+  const audit = (status: string) => recordCall(session, plan.name, started, status, shortHash(slot.entryKey))
+  const drop = () => (plan.drops.length === 0 ? undefined : session.dropGenerations(plan.drops, `after ${plan.name}`))
   const flight = context.flights.get(flightKey)
   let cancelUpstream: (() => void) | undefined
   if (flight === undefined) {
@@ -121,32 +190,33 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   })
 
   const factory = async (): Promise<StoredResult> => {
-    const forwarded = { ...params }
+    const forwarded = { ...request.params }
     const result = await session.requestUpstream('tools/call', forwarded, (cancel) => (cancelUpstream = cancel))
     if (!isCacheableResult(result)) throw new UncacheableResult(result)
     return { result, storedAt: Date.now() }
   }
 
   try {
-    const outcome = await cache.getOrSetWithStatus(key, factory, { ttl: decision.ttl })
+    const outcome = await cache.getOrSetWithStatus(key, factory, { ttl: decision.ttl, ...(accept === undefined ? {} : { accept }) })
     // The entry's write is queued, not sent: the Redis client writes on the next turn of the
     // event loop. Answer after it, so a call this answer prompts, on another gateway sharing
     // the Redis, finds the entry there instead of calling the upstream again.
-    if (outcome.status === 'miss') await new Promise((resolve) => setImmediate(resolve))
+    if (outcome.status === 'miss') await Promise.all([new Promise((resolve) => setImmediate(resolve)), drop()])
     if (!session.requests.complete(request) || cancelled) return
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
-    audit(outcome.status, shortHash(flightKey))
+    audit(outcome.status)
     await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, outcome.value.result, outcome.status, age) })
-    if (decision.mode === 'dedupe' || outcome.status === 'miss') runInvalidationsLogged(session, name)
   } catch (error) {
+    // The call ran (or may have) upstream: what it wrote is dropped even when nobody waits any more.
+    if ((error instanceof UncacheableResult && isCompletedResult(error.result)) || (error instanceof UpstreamError && error.outcomeUnknown)) await drop()
     if (!session.requests.complete(request) || cancelled) return
-    audit(error instanceof UncacheableResult ? 'miss' : 'error', shortHash(flightKey))
+    audit(error instanceof UncacheableResult ? 'miss' : 'error')
     if (error instanceof UncacheableResult) {
       await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, error.result, 'miss') })
     } else if (error instanceof UpstreamError) {
       await session.reply(errorResponse(request.id, error.code, error.message))
     } else {
-      await session.reply(errorResponse(request.id, RpcCode.INTERNAL_ERROR, `mcp-cache: ${(error as Error).message}`))
+      await session.reply(errorResponse(request.id, RpcCode.INTERNAL_ERROR, `mcp-cache: ${context.reason(error)}`))
     }
   } finally {
     const current = context.flights.get(flightKey)
@@ -165,23 +235,6 @@ async function loadCatalog(session: GatewaySession, request: JsonRpcRequest): Pr
       session.requestUpstream('tools/list', { ...(cursor === undefined ? {} : { cursor }), ...(meta === undefined ? {} : { _meta: carried }) }),
     )
   } catch (error) {
-    session.context.logger?.warn({ err: (error as Error).message }, 'mcp-cache: could not list the upstream tools; only rules decide caching')
+    session.context.logger?.warn({ err: session.context.reason(error) }, 'mcp-cache: could not list the upstream tools; only rules decide caching')
   }
 }
-
-/** Runs {@link runInvalidations} without waiting; a failure is logged, never thrown. */
-function runInvalidationsLogged(session: GatewaySession, name: string): void {
-  runInvalidations(session, name).catch((error: unknown) => {
-    session.context.logger?.warn({ tool: name, err: session.context.reason(error) }, `mcp-cache: invalidations after ${name} failed`)
-  })
-}
-
-/** Drops the cached results of the tools a write tool names in `invalidates`. */
-export async function runInvalidations(session: GatewaySession, name: string): Promise<void> {
-  const { config, upstreamCache } = session.context
-  for (const target of config.tools[name]?.invalidates ?? []) {
-    const cache: Cache = scopeOf(config, target) === 'user' ? session.userCache : upstreamCache
-    await cache.deleteByPattern(`${buildKey('call', target)}:*`, { reason: `after ${name}` })
-  }
-}
-

@@ -1,9 +1,12 @@
 import type { Cache } from '../../cache/cache.js'
 import type { Duration } from '../../config/duration.js'
 import { buildKey } from '../../keys/build-key.js'
-import { hashContent } from '../../keys/content-hash.js'
-import { deleteToolResults } from '../gateway/invalidation.js'
+import { hashContent, shortHash } from '../../keys/content-hash.js'
+import { acceptFor, forbidsStoring, freshnessOf } from '../freshness.js'
+import { invalidateTools } from '../gateway/invalidation.js'
+import { toolGeneration } from '../invalidation-targets.js'
 import { principalFromContext } from './principal-of.js'
+import { requestMetaOf } from './request-meta.js'
 
 /** How one tool's results are cached. */
 export interface ToolCachePolicy<Args> {
@@ -16,15 +19,15 @@ export interface ToolCachePolicy<Args> {
   readonly scope?: 'user' | 'shared'
   /** The arguments that make up the key; the others (a trace id, a page size hint) do not split entries. @default all */
   readonly keyArgs?: ReadonlyArray<keyof Args & string>
-  /** Tags to invalidate this tool's entries by later. */
+  /** Tags to invalidate this tool's entries by later (`invalidating({ tags })`), from the call's arguments. */
   readonly tags?: (args: Args) => readonly string[]
 }
 
-/** What a write tool drops after it succeeds. */
+/** What a write tool drops after it succeeds (or throws: it may have written before it failed). */
 export interface InvalidationPolicy<Args> {
-  /** Tools whose cached results become stale (for every principal). */
+  /** Tools whose cached results become stale, for every principal. */
   readonly tools?: readonly string[]
-  /** Tags to invalidate, from the call's arguments: in shared entries and the caller's own. */
+  /** Tags whose entries become stale, from the call's arguments, for every principal. */
   readonly tags?: (args: Args) => readonly string[]
 }
 
@@ -55,6 +58,12 @@ class Uncacheable {
   constructor(readonly result: ToolResult) {}
 }
 
+/** What the cache holds for one result: the result and when it was stored (for `maxAgeMs`). */
+interface StoredResult<R> {
+  readonly result: R
+  readonly storedAt: number
+}
+
 /**
  * Caching for tool callbacks of servers written with the official SDK (v2
  * `registerTool` callbacks `(args, ctx)`, and 1.x `(args, extra)`):
@@ -66,9 +75,14 @@ class Uncacheable {
  * ```
  *
  * Results are answered from the cache with `_meta["mcp-cache/status"]` set to
- * `hit`, `miss` or `stale`. Error results and input requests are never stored.
- * A user-scoped tool called without a principal is not cached at all
- * (`bypass`): an entry nobody owns could be served to anybody.
+ * `hit`, `miss`, `stale` or `bypass`. Error results, input requests and
+ * results marked `_meta.cache_hint: "no-cache"` are never stored. A
+ * user-scoped tool called without a principal is not cached at all
+ * (`bypass`): an entry nobody owns could be served to anybody. A request's
+ * `_meta["mcp-cache/cacheMode"]` (`bypass`, `refresh`) and
+ * `_meta["mcp-cache/maxAgeMs"]` work as through the gateway. Invalidation is
+ * by generation: a write drops the named tools' and tags' entries for every
+ * principal in one store write, whatever their number.
  */
 export function createToolCache(cache: Cache, options: ToolCacheOptions = {}) {
   const tools = cache.namespace('tools')
@@ -78,20 +92,24 @@ export function createToolCache(cache: Cache, options: ToolCacheOptions = {}) {
     /** Wraps a read tool's callback so its results are cached by `policy`. */
     cached<Args extends object, R extends ToolResult>(name: string, policy: ToolCachePolicy<Args>, callback: Callback<Args, R>): Callback<Args, R> {
       return async (args, context) => {
+        const freshness = freshnessOf(requestMetaOf(context))
+        if (!('mode' in freshness)) throw new TypeError(freshness.problem)
         const scoped = policy.scope === 'shared' ? tools : forPrincipal(tools, principalOf(context))
-        if (scoped === undefined) return stamp(await callback(args, context), 'bypass')
-        const key = buildKey('tool', name, hashContent(pick(args, policy.keyArgs)))
+        const tokens = scoped === undefined || freshness.mode === 'bypass' ? undefined : await tools.generations([toolGeneration(name), ...(policy.tags?.(args) ?? []).map(tagGeneration)])
+        if (scoped === undefined || tokens === undefined) return stamp(await callback(args, context), 'bypass')
+        const key = buildKey('tool', name, hashContent(pick(args, policy.keyArgs)), shortHash(tokens.join('.')))
+        const accept = acceptFor(freshness, (value) => (value as Partial<StoredResult<R>> | undefined)?.storedAt)
         try {
           const { value, status } = await scoped.getOrSetWithStatus(
             key,
-            async () => {
+            async (): Promise<StoredResult<R>> => {
               const result = await callback(args, context)
-              if (result.isError === true || result.resultType === 'input_required' || result.content === undefined) throw new Uncacheable(result)
-              return result
+              if (result.isError === true || result.resultType === 'input_required' || result.content === undefined || forbidsStoring(result)) throw new Uncacheable(result)
+              return { result, storedAt: Date.now() }
             },
-            { ...(policy.ttl === undefined ? {} : { ttl: policy.ttl }), ...(policy.tags === undefined ? {} : { tags: policy.tags(args) }) },
+            { ...(policy.ttl === undefined ? {} : { ttl: policy.ttl }), ...(accept === undefined ? {} : { accept }) },
           )
-          return stamp(value, status)
+          return stamp(value.result, status)
         } catch (error) {
           if (error instanceof Uncacheable) return stamp(error.result as R, 'miss')
           throw error
@@ -99,18 +117,25 @@ export function createToolCache(cache: Cache, options: ToolCacheOptions = {}) {
       }
     },
 
-    /** Wraps a write tool's callback: after a successful call, drops what `policy` names. */
+    /** Wraps a write tool's callback: once it has run, drops what `policy` names, before its result is returned. */
     invalidating<Args extends object, R extends ToolResult>(policy: InvalidationPolicy<Args>, callback: Callback<Args, R>): Callback<Args, R> {
       return async (args, context) => {
-        const result = await callback(args, context)
-        if (result.isError !== true) await invalidate(tools, forPrincipal(tools, principalOf(context)), policy, args)
+        const drop = () => tools.bumpGenerations([...(policy.tools ?? []).map(toolGeneration), ...(policy.tags?.(args) ?? []).map(tagGeneration)], { reason: 'after a write tool' })
+        let result: R
+        try {
+          result = await callback(args, context)
+        } catch (error) {
+          await drop()
+          throw error
+        }
+        if (result.isError !== true) await drop()
         return result
       }
     },
 
-    /** Drops every cached result of these tools, for every principal; resolves to how many. */
-    async invalidateTools(names: readonly string[]): Promise<number> {
-      return deleteToolResults(tools, 'tool', names, 'invalidateTools')
+    /** Drops every cached result of these tools, for every principal; resolves false when the store refused (the drop is retried). */
+    invalidateTools(names: readonly string[]): Promise<boolean> {
+      return invalidateTools(tools, names, 'invalidateTools')
     },
   }
 }
@@ -122,15 +147,8 @@ function forPrincipal(tools: Cache, principal: string | undefined): Cache | unde
   return principal === undefined ? undefined : tools.forUser(principal)
 }
 
-async function invalidate<Args>(tools: Cache, caller: Cache | undefined, policy: InvalidationPolicy<Args>, args: Args): Promise<void> {
-  const reason = { reason: 'after a write tool' }
-  await deleteToolResults(tools, 'tool', policy.tools ?? [], reason.reason)
-  if (policy.tags === undefined) return
-  // Tag sets live per namespace: this reaches shared entries and the caller's own, not other principals'
-  // (name the tools to drop everyone's).
-  const tags = policy.tags(args)
-  await tools.invalidateTags(tags, reason)
-  await caller?.invalidateTags(tags, reason)
+function tagGeneration(tag: string): string {
+  return `tag:${tag}`
 }
 
 function pick<Args extends object>(args: Args, keys: ReadonlyArray<keyof Args & string> | undefined): unknown {
