@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import type { KeySpace } from '../keys/key-space.js'
 import type { StoredEntry } from '../stores/store.js'
 import type { CacheCore } from './cache.js'
@@ -15,6 +16,8 @@ const GENERATION_TTL_MS = 24 * 3_600_000
 const RETRY_MS = 1_000
 /** Stats category of generation reads and writes. */
 const CATEGORY = 'generation'
+/** Tokens remembered as last seen, to guess an entry's key before the tokens are read. */
+const REMEMBERED_TOKENS = 10_000
 
 /**
  * Generations make invalidation O(1) in the number of entries. Every key
@@ -31,6 +34,8 @@ export class Generations {
   /** Store keys whose bump the store refused: their entries may be stale until it succeeds. */
   private readonly unbumped = new Set<string>()
   private retry: NodeJS.Timeout | undefined
+  /** The token last seen for each generation's store key: a guess, never trusted alone. */
+  private readonly seen = new LRUCache<string, string>({ max: REMEMBERED_TOKENS })
 
   constructor(private readonly core: Omit<CacheCore, 'generations'>) {}
 
@@ -52,6 +57,21 @@ export class Generations {
   }
 
   /**
+   * The tokens this process saw last, when it saw them all: what the current
+   * ones most likely are. Lets a caller read an entry in the same round trip
+   * as the tokens, and use it once they prove equal.
+   */
+  guess(space: KeySpace, names: readonly string[]): string[] | undefined {
+    const tokens: string[] = []
+    for (const name of names) {
+      const token = this.seen.get(space.generationKey(name))
+      if (token === undefined) return undefined
+      tokens.push(token)
+    }
+    return tokens
+  }
+
+  /**
    * The current tokens, in one round trip, starting the generations that do
    * not exist yet. Undefined when the store failed, or a bump of one of them
    * is still owed: the caller must then neither read nor write the cache.
@@ -62,7 +82,9 @@ export class Generations {
     try {
       // Issued in one tick: the Redis store sends them as one MGET (one pipeline in a cluster).
       const entries = await Promise.all(keys.map((key) => this.core.store.get(key)))
-      return await Promise.all(entries.map((entry, index) => tokenOf(entry) ?? this.start(keys[index] as string)))
+      const tokens = await Promise.all(entries.map((entry, index) => tokenOf(entry) ?? this.start(keys[index] as string)))
+      keys.forEach((key, index) => this.seen.set(key, tokens[index] as string))
+      return tokens
     } catch (error) {
       reportStoreFailure(this.core, 'generation read', error, CATEGORY)
       return undefined
@@ -92,8 +114,12 @@ export class Generations {
   private async write(keys: readonly string[]): Promise<boolean> {
     if (keys.length === 0) return true
     try {
-      await this.core.store.mset(keys.map((key) => [key, entryOf(newToken(), { ttl: GENERATION_TTL_MS, grace: 0 })] as const))
-      for (const key of keys) this.unbumped.delete(key)
+      const tokens = keys.map(() => newToken())
+      await this.core.store.mset(keys.map((key, index) => [key, entryOf(tokens[index], { ttl: GENERATION_TTL_MS, grace: 0 })] as const))
+      keys.forEach((key, index) => {
+        this.unbumped.delete(key)
+        this.seen.set(key, tokens[index] as string)
+      })
       return true
     } catch (error) {
       reportStoreFailure(this.core, 'generation bump', error, CATEGORY)

@@ -70,6 +70,8 @@ export class InvalidationBus {
   private subscribedGeneration = Number.NaN
   private subscribing = false
   private pending: string[] = []
+  /** Settles when the message of the keys in `pending` was published (or failed to be). */
+  private sent: Promise<void> = Promise.resolve()
   private readonly peers = new Map<string, { sequence: number; at: number }>()
   private timer: NodeJS.Timeout | undefined
   private retry: NodeJS.Timeout | undefined
@@ -102,30 +104,41 @@ export class InvalidationBus {
     this.synced = false
   }
 
-  /** Tells the other instances these keys changed; the keys of one tick go out as one message. */
-  announce(keys: readonly string[]): void {
-    if (keys.length === 0) return
-    if (this.pending.length === 0) setImmediate(() => this.sendPending())
+  /**
+   * Tells the other instances these keys changed; the keys of one tick go out
+   * as one message. Resolves once Redis has taken the message (it delivers to
+   * subscribers before it answers), or failed to: then the gap in the numbers
+   * makes every peer flush its L1. Never rejects.
+   */
+  announce(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return Promise.resolve()
+    if (this.pending.length === 0) this.sent = new Promise((resolve) => setImmediate(() => resolve(this.sendPending())))
     for (const key of keys) this.pending.push(key)
+    return this.sent
   }
 
-  private sendPending(): void {
+  private sendPending(): Promise<void> {
     const keys = this.pending
     this.pending = []
-    this.send(keys)
+    return this.send(keys)
   }
 
-  private send(keys?: readonly string[]): void {
+  private send(keys?: readonly string[]): Promise<void> {
     if (keys === undefined) {
-      this.transport.publish(this.options.channel, JSON.stringify({ i: this.id, s: this.sequence })).catch(() => undefined)
-      return
+      return this.transport.publish(this.options.channel, JSON.stringify({ i: this.id, s: this.sequence })).then(
+        () => undefined,
+        () => undefined,
+      )
     }
     // The number is taken even if the publish fails: the gap tells every peer it missed something.
     const sequence = ++this.sequence
-    this.transport.publish(this.options.channel, JSON.stringify({ i: this.id, s: sequence, k: keys })).catch(() => {
-      if (this.unsent.size > REMEMBERED_UNSENT) this.unsent.clear()
-      this.unsent.add(sequence)
-    })
+    return this.transport.publish(this.options.channel, JSON.stringify({ i: this.id, s: sequence, k: keys })).then(
+      () => undefined,
+      () => {
+        if (this.unsent.size > REMEMBERED_UNSENT) this.unsent.clear()
+        this.unsent.add(sequence)
+      },
+    )
   }
 
   private beat(): void {

@@ -67,8 +67,9 @@ export class TieredStore implements Store {
     const heartbeatMs = parseDuration(heartbeat ?? 1000, 'l1.heartbeat', 'timer')
     if (heartbeatMs < MIN_HEARTBEAT_MS) throw new ConfigError(`l1.heartbeat must be at least ${MIN_HEARTBEAT_MS}ms (got ${heartbeatMs}ms): the bus counts as lost after 3 missed heartbeats`)
     const l2 = this.l2
-    // A message may take up to a heartbeat: only the bus waits for it, and a slow publish that
-    // timed out would still count as a gap for every peer.
+    // A message may take up to a heartbeat (a write waits for it only once Redis took the change,
+    // so a healthy link answers at once), and a slow publish that timed out still counts as a gap
+    // for every peer.
     const transport = {
       publish: (name: string, message: string) => l2.publish(name, message, heartbeatMs),
       subscribe: l2.subscribe.bind(l2),
@@ -139,11 +140,7 @@ export class TieredStore implements Store {
       skipValueErrors(error)
       void this.l1.delete([key]) // the copy it holds is older than what Redis is getting
     }
-    try {
-      await (encoded === undefined ? this.l2.set(key, entry) : this.l2.setEncoded(key, encoded, entry))
-    } finally {
-      this.bus?.announce([key])
-    }
+    await this.announced([key], encoded === undefined ? this.l2.set(key, entry) : this.l2.setEncoded(key, encoded, entry))
   }
 
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
@@ -155,11 +152,25 @@ export class TieredStore implements Store {
           await this.l1.delete(keys) // nothing of the batch was kept: drop the older copies
         })
       : undefined
+    await this.announced(keys, Promise.all([local, this.l2.mset(items)]))
+  }
+
+  /**
+   * Waits for a change to Redis, then tells the peers (the L1 copies of these
+   * keys may be older). Resolves once the announcement is published, so no
+   * peer serves an old copy after a write resolves; when Redis refused the
+   * change, announces without waiting and rethrows.
+   */
+  private async announced<T>(keys: readonly string[], change: Promise<T>): Promise<T> {
+    let result: T
     try {
-      await Promise.all([local, this.l2.mset(items)])
-    } finally {
-      this.bus?.announce(keys)
+      result = await change
+    } catch (error) {
+      void this.bus?.announce(keys)
+      throw error
     }
+    await this.bus?.announce(keys)
+    return result
   }
 
   async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
@@ -169,12 +180,8 @@ export class TieredStore implements Store {
 
   async delete(keys: readonly string[]): Promise<number> {
     this.changes.mark(keys)
-    try {
-      const [local, remote] = await Promise.all([this.l1.delete(keys), this.l2.delete(keys)])
-      return Math.max(local, remote)
-    } finally {
-      this.bus?.announce(keys)
-    }
+    const [local, remote] = await this.announced(keys, Promise.all([this.l1.delete(keys), this.l2.delete(keys)]))
+    return Math.max(local, remote)
   }
 
   async incr(key: string, by: number, ttlMs?: number): Promise<number> {

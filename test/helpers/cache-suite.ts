@@ -264,5 +264,61 @@ export function describeCacheEngine(name: string, make: (options: { grace?: stri
         expect(lab).toMatchObject({ hits: 1, misses: 1 })
       }
     })
+
+    it('keeps generation tokens until a bump, which changes only the bumped ones, for every namespace reading them', async () => {
+      const ns = cache.namespace('gens')
+      const first = await ns.generations(['data', 'tool:get_record'])
+      expect(first).toHaveLength(2)
+      expect(new Set(first).size).toBe(2)
+      expect(await ns.generations(['data', 'tool:get_record'])).toStrictEqual(first)
+      // Another view of the same namespace reads the same tokens.
+      expect(await cache.namespace('gens').generations(['tool:get_record'])).toStrictEqual([first?.[1]])
+      expect(await ns.bumpGenerations(['tool:get_record'], { reason: 'after update_record' })).toBe(true)
+      const second = await ns.generations(['data', 'tool:get_record'])
+      expect(second?.[0]).toBe(first?.[0])
+      expect(second?.[1]).not.toBe(first?.[1])
+      expect(cache.recentInvalidations()[0]).toMatchObject({ kind: 'generations', target: 'tool:get_record', reason: 'after update_record' })
+      const local = ns.generationsInProcess(['data', 'tool:get_record'])
+      if (cache.storeKind === 'redis') expect(local).toBeUndefined()
+      else if (local !== undefined) expect(local).toStrictEqual(second)
+    })
+
+    it('reads the generations and the entry of the tokens last seen together, taking it only while they are current', async () => {
+      const gens = cache.namespace('gens-ahead')
+      const entries = gens.forUser('alice')
+      const keyOf = (tokens: readonly string[]) => `record:r1:${tokens.join('.')}`
+      const first = await gens.generationsWithEntry(['tool:get_record'], entries, keyOf)
+      expect(first?.hit).toBeUndefined()
+      await entries.set(keyOf(first?.tokens ?? []), 'v1')
+      const second = await gens.generationsWithEntry(['tool:get_record'], entries, keyOf)
+      expect(second?.tokens).toStrictEqual(first?.tokens)
+      // On Redis alone the entry comes with the tokens; in process, getOrSet finds it at no cost.
+      if (cache.storeKind === 'redis') expect(second?.hit).toBe('v1')
+      expect(await gens.generationsWithEntry(['tool:get_record'], entries, keyOf, () => false)).toStrictEqual({ tokens: first?.tokens })
+      await gens.bumpGenerations(['tool:get_record'])
+      const third = await gens.generationsWithEntry(['tool:get_record'], entries, keyOf)
+      expect(third?.hit).toBeUndefined()
+      expect(third?.tokens).not.toStrictEqual(first?.tokens)
+    })
+
+    it('starts one token for a generation that many callers read at once', async () => {
+      const ns = cache.namespace('gens-race')
+      const reads = await Promise.all(Array.from({ length: 50 }, () => ns.generations(['tool:x'])))
+      expect(new Set(reads.map((tokens) => tokens?.[0])).size).toBe(1)
+      expect(reads[0]?.[0]).toMatch(/^[\w-]{12}$/)
+    })
+
+    it('takes a cached value only when accept says so: else the factory replaces it, and nothing refused is served stale', async () => {
+      let calls = 0
+      const load = async () => ({ n: ++calls, at: Date.now() })
+      await cache.getOrSet('fresh:item', load)
+      const refreshed = await cache.getOrSetWithStatus('fresh:item', load, { accept: () => false })
+      expect(refreshed).toMatchObject({ status: 'miss', value: { n: 2 } })
+      expect(await cache.getOrSetWithStatus('fresh:item', load, { accept: (value) => (value as { n: number }).n === 2 })).toMatchObject({ status: 'hit', value: { n: 2 } })
+      await cache.getOrSet('short:refused', load, { grace: '10s' })
+      await expect(
+        cache.getOrSet('short:refused', async () => Promise.reject(new Error('origin down')), { accept: () => false }),
+      ).rejects.toThrow('origin down')
+    })
   })
 }

@@ -33,7 +33,7 @@ export interface MessageOptions {
 }
 
 const LONE_SURROGATES = ['\ud800', '\udfff', 'a\ud800b', '\udc00\ud800', '\ud800\ud800']
-const TRICKY_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '_meta', 'id', 'jsonrpc', 'method', 'params', 'result', 'error', 'progressToken', '', 'mcp-cache/status']
+const TRICKY_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '_meta', 'id', 'jsonrpc', 'method', 'params', 'result', 'error', 'progressToken', '', 'mcp-cache/status', 'mcp-cache/cacheMode', 'mcp-cache/maxAgeMs']
 /** Numbers as JSON text: what a double cannot hold, what parses to Infinity, and the edges of safe integers. */
 const NUMBER_TEXTS = ['0', '-0', '1', '-1', '1.5', '-1.5', '1e308', '-1e308', '1.7976931348623157e308', '1e400', '-1e400', '5e-324', '1e-400', '9007199254740993', '-9007199254740993', '123456789012345678901234567890', '0.1e1', '1E+2', '2147483648']
 /** Methods a client sends, server-side methods it should not, and notifications. */
@@ -161,6 +161,7 @@ const TOOL_ARGUMENTS: Readonly<Record<string, fc.Arbitrary<string>>> = {
   touch_notes: fc.constant('{}'),
   // Bounded: a gigabyte answer would test the fixture, not the gateway.
   big_text: fieldsText([['bytes', fc.integer({ min: 0, max: 200_000 }).map(String), 'required']]),
+  live_quote: fieldsText([['symbol', stringText, 'required']]),
   upstream_counts: fc.constant('{}'),
 }
 const TOOL_NAMES = Object.keys(TOOL_ARGUMENTS)

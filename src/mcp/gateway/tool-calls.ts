@@ -1,7 +1,7 @@
 import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
 import { hashContent, shortHash } from '../../keys/content-hash.js'
-import { acceptFor, freshnessOf, type Freshness } from '../freshness.js'
+import { acceptFor, freshnessOf } from '../freshness.js'
 import { errorResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest } from '../jsonrpc.js'
 import { decideToolCall, isCacheableResult, isCompletedResult, isReadCall, isRoundTripContinuation, keyArguments, type CallDecision } from '../tool-policy.js'
 import type { GatewaySession } from './session.js'
@@ -55,10 +55,22 @@ function planCall(session: GatewaySession, name: string, params: Record<string, 
 
 /** The slot of a cacheable call; `tokens` are the read's generations (none for a write's dedupe window). */
 function slotOf(session: GatewaySession, plan: CallPlan, decision: Extract<CallDecision, { cache: true }>, tokens: readonly string[]): CacheSlot {
-  const cache = decision.scope === 'user' ? session.userCache : session.context.upstreamCache
-  const key = tokens.length === 0 ? plan.baseKey : `${plan.baseKey}:${shortHash(tokens.join('.'))}`
-  return { decision, cache, key, entryKey: cache.keyPrefix + plan.baseKey }
+  const cache = cacheOf(session, decision)
+  return { decision, cache, key: keyIn(plan.baseKey, tokens), entryKey: cache.keyPrefix + plan.baseKey }
 }
+
+/** The principal's namespace for user-scoped entries, the upstream's for shared ones. */
+function cacheOf(session: GatewaySession, decision: Extract<CallDecision, { cache: true }>): Cache {
+  return decision.scope === 'user' ? session.userCache : session.context.upstreamCache
+}
+
+/** An entry's key in the generations of `tokens`: a bump of any of them orphans it. */
+function keyIn(baseKey: string, tokens: readonly string[]): string {
+  return tokens.length === 0 ? baseKey : `${baseKey}:${shortHash(tokens.join('.'))}`
+}
+
+/** When a stored result was stored (for `maxAgeMs`). */
+const storedAtOf = (value: unknown): number | undefined => (value as Partial<StoredResult> | undefined)?.storedAt
 
 /** The generations a read's key carries. */
 function readGenerations(session: GatewaySession, plan: CallPlan, params: Record<string, unknown>): string[] {
@@ -137,14 +149,23 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     await cachedCall(session, request, plan, slotOf(session, plan, decision, []), undefined, started)
     return
   }
-  const tokens = await session.context.upstreamCache.generations(readGenerations(session, plan, params))
+  const accept = acceptFor(freshness, storedAtOf)
+  const names = readGenerations(session, plan, params)
+  const read = await session.context.upstreamCache.generationsWithEntry<StoredResult>(names, cacheOf(session, decision), (tokens) => keyIn(plan.baseKey, tokens), accept)
   if (!session.requests.isCurrent(request)) return
   // The store cannot say which entries are current: neither read nor write them.
-  if (tokens === undefined) {
+  if (read === undefined) {
     passThrough(session, request, name, plan.drops, started)
     return
   }
-  await cachedCall(session, request, plan, slotOf(session, plan, decision, tokens), freshness, started)
+  const slot = slotOf(session, plan, decision, read.tokens)
+  if (read.hit === undefined) {
+    await cachedCall(session, request, plan, slot, accept, started)
+    return
+  }
+  if (!session.requests.complete(request)) return
+  recordCall(session, name, started, 'hit', shortHash(slot.entryKey))
+  await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, read.hit.result, 'hit', Date.now() - read.hit.storedAt) })
 }
 
 /** Forwards a call the cache does not answer; a call that may write drops what it names first. */
@@ -166,10 +187,9 @@ function passThrough(session: GatewaySession, request: JsonRpcRequest, name: unk
 }
 
 /** Answers a cacheable call from its slot, or upstream through it. */
-async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan: CallPlan, slot: CacheSlot, freshness: Freshness | undefined, started: number): Promise<void> {
+async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan: CallPlan, slot: CacheSlot, accept: ((value: unknown) => boolean) | undefined, started: number): Promise<void> {
   const { context } = session
   const { cache, key, decision } = slot
-  const accept = freshness === undefined ? undefined : acceptFor(freshness, (value) => (value as Partial<StoredResult> | undefined)?.storedAt)
   // A caller that refuses some entries shares no upstream call with those that take them.
   const flightKey = accept === undefined ? cache.keyPrefix + key : `${cache.keyPrefix + key}#${String(request.id)}#${started}`
   const audit = (status: string) => recordCall(session, plan.name, started, status, shortHash(slot.entryKey))

@@ -95,13 +95,18 @@ export function createToolCache(cache: Cache, options: ToolCacheOptions = {}) {
         const freshness = freshnessOf(requestMetaOf(context))
         if (!('mode' in freshness)) throw new TypeError(freshness.problem)
         const scoped = policy.scope === 'shared' ? tools : forPrincipal(tools, principalOf(context))
-        const tokens = scoped === undefined || freshness.mode === 'bypass' ? undefined : await tools.generations([toolGeneration(name), ...(policy.tags?.(args) ?? []).map(tagGeneration)])
-        if (scoped === undefined || tokens === undefined) return stamp(await callback(args, context), 'bypass')
-        const key = buildKey('tool', name, hashContent(pick(args, policy.keyArgs)), shortHash(tokens.join('.')))
+        if (scoped === undefined || freshness.mode === 'bypass') return stamp(await callback(args, context), 'bypass')
+        const argumentsHash = hashContent(pick(args, policy.keyArgs))
+        const keyOf = (tokens: readonly string[]) => buildKey('tool', name, argumentsHash, shortHash(tokens.join('.')))
         const accept = acceptFor(freshness, (value) => (value as Partial<StoredResult<R>> | undefined)?.storedAt)
+        const generations = [toolGeneration(name), ...(policy.tags?.(args) ?? []).map(tagGeneration)]
+        const read = await tools.generationsWithEntry<StoredResult<R>>(generations, scoped, keyOf, accept)
+        // The store cannot say which entries are current: neither read nor write them.
+        if (read === undefined) return stamp(await callback(args, context), 'bypass')
+        if (read.hit !== undefined) return stamp(read.hit.result, 'hit')
         try {
           const { value, status } = await scoped.getOrSetWithStatus(
-            key,
+            keyOf(read.tokens),
             async (): Promise<StoredResult<R>> => {
               const result = await callback(args, context)
               if (result.isError === true || result.resultType === 'input_required' || result.content === undefined || forbidsStoring(result)) throw new Uncacheable(result)

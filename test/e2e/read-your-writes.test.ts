@@ -1,0 +1,85 @@
+/**
+ * Read-your-writes through the gateway on memory, Redis and tiered (two
+ * gateway processes on one Redis for the shared stores; the cluster runs the
+ * same scenario in test/integration/cluster.test.ts), and the caller's
+ * freshness controls: cacheMode, maxAgeMs, and results marked no-cache.
+ */
+import type { Client } from '@modelcontextprotocol/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLI, COUNTING_SERVER } from '../helpers/proxy-client.js'
+import { callTool, connectAs, describeReadYourWrites } from '../helpers/read-your-writes.js'
+import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
+import { spawnWithUrl, type UrlProcess } from '../helpers/serve-process.js'
+
+describeReadYourWrites({ name: 'memory', gateways: 1, start: async () => ['--store', 'memory'] })
+for (const kind of ['redis', 'tiered'] as const) {
+  let redis: RedisServerHandle | undefined
+  describeReadYourWrites({
+    name: `${kind} (two gateways)`,
+    gateways: 2,
+    env: { CACHE_L1_HEARTBEAT: '200ms' },
+    start: async () => {
+      redis = await startRedisServer()
+      return ['--store', kind, '--redis-url', redis.url]
+    },
+    stop: async () => redis?.stop(),
+  })
+}
+
+describe('caller-controlled freshness through serve (no config)', () => {
+  let upstream: UrlProcess
+  let gateway: UrlProcess
+  let client: Client
+  beforeAll(async () => {
+    upstream = await spawnWithUrl([COUNTING_SERVER, 'http', '0'])
+    gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--upstream', upstream.url])
+    client = await connectAs(gateway.url, 'token-fresh')
+  })
+  afterAll(async () => {
+    await client?.close()
+    await gateway?.stop()
+    await upstream?.stop()
+  })
+
+  const count = (text: string) => Number(/call (\d+)/.exec(text)?.[1])
+
+  it('cacheMode "bypass" neither reads nor writes the cache; "refresh" goes upstream and stores what it got', async () => {
+    const first = await callTool(client, 'lookup_code', { code: 'F1' })
+    expect(first.status).toBe('miss')
+    const bypassed = await callTool(client, 'lookup_code', { code: 'F1' }, { 'mcp-cache/cacheMode': 'bypass' })
+    expect(bypassed.status).toBe('bypass')
+    expect(count(bypassed.text)).toBe(count(first.text) + 1)
+    // The bypassed answer was not stored: the cached one is still the first.
+    expect(await callTool(client, 'lookup_code', { code: 'F1' })).toMatchObject({ status: 'hit', text: first.text })
+    const refreshed = await callTool(client, 'lookup_code', { code: 'F1' }, { 'mcp-cache/cacheMode': 'refresh' })
+    expect(refreshed.status).toBe('miss')
+    expect(count(refreshed.text)).toBe(count(first.text) + 2)
+    expect(await callTool(client, 'lookup_code', { code: 'F1' })).toMatchObject({ status: 'hit', text: refreshed.text })
+  })
+
+  it('maxAgeMs takes a hit only if younger, and replaces an older entry', async () => {
+    const first = await callTool(client, 'lookup_code', { code: 'F2' })
+    expect(await callTool(client, 'lookup_code', { code: 'F2' }, { 'mcp-cache/maxAgeMs': 60_000 })).toMatchObject({ status: 'hit', text: first.text })
+    // Wait until the entry is surely older than 1 ms (a condition, not a guess at timing).
+    const storedAt = Date.now()
+    while (Date.now() - storedAt < 5) await new Promise((resolve) => setTimeout(resolve, 2))
+    const younger = await callTool(client, 'lookup_code', { code: 'F2' }, { 'mcp-cache/maxAgeMs': 1 })
+    expect(younger.status).toBe('miss')
+    expect(count(younger.text)).toBe(count(first.text) + 1)
+    expect(await callTool(client, 'lookup_code', { code: 'F2' })).toMatchObject({ status: 'hit', text: younger.text })
+  })
+
+  it('refuses a cacheMode or maxAgeMs it does not know, naming the field', async () => {
+    await expect(callTool(client, 'lookup_code', { code: 'F3' }, { 'mcp-cache/cacheMode': 'sometimes' })).rejects.toThrow(/mcp-cache\/cacheMode.*"bypass" or "refresh"/)
+    await expect(callTool(client, 'lookup_code', { code: 'F3' }, { 'mcp-cache/maxAgeMs': -5 })).rejects.toThrow(/mcp-cache\/maxAgeMs.*milliseconds/)
+  })
+
+  it('passes on a result marked cache_hint "no-cache" and never stores it', async () => {
+    const first = await callTool(client, 'live_quote', { symbol: 'ACME' })
+    const second = await callTool(client, 'live_quote', { symbol: 'ACME' })
+    expect(first).toMatchObject({ status: 'miss', text: 'ACME quote 1' })
+    expect(second).toMatchObject({ status: 'miss', text: 'ACME quote 2' })
+    const raw = await client.callTool({ name: 'live_quote', arguments: { symbol: 'ACME' } })
+    expect(raw._meta?.['cache_hint']).toBe('no-cache')
+  })
+})
