@@ -104,20 +104,23 @@ for (const era of ['legacy', 'auto'] as const) {
 
     // 2025-11-25 servers push list_changed unprompted; 2026-07-28 servers only on a
     // subscriptions/listen stream, so there the list stays cached for its ttlMs, as the spec allows.
-    it(era === 'legacy' ? 'drops the cached tool list on list_changed' : 'keeps the tool list for its ttlMs when no change notification comes', async () => {
+    it(era === 'legacy' ? 'drops the cached tool list before list_changed arrives: a client that re-lists on it gets the new list' : 'keeps the tool list for its ttlMs when no change notification comes', async () => {
       await proxy.client.listTools(undefined, fresh)
-      await proxy.call('add_tool')
-      let after = await proxy.client.listTools(undefined, fresh)
-      for (let attempt = 0; attempt < 10 && !after.tools.some((tool) => tool.name === 'extra'); attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 50))
-        after = await proxy.client.listTools(undefined, fresh)
-      }
-      const names = after.tools.map((tool) => tool.name)
+      expect((await proxy.client.listTools(undefined, fresh))._meta?.['mcp-cache/status']).toBe('hit')
       if (era === 'legacy') {
-        expect(names).toContain('extra')
+        const relisted = new Promise<Awaited<ReturnType<typeof proxy.client.listTools>>>((resolve, reject) => {
+          proxy.client.setNotificationHandler('notifications/tools/list_changed', () => {
+            proxy.client.listTools(undefined, fresh).then(resolve, reject)
+          })
+        })
+        await proxy.call('add_tool')
+        const after = await relisted
+        expect(after.tools.map((tool) => tool.name)).toContain('extra')
         expect(after._meta?.['mcp-cache/status']).toBe('miss')
       } else {
-        expect(names).not.toContain('extra')
+        await proxy.call('add_tool')
+        const after = await proxy.client.listTools(undefined, fresh)
+        expect(after.tools.map((tool) => tool.name)).not.toContain('extra')
         expect(after._meta?.['mcp-cache/status']).toBe('hit')
       }
     })
@@ -130,20 +133,21 @@ for (const era of ['legacy', 'auto'] as const) {
 }
 
 describe('proxy and resources/updated (2025-11-25 subscriptions)', () => {
-  it('drops a cached read when the upstream says the resource changed', async () => {
-    const proxy = await connectThroughProxy()
+  it('drops a cached read before the notification arrives: a client that re-reads on it gets the new text', async () => {
+    // touch_notes changes nothing cached by its rule: only the notification can drop the read.
+    const proxy = await connectThroughProxy({ config: { tools: { touch_notes: { invalidates: [] } } } })
     const fresh = { cacheMode: 'refresh' } as const
     await proxy.client.subscribeResource({ uri: 'notes://main' })
     const text = async () => ((await proxy.client.readResource({ uri: 'notes://main' }, fresh)).contents[0] as { text: string }).text
     expect(await text()).toBe('notes v1, read 1')
     expect(await text()).toBe('notes v1, read 1')
+    const reread = new Promise<string>((resolve, reject) => {
+      proxy.client.setNotificationHandler('notifications/resources/updated', () => {
+        text().then(resolve, reject)
+      })
+    })
     await proxy.call('touch_notes')
-    let after = await text()
-    for (let attempt = 0; attempt < 20 && after.startsWith('notes v1'); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 25))
-      after = await text()
-    }
-    expect(after).toBe('notes v2, read 2')
+    expect(await reread).toBe('notes v2, read 2')
     await proxy.close()
   })
 })

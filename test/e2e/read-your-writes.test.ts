@@ -7,6 +7,7 @@
 import type { Client } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, COUNTING_SERVER } from '../helpers/proxy-client.js'
+import { MODERN_META, openSession, rawPost, STATELESS_HEADERS } from '../helpers/raw-http.js'
 import { callTool, connectAs, describeReadYourWrites } from '../helpers/read-your-writes.js'
 import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
 import { spawnWithUrl, type UrlProcess } from '../helpers/serve-process.js'
@@ -81,5 +82,24 @@ describe('caller-controlled freshness through serve (no config)', () => {
     expect(second).toMatchObject({ status: 'miss', text: 'ACME quote 2' })
     const raw = await client.callTool({ name: 'live_quote', arguments: { symbol: 'ACME' } })
     expect(raw._meta?.['cache_hint']).toBe('no-cache')
+  })
+
+  it('shapes a cached list or read for the era of the request it answers', async () => {
+    const auth = { authorization: 'Bearer token-era' }
+    const session = await openSession(gateway.url, auth)
+    const modern = { ...auth, ...STATELESS_HEADERS }
+    const resultOf = (answer: { messages: Array<Record<string, unknown>> }) => answer.messages[0]?.['result'] as Record<string, unknown> & { _meta: Record<string, unknown> }
+    // Stored by a 2025-11-25 session, served to a 2026-07-28 request: it gains resultType, which v2 clients require.
+    const legacyMiss = resultOf(await rawPost(gateway.url, { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'notes://main' } }, session))
+    expect(legacyMiss._meta['mcp-cache/status']).toBe('miss')
+    expect(legacyMiss['resultType']).toBeUndefined()
+    const modernHit = resultOf(await rawPost(gateway.url, { jsonrpc: '2.0', id: 2, method: 'resources/read', params: { uri: 'notes://main', _meta: MODERN_META } }, modern))
+    expect(modernHit).toMatchObject({ resultType: 'complete', contents: legacyMiss['contents'], _meta: { 'mcp-cache/status': 'hit' } })
+    // And the other way: a 2026-07-28 entry (the server lets tools/list be shared for a minute) loses it for a 2025-11-25 session.
+    const modernMiss = resultOf(await rawPost(gateway.url, { jsonrpc: '2.0', id: 3, method: 'tools/list', params: { _meta: MODERN_META } }, modern))
+    expect(modernMiss).toMatchObject({ resultType: 'complete', _meta: { 'mcp-cache/status': 'miss' } })
+    const legacyHit = resultOf(await rawPost(gateway.url, { jsonrpc: '2.0', id: 4, method: 'tools/list', params: {} }, session))
+    expect(legacyHit._meta['mcp-cache/status']).toBe('hit')
+    expect(legacyHit['resultType']).toBeUndefined()
   })
 })

@@ -15,6 +15,7 @@ import { TieredStore } from '../../src/stores/tiered-store.js'
 import { describeCacheEngine } from '../helpers/cache-suite.js'
 import { findOnPath } from '../helpers/ensure-installed.js'
 import { connectThroughProxy } from '../helpers/proxy-client.js'
+import { describeReadYourWrites } from '../helpers/read-your-writes.js'
 import { startLoad } from '../helpers/load.js'
 import { uniquePrefix } from '../helpers/redis.js'
 import { startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster.js'
@@ -51,6 +52,9 @@ describeCacheEngine('cluster', async (options) => {
   if (!(await cache.ready('5s'))) throw new Error('cluster not ready')
   return cache
 })
+
+// Generation keys and entries spread over the masters: a bump through one gateway is seen through the other.
+describeReadYourWrites({ name: 'a 3-master cluster (two gateways)', gateways: 2, start: async () => ['--store', 'cluster', '--redis-nodes', seeds().join(',')] })
 
 /** Keys of this prefix held by each master, counted with SCAN on the node itself. */
 async function keysPerMaster(prefix: string): Promise<number[]> {
