@@ -13,7 +13,7 @@ import { createToolCache } from '../../src/mcp/middleware/tool-cache.js'
 
 /** A server whose tools count their real runs and say whom they answered. */
 function recordsServer(cache: Cache, records: Map<string, string>) {
-  const runs = { lookup: 0, record: 0, flaky: 0 }
+  const runs = { lookup: 0, record: 0, flaky: 0, quote: 0 }
   const tools = createToolCache(cache)
   const server = new McpServer({ name: 'records', version: '1.0.0' })
   const text = (value: string): CallToolResult => ({ content: [{ type: 'text', text: value }] })
@@ -28,7 +28,7 @@ function recordsServer(cache: Cache, records: Map<string, string>) {
   server.registerTool(
     'get_record',
     { inputSchema: z.object({ id: z.string() }) },
-    tools.cached('get_record', { ttl: '10m' }, async ({ id }: { id: string }, ctx) => {
+    tools.cached('get_record', { ttl: '10m', tags: ({ id }) => [`record:${id}`] }, async ({ id }: { id: string }, ctx) => {
       runs.record++
       const who = (ctx as { http?: { authInfo?: { extra?: { sub?: string } } } }).http?.authInfo?.extra?.sub ?? 'anonymous'
       return text(`${records.get(id)} for ${who}`)
@@ -43,12 +43,25 @@ function recordsServer(cache: Cache, records: Map<string, string>) {
     }),
   )
   server.registerTool(
+    'annotate_record',
+    { inputSchema: z.object({ id: z.string(), note: z.string() }) },
+    tools.invalidating({ tags: ({ id }: { id: string }) => [`record:${id}`] }, async ({ id, note }: { id: string; note: string }) => {
+      records.set(id, `${records.get(id)} (${note})`)
+      return text('annotated')
+    }),
+  )
+  server.registerTool(
     'flaky',
     { inputSchema: z.object({}) },
     tools.cached('flaky', { scope: 'shared' }, async (): Promise<CallToolResult> => {
       runs.flaky++
       return runs.flaky === 1 ? { isError: true, content: [{ type: 'text', text: 'try again' }] } : text('fine')
     }),
+  )
+  server.registerTool(
+    'quote',
+    { inputSchema: z.object({}) },
+    tools.cached('quote', { scope: 'shared' }, async (): Promise<CallToolResult> => ({ ...text(`quote ${++runs.quote}`), _meta: { cache_hint: 'no-cache' } })),
   )
   server.registerResource('formulary', 'formulary://current', { mimeType: 'text/plain', cacheHint: cacheHint('10m', 'public') }, async (uri) => ({
     contents: [{ uri: uri.href, text: 'aspirin, ibuprofen' }],
@@ -70,8 +83,8 @@ async function connect(server: McpServer, auth?: { token: string; sub?: string }
   return client
 }
 
-const call = async (client: Client, name: string, args: Record<string, unknown>) => {
-  const result = (await client.callTool({ name, arguments: args })) as CallToolResult
+const call = async (client: Client, name: string, args: Record<string, unknown>, meta?: Record<string, unknown>) => {
+  const result = (await client.callTool({ name, arguments: args, ...(meta === undefined ? {} : { _meta: meta }) })) as CallToolResult
   const first = result.content[0]
   return { text: first?.type === 'text' ? first.text : '', status: result._meta?.['mcp-cache/status'], isError: result.isError === true }
 }
@@ -122,7 +135,7 @@ describe('SDK middleware', () => {
     const entries = keys.filter((key) => !key.includes('~gen:'))
     expect(entries).toHaveLength(1)
     expect(entries[0]).toMatch(/^~n\.tools:~u\.tok\.[\w-]{22}:tool:get_record:/)
-    expect(keys.filter((key) => key.includes('~gen:'))).toStrictEqual(['~n.tools:~gen:tool%3Aget_record'])
+    expect(keys.filter((key) => key.includes('~gen:')).sort()).toStrictEqual(['~n.tools:~gen:tag%3Arecord%3Ar1', '~n.tools:~gen:tool%3Aget_record'])
     expect(keys.join()).not.toContain('secret-bearer-token-123')
   })
 
@@ -135,6 +148,35 @@ describe('SDK middleware', () => {
     expect(await call(alice!, 'get_record', { id: 'r1' })).toMatchObject({ text: 'changed for alice', status: 'miss' })
     expect(runs.map((r) => r.record)).toStrictEqual([2, 2])
     expect(cache.recentInvalidations()[0]).toMatchObject({ kind: 'generations', target: 'tool:get_record', reason: 'after a write tool' })
+  })
+
+  it('takes cacheMode and maxAgeMs from the request, and never stores a result marked no-cache', async () => {
+    const { clients: [client], runs: [runs] } = await setup({ token: 'token-a', sub: 'alice' })
+    expect(await call(client!, 'lookup_code', { code: 'E1' })).toMatchObject({ status: 'miss' })
+    expect(await call(client!, 'lookup_code', { code: 'E1' }, { 'mcp-cache/cacheMode': 'bypass' })).toMatchObject({ status: 'bypass' })
+    expect(await call(client!, 'lookup_code', { code: 'E1' })).toMatchObject({ status: 'hit' })
+    expect(await call(client!, 'lookup_code', { code: 'E1' }, { 'mcp-cache/cacheMode': 'refresh' })).toMatchObject({ status: 'miss' })
+    expect(await call(client!, 'lookup_code', { code: 'E1' }, { 'mcp-cache/maxAgeMs': 60_000 })).toMatchObject({ status: 'hit' })
+    // Once a millisecond has passed, the entry is older than 0 ms.
+    const refreshedBy = Date.now()
+    while (Date.now() - refreshedBy < 2) await new Promise((resolve) => setTimeout(resolve, 1))
+    expect(await call(client!, 'lookup_code', { code: 'E1' }, { 'mcp-cache/maxAgeMs': 0 })).toMatchObject({ status: 'miss' })
+    expect(runs?.lookup).toBe(4)
+    expect(await call(client!, 'quote', {})).toMatchObject({ text: 'quote 1', status: 'miss' })
+    expect(await call(client!, 'quote', {})).toMatchObject({ text: 'quote 2', status: 'miss' })
+  })
+
+  it("drops every user's entries of a tag a write names, and only those", async () => {
+    const { clients: [alice, bob] } = await setup({ token: 'token-a', sub: 'alice' }, { token: 'token-b', sub: 'bob' })
+    for (const id of ['r1', 'r2']) {
+      await call(alice!, 'get_record', { id })
+      expect((await call(bob!, 'get_record', { id })).status).toBe('miss')
+      expect((await call(bob!, 'get_record', { id })).status).toBe('hit')
+    }
+    await call(alice!, 'annotate_record', { id: 'r1', note: 'seen' })
+    expect(await call(bob!, 'get_record', { id: 'r1' })).toMatchObject({ status: 'miss', text: 'original (seen) for bob' })
+    expect(await call(alice!, 'get_record', { id: 'r1' })).toMatchObject({ status: 'miss', text: 'original (seen) for alice' })
+    expect((await call(bob!, 'get_record', { id: 'r2' })).status).toBe('hit')
   })
 
   it('does not store an error result', async () => {

@@ -84,6 +84,43 @@ describe('caller-controlled freshness through serve (no config)', () => {
     expect(raw._meta?.['cache_hint']).toBe('no-cache')
   })
 
+  it('drops nothing after an isError write; drops after a write whose outcome is unknown (cancelled in flight), and after a bypassed write', async () => {
+    await callTool(client, 'lookup_code', { code: 'W1' })
+    expect((await callTool(client, 'lookup_code', { code: 'W1' })).status).toBe('hit')
+    expect((await callTool(client, 'fail_write', {})).text).toMatch(/^write failed/)
+    expect((await callTool(client, 'lookup_code', { code: 'W1' })).status).toBe('hit')
+    // Cancelled once the upstream runs it: it may write, so the data is dropped as for a success.
+    const controller = new AbortController()
+    const write = client.callTool({ name: 'slow_write', arguments: {} }, { signal: controller.signal }).catch((error: unknown) => error)
+    const started = async () => (JSON.parse((await callTool(client, 'upstream_counts', {}, { 'mcp-cache/cacheMode': 'bypass' })).text) as Record<string, number>)['slow_write_started'] === 1
+    while (!(await started())) await new Promise((resolve) => setTimeout(resolve, 10))
+    controller.abort()
+    expect(await write).toBeInstanceOf(Error)
+    let status = (await callTool(client, 'lookup_code', { code: 'W1' })).status
+    for (const deadline = Date.now() + 5000; status === 'hit' && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      status = (await callTool(client, 'lookup_code', { code: 'W1' })).status
+    }
+    expect(status).toBe('miss')
+    expect((await callTool(client, 'lookup_code', { code: 'W1' })).status).toBe('hit')
+    // cacheMode "bypass" skips the cache, not the invalidation.
+    await callTool(client, 'update_record', { id: 'w1', text: 'x' }, { 'mcp-cache/cacheMode': 'bypass' })
+    expect((await callTool(client, 'lookup_code', { code: 'W1' })).status).toBe('miss')
+  })
+
+  it('takes cacheMode on reads too: "refresh" reads the resource again and stores it', async () => {
+    const read = async (meta?: Record<string, unknown>) => {
+      const result = await client.readResource({ uri: 'notes://main', ...(meta === undefined ? {} : { _meta: meta }) }, { cacheMode: 'refresh' })
+      return { text: (result.contents[0] as { text: string }).text, status: result._meta?.['mcp-cache/status'] }
+    }
+    const first = await read()
+    expect((await read()).text).toBe(first.text)
+    const refreshed = await read({ 'mcp-cache/cacheMode': 'refresh' })
+    expect(refreshed).toMatchObject({ status: 'miss' })
+    expect(refreshed.text).not.toBe(first.text)
+    expect(await read()).toStrictEqual({ text: refreshed.text, status: 'hit' })
+  })
+
   it('shapes a cached list or read for the era of the request it answers', async () => {
     const auth = { authorization: 'Bearer token-era' }
     const session = await openSession(gateway.url, auth)

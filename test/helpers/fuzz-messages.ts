@@ -161,6 +161,7 @@ const TOOL_ARGUMENTS: Readonly<Record<string, fc.Arbitrary<string>>> = {
   touch_notes: fc.constant('{}'),
   // Bounded: a gigabyte answer would test the fixture, not the gateway.
   big_text: fieldsText([['bytes', fc.integer({ min: 0, max: 200_000 }).map(String), 'required']]),
+  fail_write: fc.constant('{}'),
   live_quote: fieldsText([['symbol', stringText, 'required']]),
   upstream_counts: fc.constant('{}'),
 }
