@@ -549,8 +549,9 @@ export class Cache {
     if (stale !== undefined && this.core.refreshing.has(storeKey)) return this.serveStale(stale, category)
 
     const { flight, store } = this.core
-    // Across processes only when nothing can be served meanwhile and the store answered just now.
-    if (flight !== undefined && stale === undefined && !readFailed && hasLocks(store)) {
+    // Across processes only when nothing can be served meanwhile and the store answered just now,
+    // and not for a caller that refuses entries (another process's load may land one it would refuse).
+    if (flight !== undefined && stale === undefined && !readFailed && accept === undefined && hasLocks(store)) {
       const result = await loadOnce(store, this.space.lockKey(storeKey), flight, hardMs ?? Infinity, {
         load: () => this.runAndWrite(storeKey, category, factory, plan, undefined, softMs, hardMs),
         read: () => this.read(storeKey, category),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { KeySpace } from '../keys/key-space.js'
-import type { StoredEntry } from '../stores/store.js'
+import type { Store, StoredEntry } from '../stores/store.js'
 import type { CacheCore } from './cache.js'
 import { entryOf } from './entry-writer.js'
 import { reportStoreFailure } from './failures.js'
@@ -31,20 +31,30 @@ const REMEMBERED_TOKENS = 10_000
  * nobody reads: the race that deleting entries has is gone.
  */
 export class Generations {
-  /** Store keys whose bump the store refused: their entries may be stale until it succeeds. */
-  private readonly unbumped = new Set<string>()
+  /**
+   * Store keys whose bump the store refused, each with the number of its last
+   * refusal: their entries may be stale until a later write of it succeeds.
+   */
+  private readonly unbumped = new Map<string, number>()
+  private refusals = 0
   private retry: NodeJS.Timeout | undefined
   /** The token last seen for each generation's store key: a guess, never trusted alone. */
   private readonly seen = new LRUCache<string, string>({ max: REMEMBERED_TOKENS })
 
   constructor(private readonly core: Omit<CacheCore, 'generations'>) {}
 
+  /** Where tokens live: the part of the store every instance reads directly (never a tiered L1). */
+  private get store(): Store {
+    return this.core.store.shared ?? this.core.store
+  }
+
   /**
    * The tokens when the in-process tier holds them all, else undefined (the
    * caller then takes {@link read}). Never waits.
    */
   local(space: KeySpace, names: readonly string[]): string[] | undefined {
-    const getLocal = this.core.store.getLocal?.bind(this.core.store)
+    const store = this.store
+    const getLocal = store.getLocal?.bind(store)
     if (getLocal === undefined) return undefined
     const tokens: string[] = []
     for (const name of names) {
@@ -81,7 +91,7 @@ export class Generations {
     if (keys.some((key) => this.unbumped.has(key)) && !(await this.retryBumps())) return undefined
     try {
       // Issued in one tick: the Redis store sends them as one MGET (one pipeline in a cluster).
-      const entries = await Promise.all(keys.map((key) => this.core.store.get(key)))
+      const entries = await Promise.all(keys.map((key) => this.store.get(key)))
       const tokens = await Promise.all(entries.map((entry, index) => tokenOf(entry) ?? this.start(keys[index] as string)))
       keys.forEach((key, index) => this.seen.set(key, tokens[index] as string))
       return tokens
@@ -100,8 +110,11 @@ export class Generations {
   async bump(space: KeySpace, names: readonly string[], reason: string | undefined): Promise<boolean> {
     const keys = names.map((name) => space.generationKey(name))
     const done = await this.write(keys)
-    if (!done) for (const key of keys) this.unbumped.add(key)
-    if (!done) this.scheduleRetry()
+    if (!done) {
+      this.refusals++
+      for (const key of keys) this.unbumped.set(key, this.refusals)
+      this.scheduleRetry()
+    }
     this.core.invalidations.record('generations', names, 0, reason)
     return done
   }
@@ -113,11 +126,13 @@ export class Generations {
 
   private async write(keys: readonly string[]): Promise<boolean> {
     if (keys.length === 0) return true
+    // A refusal that comes while this write is under way is owed still: only older ones are paid by it.
+    const owedBefore = keys.map((key) => this.unbumped.get(key))
     try {
       const tokens = keys.map(() => newToken())
-      await this.core.store.mset(keys.map((key, index) => [key, entryOf(tokens[index], { ttl: GENERATION_TTL_MS, grace: 0 })] as const))
+      await this.store.mset(keys.map((key, index) => [key, entryOf(tokens[index], { ttl: GENERATION_TTL_MS, grace: 0 })] as const))
       keys.forEach((key, index) => {
-        this.unbumped.delete(key)
+        if (this.unbumped.get(key) === owedBefore[index]) this.unbumped.delete(key)
         this.seen.set(key, tokens[index] as string)
       })
       return true
@@ -130,14 +145,14 @@ export class Generations {
   /** A generation nobody started yet: the first token wins, a racing reader adopts it. */
   private async start(key: string): Promise<string> {
     const token = newToken()
-    if (await this.core.store.setIfAbsent(key, entryOf(token, { ttl: GENERATION_TTL_MS, grace: 0 }))) return token
-    const winner = tokenOf(await this.core.store.get(key))
+    if (await this.store.setIfAbsent(key, entryOf(token, { ttl: GENERATION_TTL_MS, grace: 0 }))) return token
+    const winner = tokenOf(await this.store.get(key))
     if (winner === undefined) throw new Error('a generation was replaced while it started')
     return winner
   }
 
   private retryBumps(): Promise<boolean> {
-    return this.write([...this.unbumped])
+    return this.write([...this.unbumped.keys()])
   }
 
   private scheduleRetry(): void {

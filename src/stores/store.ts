@@ -69,6 +69,13 @@ export interface Store {
    * before it. Not so in a cluster, where the keys may live on different nodes.
    */
   readonly ordersAcrossKeys?: boolean
+  /**
+   * The part of this store that every instance reads at once, without a copy
+   * of its own in between (the tiered store's Redis). What must be coherent
+   * the moment a write resolves, such as generation tokens, lives there.
+   * Absent: this store is that part itself.
+   */
+  readonly shared?: Store
   /** Round-trip time of a trivial command in ms; rejects when unreachable. */
   ping(): Promise<number>
   /** Releases connections and timers. */

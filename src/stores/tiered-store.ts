@@ -198,6 +198,11 @@ export class TieredStore implements Store {
     return this.l2.releaseLock(key, token)
   }
 
+  /** Redis: generation tokens are never copied into L1, where a peer's bump would reach them only with the bus message. */
+  get shared(): Store {
+    return this.l2
+  }
+
   get ordersAcrossKeys(): boolean {
     return this.l2.ordersAcrossKeys
   }

@@ -93,7 +93,7 @@ describe('dashboard in Chromium', () => {
       expect(toolRow).toContain('lookup_code')
       expect(toolRow).toContain('80.0%') // 24 hits of 30 calls
       expect(await text(page, '#categories tbody')).toContain('call')
-      expect(await text(page, '#invalidations tbody')).toMatch(/call:lookup_code:\*\s*6\s*admin API/)
+      expect(await text(page, '#invalidations tbody')).toMatch(/generations\s*tool:lookup_code\s*all\s*admin API/)
       expect(await page.locator('#chart-ops canvas').count()).toBe(1)
       expect(await page.locator('#alerts li').count()).toBe(4)
 

@@ -6,7 +6,7 @@
  */
 import type { Client } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLI, COUNTING_SERVER } from '../helpers/proxy-client.js'
+import { CLI, COUNTING_SERVER, writeConfig } from '../helpers/proxy-client.js'
 import { MODERN_META, openSession, rawPost, STATELESS_HEADERS } from '../helpers/raw-http.js'
 import { callTool, connectAs, describeReadYourWrites } from '../helpers/read-your-writes.js'
 import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
@@ -26,6 +26,48 @@ for (const kind of ['redis', 'tiered'] as const) {
     stop: async () => redis?.stop(),
   })
 }
+
+/** How often each tool really ran upstream (asked with cacheMode "bypass", so always live). */
+async function countsOf(client: Client): Promise<Record<string, number>> {
+  return JSON.parse((await callTool(client, 'upstream_counts', {}, { 'mcp-cache/cacheMode': 'bypass' })).text) as Record<string, number>
+}
+
+/** Polls a tool's cache status until it is `wanted` or 5 s passed; resolves to the last status. */
+async function statusBecomes(client: Client, name: string, args: Record<string, unknown>, wanted: string): Promise<unknown> {
+  let status = (await callTool(client, name, args)).status
+  for (const deadline = Date.now() + 5000; status !== wanted && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    status = (await callTool(client, name, args)).status
+  }
+  return status
+}
+
+describe('a write that lands after the gateway gave up on it', () => {
+  let upstream: UrlProcess
+  let gateway: UrlProcess
+  let client: Client
+  beforeAll(async () => {
+    upstream = await spawnWithUrl([COUNTING_SERVER, 'http', '0'])
+    const config = writeConfig({ upstreamTimeout: '300ms', tools: { slow_write: { dedupeWindow: '10s' } } })
+    gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--config', config, '--upstream', upstream.url])
+    client = await connectAs(gateway.url, 'token-late')
+  })
+  afterAll(async () => {
+    await client?.close()
+    await gateway?.stop()
+    await upstream?.stop()
+  })
+
+  it('drops when it times out, and again when its answer finally comes', async () => {
+    await callTool(client, 'lookup_code', { code: 'L1' })
+    expect((await callTool(client, 'lookup_code', { code: 'L1' })).status).toBe('hit')
+    await expect(callTool(client, 'slow_write', {})).rejects.toThrow(/did not answer tools\/call within 300 ms/)
+    expect((await callTool(client, 'lookup_code', { code: 'L1' })).status).toBe('miss')
+    expect((await callTool(client, 'lookup_code', { code: 'L1' })).status).toBe('hit')
+    for (const deadline = Date.now() + 5000; (await countsOf(client))['slow_write'] !== 1 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await statusBecomes(client, 'lookup_code', { code: 'L1' }, 'miss')).toBe('miss')
+  })
+})
 
 describe('caller-controlled freshness through serve (no config)', () => {
   let upstream: UrlProcess
@@ -92,16 +134,11 @@ describe('caller-controlled freshness through serve (no config)', () => {
     // Cancelled once the upstream runs it: it may write, so the data is dropped as for a success.
     const controller = new AbortController()
     const write = client.callTool({ name: 'slow_write', arguments: {} }, { signal: controller.signal }).catch((error: unknown) => error)
-    const started = async () => (JSON.parse((await callTool(client, 'upstream_counts', {}, { 'mcp-cache/cacheMode': 'bypass' })).text) as Record<string, number>)['slow_write_started'] === 1
-    while (!(await started())) await new Promise((resolve) => setTimeout(resolve, 10))
+    const started = async () => (await countsOf(client))['slow_write_started'] === 1
+    for (const deadline = Date.now() + 5000; !(await started()) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10))
     controller.abort()
     expect(await write).toBeInstanceOf(Error)
-    let status = (await callTool(client, 'lookup_code', { code: 'W1' })).status
-    for (const deadline = Date.now() + 5000; status === 'hit' && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-      status = (await callTool(client, 'lookup_code', { code: 'W1' })).status
-    }
-    expect(status).toBe('miss')
+    expect(await statusBecomes(client, 'lookup_code', { code: 'W1' }, 'miss')).toBe('miss')
     expect((await callTool(client, 'lookup_code', { code: 'W1' })).status).toBe('hit')
     // cacheMode "bypass" skips the cache, not the invalidation.
     await callTool(client, 'update_record', { id: 'w1', text: 'x' }, { 'mcp-cache/cacheMode': 'bypass' })

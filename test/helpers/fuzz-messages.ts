@@ -152,6 +152,7 @@ const TOOL_ARGUMENTS: Readonly<Record<string, fc.Arbitrary<string>>> = {
   lookup_code: fieldsText([['code', stringText, 'required']]),
   get_record: fieldsText([['id', fc.oneof(fc.constant('"r1"'), stringText), 'required'], ['verbose', fc.constantFrom('true', 'false'), 'optional']]),
   update_record: fieldsText([['id', shortString, 'required'], ['text', stringText, 'required']]),
+  slow_get_record: fieldsText([['id', shortString, 'required']]),
   slow_lookup: fieldsText([['q', stringText, 'required']]),
   whoami: fieldsText([['n', numberText, 'required']]),
   wait_50: fieldsText([['q', stringText, 'required']]),

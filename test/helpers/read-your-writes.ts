@@ -11,7 +11,9 @@ import { CLI, COUNTING_SERVER, writeConfig } from './proxy-client.js'
 import { spawnWithUrl, type UrlProcess } from './serve-process.js'
 
 /** The rules under test: reads are each user's own, a write drops the entries of the record it names, for everyone. */
-export const RECORD_RULES = { tools: { get_record: { scope: 'user' }, update_record: { invalidates: ['get_record{id}'] } } }
+export const RECORD_RULES = {
+  tools: { get_record: { scope: 'user' }, slow_get_record: { scope: 'user' }, update_record: { invalidates: ['get_record{id}', 'slow_get_record{id}'] } },
+}
 
 /** A v2 client of a gateway, authenticated by a bearer token (its principal). */
 export async function connectAs(url: string, token: string): Promise<Client> {
@@ -89,6 +91,29 @@ export function describeReadYourWrites(store: StoreUnderTest): void {
       expect((await callTool(alice, 'get_record', { id: 'r8' })).status).toBe('hit')
       await callTool(alice, 'update_record', { id: 'r8', text: 'renamed' })
       expect((await callTool(alice, 'get_record', { id: 'r8' })).text).toMatch(/^renamed /)
+    })
+
+    it('never serves the answer of a read that started before a write and was stored after it', async () => {
+      const reader = await connect(store.gateways - 1, 'token-alice')
+      const writer = await connect(0, 'token-alice')
+      const upstreamStarts = async () => (JSON.parse((await callTool(writer, 'upstream_counts', {}, { 'mcp-cache/cacheMode': 'bypass' })).text) as Record<string, number>)['slow_get_record_started'] ?? 0
+      const startsBefore = await upstreamStarts()
+      const slow = callTool(reader, 'slow_get_record', { id: 'r6' })
+      const deadline = Date.now() + 5000
+      while ((await upstreamStarts()) === startsBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+      await callTool(writer, 'update_record', { id: 'r6', text: 'written during the read' })
+      // The slow read saw the record before the write; its answer is stored under the old generation.
+      expect((await slow).text).toMatch(/^none /)
+      expect((await callTool(reader, 'slow_get_record', { id: 'r6' })).text).toMatch(/^written during the read /)
+    })
+
+    it('drops every cached result after a write with no rule (the default), for every user and gateway', async () => {
+      const reader = await connect(store.gateways - 1, 'token-bob')
+      const writer = await connect(0, 'token-alice')
+      await callTool(reader, 'lookup_code', { code: 'D1' })
+      expect((await callTool(reader, 'lookup_code', { code: 'D1' })).status).toBe('hit')
+      expect((await callTool(writer, 'touch_notes', {})).status).toBe('bypass')
+      expect((await callTool(reader, 'lookup_code', { code: 'D1' })).status).toBe('miss')
     })
 
     if (store.gateways === 2) {

@@ -52,17 +52,20 @@ export async function handleListRequest(session: GatewaySession, request: JsonRp
     bypass(session, request)
     return
   }
-  const tokens = await context.upstreamCache.generations(listGenerations(request.method, params))
+  const base = listKey(request.method, params)
+  const keyOf = (tokens: readonly string[]) => `${base}:${shortHash(tokens.join('.'))}`
+  const accept = acceptFor(freshness, (value) => (value as Partial<StoredList> | undefined)?.storedAt)
+  // The principal's entry comes with the tokens (one round trip); a shared one takes a second read.
+  const read = await context.upstreamCache.generationsWithEntry<StoredList>(listGenerations(request.method, params), session.userCache, keyOf, accept)
   if (!session.requests.isCurrent(request)) return
   // The store cannot say which entries are current: neither read nor write them.
-  if (tokens === undefined) {
+  if (read === undefined) {
     bypass(session, request)
     return
   }
-  const key = `${listKey(request.method, params)}:${shortHash(tokens.join('.'))}`
-  const accept = acceptFor(freshness, (value) => (value as Partial<StoredList> | undefined)?.storedAt)
+  const key = keyOf(read.tokens)
   const taken = (entry: StoredList | undefined) => (entry !== undefined && (accept === undefined || accept(entry)) ? entry : undefined)
-  const cached = taken(await session.userCache.get<StoredList>(key)) ?? taken(await context.upstreamCache.get<StoredList>(key))
+  const cached = read.hit ?? taken(await session.userCache.get<StoredList>(key)) ?? taken(await context.upstreamCache.get<StoredList>(key))
   if (cached !== undefined) {
     observeTools(session, request, cached.result)
     if (!session.requests.complete(request)) return

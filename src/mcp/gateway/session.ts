@@ -8,6 +8,11 @@ import { ClientRequests } from './client-requests.js'
 import { ToolCatalog } from './tool-catalog.js'
 import { handleToolCall } from './tool-calls.js'
 
+/** Most abandoned requests whose late answer is still awaited, per session. */
+const MAX_LATE_ANSWERS = 1000
+/** Longest an upstream that closed waits for the invalidations its last answers hold back. */
+const CLOSE_GRACE_MS = 2000
+
 /**
  * A response handler for one request the session sent upstream. `lost`: no
  * answer will come (the upstream closed, timed out, or the request could not be
@@ -52,6 +57,10 @@ export class GatewaySession {
   private closed = false
   /** Set while upstream messages wait for a notification's invalidation: they are delivered after it, in order. */
   private delivering: Promise<void> | undefined
+  /** Requests given up on (cancelled, timed out) whose late answer still means a write landed. */
+  private readonly late = new Map<RequestId, () => void>()
+  /** Invalidations in progress that an answer waits for. */
+  private readonly settles = new Set<Promise<unknown>>()
   /** Called once when either side closes. */
   onclose?: () => void
 
@@ -76,13 +85,26 @@ export class GatewaySession {
     await this.downstream.start()
   }
 
-  /** Sends a request upstream with a session id and resolves with its result (or rejects with UpstreamError). */
-  requestUpstream(method: string, params: Record<string, unknown> | undefined, onCancelHandle?: (cancel: () => void) => void): Promise<Record<string, unknown>> {
+  /**
+   * Sends a request upstream with a session id and resolves with its result
+   * (or rejects with UpstreamError). `onLateAnswer` hears the answer that
+   * comes after the caller gave up (timeout, cancellation): a write that lands then.
+   */
+  requestUpstream(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    onCancelHandle?: (cancel: () => void) => void,
+    onLateAnswer?: () => void,
+  ): Promise<Record<string, unknown>> {
     const id = this.nextUpstreamId++
     const timeoutMs = this.context.config.upstreamTimeout
+    const awaitLate = () => {
+      if (onLateAnswer !== undefined) this.awaitLate(id, onLateAnswer)
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id)
+        awaitLate()
         reject(new UpstreamError(`upstream ${this.context.upstreamName} did not answer ${method} within ${timeoutMs} ms`))
       }, timeoutMs)
       this.pending.set(id, (response, lost) => {
@@ -93,6 +115,7 @@ export class GatewaySession {
       onCancelHandle?.(() => {
         if (!this.pending.delete(id)) return
         clearTimeout(timer)
+        awaitLate()
         this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'every waiting client cancelled' } }).catch(() => undefined)
         reject(new UpstreamError('cancelled'))
       })
@@ -112,8 +135,13 @@ export class GatewaySession {
   forward(request: JsonRpcRequest, reshape?: (result: Record<string, unknown>) => Record<string, unknown>, settle?: (outcome: ForwardOutcome) => Promise<void>): void {
     if (!this.requests.isCurrent(request)) return // cancelled while the gateway looked at it
     const id = this.nextUpstreamId++
-    const settled = (outcome: ForwardOutcome): Promise<void> =>
-      settle === undefined ? Promise.resolve() : settle(outcome).catch((error: unknown) => this.context.logger?.warn({ method: request.method, err: this.context.reason(error) }, `mcp-cache: after ${request.method}: ${this.context.reason(error)}`))
+    const settled = (outcome: ForwardOutcome): Promise<void> => {
+      if (settle === undefined) return Promise.resolve()
+      const done = settle(outcome).catch((error: unknown) => this.context.logger?.warn({ method: request.method, err: this.context.reason(error) }, `mcp-cache: after ${request.method}: ${this.context.reason(error)}`))
+      this.settles.add(done)
+      void done.then(() => this.settles.delete(done))
+      return done
+    }
     const answer = (response: JsonRpcMessage): JsonRpcMessage => {
       try {
         const result = response.result !== undefined && reshape !== undefined ? reshape(response.result) : response.result
@@ -132,8 +160,9 @@ export class GatewaySession {
     })
     this.requests.onCancel(request, () => {
       this.pending.delete(id)
-      // The upstream may have run it before the cancellation arrives.
+      // The upstream may have run it before the cancellation arrives, or run it and answer anyway.
       void settled({ lost: true })
+      if (settle !== undefined) this.awaitLate(id, () => void settled({ lost: true }))
       // An upstream that is gone has nothing left to cancel.
       this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }).catch(() => undefined)
     })
@@ -151,6 +180,23 @@ export class GatewaySession {
    * write is logged here, so callers may fire it without awaiting.
    */
   reply(message: JsonRpcMessage): Promise<void> {
+    // Behind a notification that waits for its invalidation: the client sees messages in the upstream's order.
+    if (this.delivering !== undefined) return this.enqueue(() => this.send(message))
+    return this.send(message)
+  }
+
+  /** Runs `step` once every message queued before it is sent; `step` must never reject. */
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = (this.delivering ?? Promise.resolve()).then(step)
+    this.delivering = next
+    void next.then(() => {
+      if (this.delivering === next) this.delivering = undefined
+    })
+    return next
+  }
+
+  /** Writes a message to the client now. Never rejects and never throws. */
+  private send(message: JsonRpcMessage): Promise<void> {
     if (this.closed) return Promise.resolve()
     const failed = (error: unknown) => this.context.logger?.warn({ err: this.context.reason(error) }, 'mcp-cache: could not write to the client')
     try {
@@ -252,24 +298,32 @@ export class GatewaySession {
         this.pending.delete(message.id)
         pending(message, false)
       }
+      const late = this.late.get(message.id)
+      if (late !== undefined) {
+        this.late.delete(message.id)
+        late()
+      }
       return
     }
     // Server-initiated requests (sampling, elicitation, roots) and notifications reach the client as
     // sent, in order; a change notification once the entries it makes stale are dropped, so a client
-    // that re-lists on it gets the new list.
+    // that re-lists on it gets the new list. Messages after it wait (reply queues them).
     const stale = isNotification(message) ? this.staleAfter(message) : []
-    if (stale.length === 0 && this.delivering === undefined) {
+    if (stale.length === 0) {
       void this.reply(message)
       return
     }
-    const previous = this.delivering ?? Promise.resolve()
-    const delivered = previous
-      .then(() => (stale.length === 0 ? undefined : this.dropGenerations(stale, message.method ?? 'a notification')))
-      .then(() => this.reply(message))
-    this.delivering = delivered
-    void delivered.then(() => {
-      if (this.delivering === delivered) this.delivering = undefined
+    void this.enqueue(async () => {
+      await this.dropGenerations(stale, message.method ?? 'a notification')
+      await this.send(message)
     })
+  }
+
+  /** Keeps listening for the answer to an abandoned request: `heard` runs if it comes, or when the upstream closes. */
+  private awaitLate(id: RequestId, heard: () => void): void {
+    // The spec lets an upstream stay silent after a cancellation: the oldest wait is dropped past the cap.
+    if (this.late.size >= MAX_LATE_ANSWERS) this.late.delete(this.late.keys().next().value as RequestId)
+    this.late.set(id, heard)
   }
 
   /** The generations a notification makes stale; a changed tool list also resets the catalog. */
@@ -298,8 +352,17 @@ export class GatewaySession {
     for (const pending of failed) {
       pending({ jsonrpc: '2.0', id: null, error: { code: RpcCode.UPSTREAM_ERROR, message: `upstream ${this.context.upstreamName} ${description}` } }, true)
     }
-    // Let the error answers above reach the client before its channel closes.
-    setTimeout(() => void this.close(), 50)
+    const late = [...this.late.values()]
+    this.late.clear()
+    for (const heard of late) heard()
+    // Let the error answers above (each after its write's invalidation, bounded by the store's
+    // timeout) reach the client before its channel closes.
+    void Promise.race([this.settling(), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]).then(() => setTimeout(() => void this.close(), 50))
+  }
+
+  /** Settles once every invalidation in progress that holds back an answer has finished. */
+  private settling(): Promise<void> {
+    return Promise.allSettled([...this.settles]).then(() => undefined)
   }
 }
 

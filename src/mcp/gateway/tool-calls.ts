@@ -193,7 +193,7 @@ async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan
   // A caller that refuses some entries shares no upstream call with those that take them.
   const flightKey = accept === undefined ? cache.keyPrefix + key : `${cache.keyPrefix + key}#${String(request.id)}#${started}`
   const audit = (status: string) => recordCall(session, plan.name, started, status, shortHash(slot.entryKey))
-  const drop = () => (plan.drops.length === 0 ? undefined : session.dropGenerations(plan.drops, `after ${plan.name}`))
+  const drop = (): Promise<void> => (plan.drops.length === 0 ? Promise.resolve() : session.dropGenerations(plan.drops, `after ${plan.name}`))
   const flight = context.flights.get(flightKey)
   let cancelUpstream: (() => void) | undefined
   if (flight === undefined) {
@@ -211,24 +211,30 @@ async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan
 
   const factory = async (): Promise<StoredResult> => {
     const forwarded = { ...request.params }
-    const result = await session.requestUpstream('tools/call', forwarded, (cancel) => (cancelUpstream = cancel))
+    // A write that lands after its caller gave up (timeout, cancellation) drops again then.
+    const late = plan.drops.length === 0 ? undefined : () => void drop()
+    const result = await session.requestUpstream('tools/call', forwarded, (cancel) => (cancelUpstream = cancel), late)
+    // Before the entry exists: a repeat served from it (a dedupe window, another gateway) comes after the drop.
+    if (isCompletedResult(result)) await drop()
     if (!isCacheableResult(result)) throw new UncacheableResult(result)
     return { result, storedAt: Date.now() }
   }
 
   try {
-    const outcome = await cache.getOrSetWithStatus(key, factory, { ttl: decision.ttl, ...(accept === undefined ? {} : { accept }) })
+    // A write's dedupe entry is never served stale: past its window the write runs again.
+    const options = { ttl: decision.ttl, ...(decision.mode === 'dedupe' ? { grace: 0 } : {}), ...(accept === undefined ? {} : { accept }) }
+    const outcome = await cache.getOrSetWithStatus(key, factory, options)
     // The entry's write is queued, not sent: the Redis client writes on the next turn of the
     // event loop. Answer after it, so a call this answer prompts, on another gateway sharing
     // the Redis, finds the entry there instead of calling the upstream again.
-    if (outcome.status === 'miss') await Promise.all([new Promise((resolve) => setImmediate(resolve)), drop()])
+    if (outcome.status === 'miss') await new Promise((resolve) => setImmediate(resolve))
     if (!session.requests.complete(request) || cancelled) return
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
     audit(outcome.status)
     await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, outcome.value.result, outcome.status, age) })
   } catch (error) {
-    // The call ran (or may have) upstream: what it wrote is dropped even when nobody waits any more.
-    if ((error instanceof UncacheableResult && isCompletedResult(error.result)) || (error instanceof UpstreamError && error.outcomeUnknown)) await drop()
+    // The call may have run upstream: what it wrote is dropped even when nobody waits any more.
+    if (error instanceof UpstreamError && error.outcomeUnknown) await drop()
     if (!session.requests.complete(request) || cancelled) return
     audit(error instanceof UncacheableResult ? 'miss' : 'error')
     if (error instanceof UncacheableResult) {

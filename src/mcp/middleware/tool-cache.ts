@@ -152,8 +152,9 @@ function forPrincipal(tools: Cache, principal: string | undefined): Cache | unde
   return principal === undefined ? undefined : tools.forUser(principal)
 }
 
+/** Hashed: tags name records (a patient's id), and generation names are store keys and log lines. */
 function tagGeneration(tag: string): string {
-  return `tag:${tag}`
+  return `tag:${shortHash(tag)}`
 }
 
 function pick<Args extends object>(args: Args, keys: ReadonlyArray<keyof Args & string> | undefined): unknown {

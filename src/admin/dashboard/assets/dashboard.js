@@ -140,7 +140,7 @@
 
   /** @param {{ recent: Invalidation[] }} feed */
   function drawInvalidations(feed) {
-    const rows = feed.recent.slice(0, 15).map((i) => [new Date(i.at).toLocaleTimeString(), i.kind, { text: i.target, className: 'target' }, number(i.deleted), i.reason ?? ''])
+    const rows = feed.recent.slice(0, 15).map((i) => [new Date(i.at).toLocaleTimeString(), i.kind, { text: i.target, className: 'target' }, i.kind === 'generations' ? 'all' : number(i.deleted), i.reason ?? ''])
     fillTable('invalidations', rows, 'no invalidations yet')
   }
 
