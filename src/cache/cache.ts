@@ -391,8 +391,10 @@ export class Cache {
     const storeKey = entries.space.qualify(key)
     const category = categoryOf(key)
     const started = this.core.stats.enabled ? performance.now() : 0
-    // Issued in one tick: one MGET with the generations on a Redis server.
-    const [tokens, entry] = await Promise.all([this.generations(names), entries.read(storeKey, category)])
+    // Issued in one tick: one MGET with the generations on a Redis server. A failure of that round
+    // trip is counted once, by the generations.
+    const peek = this.core.store.get(storeKey).catch(() => undefined)
+    const [tokens, entry] = await Promise.all([this.generations(names), peek])
     if (tokens === undefined) return undefined
     const current = tokens.every((token, index) => token === guess[index])
     if (!current || entry === undefined || entry.freshUntil <= Date.now() || (accept !== undefined && !accept(entry.value))) return { tokens }

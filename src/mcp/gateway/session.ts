@@ -174,7 +174,6 @@ export class GatewaySession {
     })
   }
 
-
   /**
    * Sends a message to the client. Never rejects and never throws: a failed
    * write is logged here, so callers may fire it without awaiting.
