@@ -17,7 +17,10 @@ export interface ServeOptions extends GatewayCliOptions {
   readonly port: number
   readonly upstream?: string
   readonly principalHeader?: string
+  /** Headers that carry credentials besides Authorization (`--credential-header x-api-key`). */
+  readonly credentialHeader?: string[]
   readonly maxSessions: number
+  readonly maxSessionsPerPrincipal: number
   readonly allowedHost?: string[]
 }
 
@@ -39,17 +42,19 @@ export async function runServe(command: string | undefined, args: readonly strin
   const gateway = new Gateway(config, cache, { identity, name: options.upstreamName }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog))
   const upstreamUrl = options.upstream
   const restarts = new CrashBackoff()
+  const principals = new PrincipalResolver({ secret: process.env['MCP_CACHE_SECRET'], trustedHeader: options.principalHeader, credentialHeaders: options.credentialHeader ?? [] })
   const http = new HttpGateway(gateway, {
     host: options.host,
     port: options.port,
     maxSessions: options.maxSessions,
+    maxSessionsPerPrincipal: options.maxSessionsPerPrincipal,
     limits: { maxMessageBytes: config.maxMessageBytes, maxParamsDepth: config.maxParamsDepth },
     allowedHosts: options.allowedHost ?? [],
-    principals: new PrincipalResolver({ secret: process.env['MCP_CACHE_SECRET'], trustedHeader: options.principalHeader }),
+    principals,
     logger,
     connectUpstream: (headers) =>
       upstreamUrl !== undefined
-        ? httpUpstream(upstreamUrl, headers['authorization'], config.maxUpstreamMessageBytes)
+        ? httpUpstream(upstreamUrl, principals.credentialsOf(headers), config.maxUpstreamMessageBytes)
         : restarts.start(() => new ChildProcessChannel({ command: command as string, args }, config.maxUpstreamMessageBytes)),
   })
   // The seeds' wait-for-redis: give Redis up to REDIS_TIMEOUT to answer, then serve degraded.

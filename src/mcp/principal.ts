@@ -3,35 +3,85 @@ import type { IncomingHttpHeaders } from 'node:http'
 
 /** How the HTTP gateway tells callers apart. */
 export interface PrincipalOptions {
-  /** Key of the HMAC over bearer tokens. Set it (MCP_CACHE_SECRET) so several instances agree; random otherwise. */
+  /** Key of the HMAC over credentials. Set it (MCP_CACHE_SECRET) so several instances agree; random otherwise. */
   readonly secret?: string
   /** A header set by a trusted proxy in front (e.g. `x-user-id`) that names the user. */
   readonly trustedHeader?: string
+  /** Headers that carry credentials besides `Authorization` (`x-api-key`): part of who is calling. */
+  readonly credentialHeaders?: readonly string[]
+}
+
+/** Who sent a request, as far as caching and upstream connections are concerned. */
+export interface Caller {
+  /**
+   * Whose user-scoped entries the request reads and writes: the trusted
+   * header's user, else an HMAC of its credentials. Undefined for a request
+   * without credentials: it shares no user-scoped entry with anyone.
+   */
+  readonly principal: string | undefined
+  /**
+   * An HMAC of the request's credentials (every scheme of `Authorization`, and
+   * the credential headers), '' without any. Requests sharing one upstream
+   * connection must share this, so none is sent upstream with another's credentials.
+   */
+  readonly credential: string
 }
 
 /**
- * Derives a principal from a request: an HMAC of the bearer token (the token
- * itself is never stored or logged), a trusted header, or `anonymous`.
+ * Derives who is calling from a request's headers. Credentials are only ever
+ * kept as an HMAC: the token, password or key itself is never stored or logged.
  */
 export class PrincipalResolver {
   private readonly secret: Buffer
   private readonly trustedHeader: string | undefined
+  private readonly credentialHeaders: readonly string[]
 
   constructor(options: PrincipalOptions = {}) {
     this.secret = options.secret ? Buffer.from(options.secret) : randomBytes(32)
     this.trustedHeader = options.trustedHeader?.toLowerCase()
+    this.credentialHeaders = ['authorization', ...(options.credentialHeaders ?? []).map((name) => name.toLowerCase()).filter((name) => name !== 'authorization')]
   }
 
-  /** The principal of a request with these headers. */
-  resolve(headers: IncomingHttpHeaders): string {
+  /** The caller of a request with these headers. */
+  identify(headers: IncomingHttpHeaders): Caller {
+    const credential = this.credentialOf(headers)
     if (this.trustedHeader !== undefined) {
-      const value = headers[this.trustedHeader]
-      const name = Array.isArray(value) ? value[0] : value
-      if (name) return `h.${name}`
+      const name = firstValue(headers[this.trustedHeader])
+      if (name) return { principal: `h.${name}`, credential }
     }
-    const authorization = headers['authorization']
-    const match = authorization === undefined ? null : /^Bearer\s+(.+)$/i.exec(authorization)
-    if (match) return `t.${createHmac('sha256', this.secret).update(match[1] as string).digest('base64url').slice(0, 32)}`
-    return 'anonymous'
+    return { principal: credential === '' ? undefined : `c.${credential}`, credential }
   }
+
+  /** The principal of a request with these headers (see {@link Caller.principal}). */
+  resolve(headers: IncomingHttpHeaders): string | undefined {
+    return this.identify(headers).principal
+  }
+
+  /** The headers of a request that carry credentials, as sent (for the upstream only: never logged or stored). */
+  credentialsOf(headers: IncomingHttpHeaders): Record<string, string> {
+    const credentials: Record<string, string> = {}
+    for (const name of this.credentialHeaders) {
+      const value = headers[name]
+      const text = Array.isArray(value) ? value.join(', ') : value
+      if (text !== undefined && text.trim() !== '') credentials[name] = text
+    }
+    return credentials
+  }
+
+  private credentialOf(headers: IncomingHttpHeaders): string {
+    // Each header by name, its values in order: `Basic a` and `Bearer a`, or a key moved to another
+    // header, are different credentials. The whole value is taken, scheme included.
+    const parts: string[] = []
+    for (const name of this.credentialHeaders) {
+      const value = headers[name]
+      const values = Array.isArray(value) ? value : value === undefined ? [] : [value]
+      for (const text of values) if (text.trim() !== '') parts.push(`${name}\u0000${text.trim()}`)
+    }
+    if (parts.length === 0) return ''
+    return createHmac('sha256', this.secret).update(parts.join('\u0001')).digest('base64url').slice(0, 32)
+  }
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
 }

@@ -155,6 +155,7 @@ const TOOL_ARGUMENTS: Readonly<Record<string, fc.Arbitrary<string>>> = {
   slow_get_record: fieldsText([['id', shortString, 'required']]),
   slow_lookup: fieldsText([['q', stringText, 'required']]),
   whoami: fieldsText([['n', numberText, 'required']]),
+  record_caller: fieldsText([['n', numberText, 'required']]),
   wait_50: fieldsText([['q', stringText, 'required']]),
   fail_lookup: fc.constant('{}'),
   send_email: fieldsText([['to', stringText, 'required']]),

@@ -39,8 +39,12 @@ export class Gateway {
     return invalidateTools(this.context.upstreamCache, tools, 'admin API')
   }
 
-  /** Connects a client channel to an upstream channel for `principal` and starts forwarding. */
-  async connect(downstream: MessageChannel, upstream: MessageChannel, principal: string): Promise<GatewaySession> {
+  /**
+   * Connects a client channel to an upstream channel for `principal` and
+   * starts forwarding. Without a principal (a caller with no credentials),
+   * user-scoped results are neither read nor stored.
+   */
+  async connect(downstream: MessageChannel, upstream: MessageChannel, principal: string | undefined): Promise<GatewaySession> {
     const session = new GatewaySession(this.context, downstream, upstream, principal)
     await session.start()
     return session

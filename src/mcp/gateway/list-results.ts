@@ -56,7 +56,9 @@ export async function handleListRequest(session: GatewaySession, request: JsonRp
   const keyOf = (tokens: readonly string[]) => `${base}:${shortHash(tokens.join('.'))}`
   const accept = acceptFor(freshness, (value) => (value as Partial<StoredList> | undefined)?.storedAt)
   // The principal's entry comes with the tokens (one round trip); a shared one takes a second read.
-  const read = await context.upstreamCache.generationsWithEntry<StoredList>(listGenerations(request.method, params), session.userCache, keyOf, accept)
+  // A caller without credentials has no entries of its own: only shared ones are looked at.
+  const own = session.userCache
+  const read = await context.upstreamCache.generationsWithEntry<StoredList>(listGenerations(request.method, params), own ?? context.upstreamCache, keyOf, accept)
   if (!session.requests.isCurrent(request)) return
   // The store cannot say which entries are current: neither read nor write them.
   if (read === undefined) {
@@ -65,7 +67,7 @@ export async function handleListRequest(session: GatewaySession, request: JsonRp
   }
   const key = keyOf(read.tokens)
   const taken = (entry: StoredList | undefined) => (entry !== undefined && (accept === undefined || accept(entry)) ? entry : undefined)
-  const cached = read.hit ?? taken(await session.userCache.get<StoredList>(key)) ?? taken(await context.upstreamCache.get<StoredList>(key))
+  const cached = read.hit ?? (own === undefined ? undefined : taken(await own.get<StoredList>(key))) ?? taken(await context.upstreamCache.get<StoredList>(key))
   if (cached !== undefined) {
     observeTools(session, request, cached.result)
     if (!session.requests.complete(request)) return
@@ -77,8 +79,8 @@ export async function handleListRequest(session: GatewaySession, request: JsonRp
     observeTools(session, request, result)
     const ttl = typeof result['ttlMs'] === 'number' ? result['ttlMs'] : context.config.lists.ttl
     const complete = result['resultType'] === undefined || result['resultType'] === 'complete'
-    if (ttl > 0 && complete && !forbidsStoring(result)) {
-      const cache: Cache = result['cacheScope'] === 'public' ? context.upstreamCache : session.userCache
+    const cache: Cache | undefined = result['cacheScope'] === 'public' ? context.upstreamCache : own
+    if (ttl > 0 && complete && !forbidsStoring(result) && cache !== undefined) {
       cache.set(key, { result, storedAt: Date.now() } satisfies StoredList, { ttl }).catch((error: unknown) => {
         context.logger?.warn({ method: request.method, err: context.reason(error) }, `mcp-cache: could not store a ${request.method} result`)
       })

@@ -48,8 +48,8 @@ export interface ForwardOutcome {
  */
 export class GatewaySession {
   readonly catalog = new ToolCatalog()
-  /** The principal's cache namespace (user-scoped entries). */
-  readonly userCache: Cache
+  /** The principal's cache namespace (user-scoped entries); none for a caller without credentials. */
+  readonly userCache: Cache | undefined
   private nextUpstreamId = 1
   private readonly pending = new Map<RequestId, Pending>()
   /** Client requests that owe an answer: each gets exactly one, and an id in use is refused to a second request. */
@@ -68,9 +68,9 @@ export class GatewaySession {
     readonly context: GatewayContext,
     readonly downstream: MessageChannel,
     readonly upstream: MessageChannel,
-    readonly principal: string,
+    readonly principal: string | undefined,
   ) {
-    this.userCache = context.upstreamCache.forUser(principal)
+    this.userCache = principal === undefined ? undefined : context.upstreamCache.forUser(principal)
   }
 
   /** Wires both channels and starts them (upstream first, so nothing a client sends is lost). */

@@ -54,13 +54,12 @@ function planCall(session: GatewaySession, name: string, params: Record<string, 
 }
 
 /** The slot of a cacheable call; `tokens` are the read's generations (none for a write's dedupe window). */
-function slotOf(session: GatewaySession, plan: CallPlan, decision: Extract<CallDecision, { cache: true }>, tokens: readonly string[]): CacheSlot {
-  const cache = cacheOf(session, decision)
+function slotOf(cache: Cache, plan: CallPlan, decision: Extract<CallDecision, { cache: true }>, tokens: readonly string[]): CacheSlot {
   return { decision, cache, key: keyIn(plan.baseKey, tokens), entryKey: cache.keyPrefix + plan.baseKey }
 }
 
-/** The principal's namespace for user-scoped entries, the upstream's for shared ones. */
-function cacheOf(session: GatewaySession, decision: Extract<CallDecision, { cache: true }>): Cache {
+/** The principal's namespace for user-scoped entries (none without credentials), the upstream's for shared ones. */
+function cacheOf(session: GatewaySession, decision: Extract<CallDecision, { cache: true }>): Cache | undefined {
   return decision.scope === 'user' ? session.userCache : session.context.upstreamCache
 }
 
@@ -81,7 +80,7 @@ function readGenerations(session: GatewaySession, plan: CallPlan, params: Record
 function recordCall(session: GatewaySession, name: unknown, started: number, status: string, keyHash?: string): void {
   const { context } = session
   context.toolStats.count(String(name), status)
-  context.audit?.({ event: 'tool_call', principal: shortHash(session.principal), tool: String(name), keyHash, status, ms: Math.round(performance.now() - started) })
+  context.audit?.({ event: 'tool_call', principal: shortHash(session.principal ?? 'anonymous'), tool: String(name), keyHash, status, ms: Math.round(performance.now() - started) })
 }
 
 /**
@@ -100,9 +99,11 @@ export async function answerFromCache(session: GatewaySession, request: JsonRpcR
   await loadCatalog(session, request)
   const plan = planCall(session, name, params)
   if (!plan.decision.cache || plan.decision.mode !== 'cache') return undefined
+  const cache = cacheOf(session, plan.decision)
+  if (cache === undefined) return undefined
   const tokens = session.context.upstreamCache.generationsInProcess(readGenerations(session, plan, params))
   if (tokens === undefined) return undefined
-  const slot = slotOf(session, plan, plan.decision, tokens)
+  const slot = slotOf(cache, plan, plan.decision, tokens)
   const started = performance.now()
   const stored = slot.cache.getInProcess<StoredResult>(slot.key)
   if (stored === undefined) return undefined
@@ -139,26 +140,28 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   if (!session.requests.isCurrent(request)) return // cancelled while the tools were listed
   const plan = planCall(session, name, params)
   const { decision } = plan
-  // A continuation of a multi-round-trip call finishes it upstream (and may finish a write).
-  const uncached = !decision.cache || freshness.mode === 'bypass' || isRoundTripContinuation(params) || (decision.mode === 'dedupe' && freshness.mode === 'refresh')
+  // A continuation of a multi-round-trip call finishes it upstream (and may finish a write). A
+  // user-scoped call without credentials has no principal whose entry it could be.
+  const cache = decision.cache ? cacheOf(session, decision) : undefined
+  const uncached = !decision.cache || cache === undefined || freshness.mode === 'bypass' || isRoundTripContinuation(params) || (decision.mode === 'dedupe' && freshness.mode === 'refresh')
   if (uncached) {
     passThrough(session, request, name, plan.drops, started)
     return
   }
   if (decision.mode === 'dedupe') {
-    await cachedCall(session, request, plan, slotOf(session, plan, decision, []), undefined, started)
+    await cachedCall(session, request, plan, slotOf(cache, plan, decision, []), undefined, started)
     return
   }
   const accept = acceptFor(freshness, storedAtOf)
   const names = readGenerations(session, plan, params)
-  const read = await session.context.upstreamCache.generationsWithEntry<StoredResult>(names, cacheOf(session, decision), (tokens) => keyIn(plan.baseKey, tokens), accept)
+  const read = await session.context.upstreamCache.generationsWithEntry<StoredResult>(names, cache, (tokens) => keyIn(plan.baseKey, tokens), accept)
   if (!session.requests.isCurrent(request)) return
   // The store cannot say which entries are current: neither read nor write them.
   if (read === undefined) {
     passThrough(session, request, name, plan.drops, started)
     return
   }
-  const slot = slotOf(session, plan, decision, read.tokens)
+  const slot = slotOf(cache, plan, decision, read.tokens)
   if (read.hit === undefined) {
     await cachedCall(session, request, plan, slot, accept, started)
     return

@@ -24,8 +24,14 @@ export interface HttpGatewayOptions {
   /** Creates the upstream connection of one new client session. */
   readonly connectUpstream: (headers: IncomingMessage['headers']) => MessageChannel
   readonly principals: PrincipalResolver
-  /** Most client sessions at once; each holds an upstream connection or child. @default 64 */
+  /**
+   * Most client sessions at once (stateless callers' shared upstreams count);
+   * each holds an upstream connection or child. A new session past it closes
+   * the longest-idle one with nothing in flight. @default 64
+   */
   readonly maxSessions?: number
+  /** Most sessions of one principal (one set of credentials) at once; a new one past it closes that caller's longest-idle one. @default 8 */
+  readonly maxSessionsPerPrincipal?: number
   /** A session idle this long is closed with its upstream. @default 10 minutes */
   readonly idleMs?: number
   /** Largest request body (maxMessageBytes) and deepest params nesting, checked before any other work. */
@@ -40,7 +46,14 @@ export interface HttpGatewayOptions {
 interface ClientSession {
   readonly downstream: HttpDownstream
   readonly session: GatewaySession
-  readonly principal: string
+  readonly principal: string | undefined
+}
+
+/** A session as the caps see it. */
+interface OpenSession {
+  readonly session: GatewaySession
+  readonly lastActive: number
+  close(): void
 }
 
 interface StatelessClient {
@@ -58,7 +71,11 @@ interface StatelessClient {
 export class HttpGateway {
   private readonly server: Server
   private readonly sessions = new Map<string, ClientSession>()
-  /** 2026-07-28 clients have no sessions: their requests share one upstream per principal. */
+  /**
+   * 2026-07-28 clients have no sessions: their requests share one upstream per
+   * principal and credentials (the upstream was opened with those credentials:
+   * a request with others gets an upstream of its own).
+   */
   private readonly stateless = new Map<string, Promise<StatelessClient>>()
   private readonly validateHost: (req: IncomingMessage, res: ServerResponse) => boolean
   private readonly validateOrigin: (req: IncomingMessage, res: ServerResponse) => boolean
@@ -158,8 +175,8 @@ export class HttpGateway {
       await this.handleStateless(req, res, body)
       return
     }
-    if (this.sessions.size + this.stateless.size >= (this.options.maxSessions ?? 64)) {
-      rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions; retry later or raise --max-sessions')
+    if (!(await this.makeRoom(this.options.principals.resolve(req.headers)))) {
+      rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions, every one busy; retry later or raise --max-sessions')
       return
     }
     await this.startSession(req, res, body)
@@ -171,7 +188,7 @@ export class HttpGateway {
       rpcError(res, 400, RpcCode.INVALID_REQUEST, 'Invalid Request: not a valid initialize request (params need protocolVersion, capabilities and clientInfo)', requestIdOf(body))
       return
     }
-    const principal = this.options.principals.resolve(req.headers)
+    const { principal } = this.options.principals.identify(req.headers)
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -196,22 +213,34 @@ export class HttpGateway {
 
   /** A request of a stateless (2026-07-28) client: its own transport, the principal's shared upstream. */
   private async handleStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    const principal = this.options.principals.resolve(req.headers)
-    let client = this.stateless.get(principal)
+    const { principal, credential } = this.options.principals.identify(req.headers)
+    const group = `${principal ?? ''}\u0000${credential}`
+    let client = this.stateless.get(group)
     if (client === undefined) {
-      if (this.sessions.size + this.stateless.size >= (this.options.maxSessions ?? 64)) {
-        rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions; retry later or raise --max-sessions')
+      if (!(await this.makeRoom(principal))) {
+        rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions, every one busy; retry later or raise --max-sessions')
+        return
+      }
+      // Another request of this group may have started its upstream while room was made.
+      const started = this.stateless.get(group)
+      if (started !== undefined) {
+        await this.serveStateless(req, res, body, started)
         return
       }
       const downstream = new StatelessDownstream()
       client = this.connectOrAnswer(res, downstream, req, principal).then((session) => {
         if (session === undefined) throw new Error('answered')
-        session.onclose = () => this.stateless.delete(principal)
+        session.onclose = () => this.stateless.delete(group)
         return { downstream, session }
       })
-      this.stateless.set(principal, client)
-      client.catch(() => this.stateless.delete(principal))
+      this.stateless.set(group, client)
+      client.catch(() => this.stateless.delete(group))
     }
+    await this.serveStateless(req, res, body, client)
+  }
+
+  /** Serves one stateless request on its group's upstream. */
+  private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown, client: Promise<StatelessClient>): Promise<void> {
     let started: StatelessClient
     try {
       started = await client
@@ -245,7 +274,7 @@ export class HttpGateway {
   }
 
   /** Starts an upstream and a gateway session; on failure answers the HTTP request and resolves undefined. */
-  private async connectOrAnswer(res: ServerResponse, downstream: MessageChannel, req: IncomingMessage, principal: string): Promise<GatewaySession | undefined> {
+  private async connectOrAnswer(res: ServerResponse, downstream: MessageChannel, req: IncomingMessage, principal: string | undefined): Promise<GatewaySession | undefined> {
     try {
       return await this.gateway.connect(downstream, this.options.connectUpstream(req.headers), principal)
     } catch (error) {
@@ -323,6 +352,58 @@ export class HttpGateway {
     return undefined
   }
 
+  /**
+   * Makes room for a new session of `principal`: past its per-principal cap,
+   * or past the global cap, the longest-idle session with nothing in flight
+   * (of that principal, else of anyone) is closed, so a flood of new callers
+   * cannot lock out the clients that keep working. False when every
+   * candidate is busy.
+   */
+  private async makeRoom(principal: string | undefined): Promise<boolean> {
+    const open = await this.openSessions()
+    const idleFirst = (candidates: OpenSession[]) => candidates.filter((candidate) => candidate.session.inFlight === 0).sort((a, b) => a.lastActive - b.lastActive)
+    const own = open.filter((candidate) => candidate.session.principal === principal)
+    if (own.length >= (this.options.maxSessionsPerPrincipal ?? 8)) {
+      const oldest = idleFirst(own)[0]
+      if (oldest === undefined) return false
+      oldest.close()
+      open.splice(open.indexOf(oldest), 1)
+    }
+    if (open.length < (this.options.maxSessions ?? 64)) return true
+    const oldest = idleFirst(open)[0]
+    if (oldest === undefined) return false
+    oldest.close()
+    return true
+  }
+
+  /** Every session and started stateless upstream, with when it was last used and how to close it. */
+  private async openSessions(): Promise<OpenSession[]> {
+    const open: OpenSession[] = []
+    for (const [id, client] of this.sessions) {
+      open.push({
+        session: client.session,
+        lastActive: client.downstream.lastActive,
+        close: () => {
+          this.sessions.delete(id)
+          void client.session.close()
+        },
+      })
+    }
+    for (const [group, pending] of this.stateless) {
+      const client = await pending.catch(() => undefined)
+      if (client === undefined || this.stateless.get(group) !== pending) continue
+      open.push({
+        session: client.session,
+        lastActive: client.downstream.lastActive,
+        close: () => {
+          this.stateless.delete(group)
+          void client.session.close()
+        },
+      })
+    }
+    return open
+  }
+
   private closeIdle(idleMs: number): void {
     const cutoff = Date.now() - idleMs
     for (const [id, client] of this.sessions) {
@@ -331,11 +412,11 @@ export class HttpGateway {
         void client.session.close()
       }
     }
-    for (const [principal, pending] of this.stateless) {
+    for (const [group, pending] of this.stateless) {
       pending.then(
         (client) => {
           if (client.downstream.lastActive >= cutoff) return
-          this.stateless.delete(principal)
+          this.stateless.delete(group)
           void client.session.close()
         },
         // One that failed to start was answered and removed where it failed.

@@ -7,18 +7,18 @@ import { limitedFetch } from './limited-fetch.js'
 
 /**
  * A Streamable HTTP upstream, one client session of it per gateway session.
- * The caller's Authorization header is passed on, so the upstream still
- * authorizes the real caller. Credentials in the URL (`https://user:pw@host`),
+ * The caller's credentials (Authorization and the credential headers) are
+ * passed on, so the upstream still authorizes the real caller. Credentials in the URL (`https://user:pw@host`),
  * which fetch refuses to send, become a Basic Authorization for callers that
  * bring none of their own. Each message from it may be at most
  * `maxMessageBytes` (maxUpstreamMessageBytes): past it, the request it answers
  * fails at once instead of filling memory.
  */
-export function httpUpstream(url: string, authorization: string | undefined, maxMessageBytes: number): MessageChannel {
+export function httpUpstream(url: string, credentials: Readonly<Record<string, string>>, maxMessageBytes: number): MessageChannel {
   const { endpoint, basic } = splitCredentials(url)
-  const sent = authorization ?? basic
+  const headers = { ...(basic === undefined ? {} : { authorization: basic }), ...credentials }
   const transport = new StreamableHTTPClientTransport(endpoint, {
-    requestInit: sent === undefined ? {} : { headers: { authorization: sent } },
+    requestInit: Object.keys(headers).length === 0 ? {} : { headers },
     fetch: limitedFetch(maxMessageBytes, (id, problem) => channel.onmessage?.(errorResponse(id, RpcCode.UPSTREAM_ERROR, problem))),
   })
   const channel: MessageChannel = {
