@@ -33,7 +33,8 @@ describe('admin API beside serve', () => {
 
   it('shows gateway traffic in stats, Redis in performance and metrics, and invalidates a tool', async () => {
     const client = new Client({ name: 'admin-e2e', version: '1.0.0' }, { capabilities: {} })
-    await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)))
+    // A caller with credentials: one without has no principal, and user-scoped tools bypass the cache for it.
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { authorization: 'Bearer admin-test-user' } } }))
     const status = async () => (await client.callTool({ name: 'lookup_code', arguments: { code: 'A1' } }))._meta?.['mcp-cache/status']
     expect(await status()).toBe('miss')
     expect(await status()).toBe('hit')

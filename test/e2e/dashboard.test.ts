@@ -71,7 +71,8 @@ describe('dashboard in Chromium', () => {
       expect(await text(page, '#tools tbody')).toContain('no tool calls yet')
 
       const client = new Client({ name: 'dashboard-e2e', version: '1.0.0' }, { capabilities: {} })
-      await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url)))
+      // A caller with credentials: one without has no principal, and user-scoped tools bypass the cache for it.
+      await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url), { requestInit: { headers: { authorization: 'Bearer dashboard-user' } } }))
       for (let i = 0; i < 30; i++) await client.callTool({ name: 'lookup_code', arguments: { code: `C${i % 6}` } })
       const invalidated = await fetch(`${gateway.adminUrl}/cache/invalidate`, {
         method: 'POST',

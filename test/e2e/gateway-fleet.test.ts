@@ -22,13 +22,15 @@ describe('three serve gateways sharing one tiered cache', () => {
         spawnWithUrl([CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', 'tiered', '--redis-url', redis.url, '--', process.execPath, COUNTING_SERVER], {
           MCP_CACHE_ADMIN_TOKEN: TOKEN,
           CACHE_L1_HEARTBEAT: '200ms',
+          // One secret, so one caller's credentials are one principal on every gateway.
+          MCP_CACHE_SECRET: 'fleet-secret',
         }),
       ),
     )
     clients = await Promise.all(
       gateways.map(async (gateway) => {
         const client = new Client({ name: 'fleet-e2e', version: '1.0.0' }, { capabilities: {} })
-        await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url)))
+        await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url), { requestInit: { headers: { authorization: 'Bearer fleet-user' } } }))
         return client
       }),
     )

@@ -56,7 +56,8 @@ export function describeReadYourWrites(store: StoreUnderTest): void {
       upstream = await spawnWithUrl([COUNTING_SERVER, 'http', '0'])
       const storeArgs = await store.start()
       const args = [CLI, 'serve', '--port', '0', '--config', writeConfig(RECORD_RULES), '--upstream', upstream.url, ...storeArgs]
-      gateways = await Promise.all(Array.from({ length: store.gateways }, () => spawnWithUrl(args, store.env)))
+      // One secret, so one caller's credentials are one principal on every gateway.
+      gateways = await Promise.all(Array.from({ length: store.gateways }, () => spawnWithUrl(args, { MCP_CACHE_SECRET: 'ryw-secret', ...store.env })))
     })
     afterAll(async () => {
       await Promise.all(clients.map((client) => client.close()))
