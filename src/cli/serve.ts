@@ -42,7 +42,12 @@ export async function runServe(command: string | undefined, args: readonly strin
   const gateway = new Gateway(config, cache, { identity, name: options.upstreamName }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog))
   const upstreamUrl = options.upstream
   const restarts = new CrashBackoff()
-  const principals = new PrincipalResolver({ secret: process.env['MCP_CACHE_SECRET'], trustedHeader: options.principalHeader, credentialHeaders: options.credentialHeader ?? [] })
+  const principals = new PrincipalResolver({
+    secret: process.env['MCP_CACHE_SECRET'],
+    trustedHeader: options.principalHeader,
+    credentialHeaders: options.credentialHeader ?? [],
+    ...(config.auth?.jwt === undefined ? {} : { jwt: config.auth.jwt }),
+  })
   const http = new HttpGateway(gateway, {
     host: options.host,
     port: options.port,

@@ -6,7 +6,7 @@ import { parseTarget } from './invalidation-targets.js'
 
 const duration = durationMs
 
-const scope = z.enum(['user', 'shared'], { message: "must be 'user' or 'shared'" })
+const scope = z.enum(['user', 'tenant', 'shared'], { message: "must be 'user', 'tenant' (needs auth.jwt.tenantClaim) or 'shared'" })
 
 /** `get_issue`, `get_issue{id}`, `get_patient{dfn=patient_id}`: checked here, so a typo fails at start. */
 const invalidationTarget = z.string().superRefine((text, ctx) => {
@@ -52,10 +52,32 @@ export const gatewayConfigSchema = z
     maxUpstreamMessageBytes: z.number().int().positive().default(64 * 1024 * 1024),
     /** How long an upstream request may take before the client gets an error naming the upstream. */
     upstreamTimeout: timerMs.default(300_000),
+    /** The gateway as an OAuth resource server: it verifies bearer JWTs and names callers by issuer and subject. */
+    auth: z
+      .object({
+        jwt: z
+          .object({
+            jwksUrl: z.url({ message: 'must be the URL of the authorization server\'s JWKS' }),
+            issuer: z.string().min(1),
+            audience: z.string().min(1),
+            principalClaim: z.string().min(1).default('sub'),
+            tenantClaim: z.string().min(1).optional(),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
     /** Options of the cache itself (store, prefix, redis ...), as for createCache. */
     cache: z.record(z.string(), z.unknown()).optional(),
   })
   .strict()
+  .superRefine((config, ctx) => {
+    if (config.auth?.jwt?.tenantClaim !== undefined) return
+    const tenantScoped = [['defaults', 'scope', config.defaults.scope], ...Object.entries(config.tools).map(([tool, rule]) => ['tools', tool, rule.scope])].filter(([, , scope]) => scope === 'tenant')
+    for (const [section, name] of tenantScoped) {
+      ctx.addIssue({ code: 'custom', path: section === 'defaults' ? ['defaults', 'scope'] : ['tools', name as string, 'scope'], message: "'tenant' needs auth.jwt.tenantClaim: only a verified token can say which tenant a caller is in" })
+    }
+  })
 
 /** The parsed gateway configuration. */
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
+import { JwtVerifier, type JwtOptions } from './jwt-verifier.js'
 
 /** How the HTTP gateway tells callers apart. */
 export interface PrincipalOptions {
@@ -9,6 +10,21 @@ export interface PrincipalOptions {
   readonly trustedHeader?: string
   /** Headers that carry credentials besides `Authorization` (`x-api-key`): part of who is calling. */
   readonly credentialHeaders?: readonly string[]
+  /** Verify bearer JWTs and name the caller by issuer and subject (the gateway as resource server). */
+  readonly jwt?: JwtOptions
+}
+
+/** Why a request's credentials were refused, as the HTTP answer says it. */
+export interface Refusal {
+  readonly status: 401 | 503
+  readonly message: string
+  /** The `WWW-Authenticate` value of a 401. */
+  readonly challenge?: string
+}
+
+/** True for a refused request. */
+export function isRefusal(outcome: Caller | Refusal): outcome is Refusal {
+  return 'status' in outcome
 }
 
 /** Who sent a request, as far as caching and upstream connections are concerned. */
@@ -25,6 +41,8 @@ export interface Caller {
    * connection must share this, so none is sent upstream with another's credentials.
    */
   readonly credential: string
+  /** The caller's tenant (from a verified JWT's tenant claim), for `scope: tenant` entries. */
+  readonly tenant?: string
 }
 
 /**
@@ -35,11 +53,25 @@ export class PrincipalResolver {
   private readonly secret: Buffer
   private readonly trustedHeader: string | undefined
   private readonly credentialHeaders: readonly string[]
+  private readonly jwt: JwtVerifier | undefined
 
   constructor(options: PrincipalOptions = {}) {
     this.secret = options.secret ? Buffer.from(options.secret) : randomBytes(32)
     this.trustedHeader = options.trustedHeader?.toLowerCase()
     this.credentialHeaders = ['authorization', ...(options.credentialHeaders ?? []).map((name) => name.toLowerCase()).filter((name) => name !== 'authorization')]
+    this.jwt = options.jwt === undefined ? undefined : new JwtVerifier(options.jwt, this.secret)
+  }
+
+  /**
+   * The caller of a request, checked: with JWT verification on, a request
+   * without a valid token is refused, and the principal is the token's issuer
+   * and subject (the same across refreshed tokens). Without it, as {@link identify}.
+   */
+  async authenticate(headers: IncomingHttpHeaders): Promise<Caller | Refusal> {
+    if (this.jwt === undefined) return this.identify(headers)
+    const checked = await this.jwt.check(firstValue(headers['authorization']))
+    if (!checked.ok) return checked
+    return { principal: checked.principal, credential: this.credentialOf(headers), ...(checked.tenant === undefined ? {} : { tenant: checked.tenant }) }
   }
 
   /** The caller of a request with these headers. */

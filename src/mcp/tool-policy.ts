@@ -10,8 +10,8 @@ export interface ToolInfo {
   readonly definitionHash: string
 }
 
-/** Whose entry a cached result is: the calling principal's alone, or everyone's. */
-export type Scope = 'user' | 'shared'
+/** Whose entry a cached result is: the calling principal's alone, their tenant's (a verified JWT's tenant claim), or everyone's. */
+export type Scope = 'user' | 'tenant' | 'shared'
 
 /** How one `tools/call` is treated. */
 export type CallDecision =

@@ -44,3 +44,13 @@ describe('who is calling', () => {
     expect(resolver.credentialsOf({ authorization: 'Basic x', 'x-api-key': 'k', cookie: 'c', dpop: 'p' })).toStrictEqual({ authorization: 'Basic x', 'x-api-key': 'k' })
   })
 })
+
+describe('tenant scope in the gateway config', () => {
+  it('is refused without a verified tenant claim to scope by, naming the rule', async () => {
+    const { parseGatewayConfig } = await import('../../src/mcp/gateway-config.js')
+    expect(() => parseGatewayConfig({ tools: { lookup_code: { scope: 'tenant' } } })).toThrow(/tools\.lookup_code\.scope.*auth\.jwt\.tenantClaim/s)
+    const jwt = { jwksUrl: 'https://auth.example/jwks.json', issuer: 'https://auth.example', audience: 'mcp', tenantClaim: 'org' }
+    expect(parseGatewayConfig({ auth: { jwt }, tools: { lookup_code: { scope: 'tenant' } } }).auth?.jwt).toMatchObject({ ...jwt, principalClaim: 'sub' })
+    expect(() => parseGatewayConfig({ auth: { jwt: { ...jwt, jwksUrl: 'not a url' } } })).toThrow(/auth\.jwt\.jwksUrl/)
+  })
+})

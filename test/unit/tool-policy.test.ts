@@ -54,7 +54,7 @@ describe('tool call policy', () => {
   })
 
   it('names the wrong field of a bad config', () => {
-    expect(() => parseGatewayConfig({ defaults: { scope: 'everyone' } })).toThrow(/defaults\.scope: must be 'user' or 'shared'/)
+    expect(() => parseGatewayConfig({ defaults: { scope: 'everyone' } })).toThrow(/defaults\.scope: must be 'user', 'tenant' \(needs auth\.jwt\.tenantClaim\) or 'shared'/)
     expect(() => parseGatewayConfig({ tools: { x: { ttl: 'soon' } } })).toThrow(/tools\.x\.ttl: must be a duration like/)
     expect(() => parseGatewayConfig({ tools: { x: { tll: '1m' } } })).toThrow(/tools\.x: unknown field\(s\) 'tll'/)
   })

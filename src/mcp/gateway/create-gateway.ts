@@ -42,10 +42,11 @@ export class Gateway {
   /**
    * Connects a client channel to an upstream channel for `principal` and
    * starts forwarding. Without a principal (a caller with no credentials),
-   * user-scoped results are neither read nor stored.
+   * user-scoped results are neither read nor stored; without a tenant (from a
+   * verified JWT), tenant-scoped ones.
    */
-  async connect(downstream: MessageChannel, upstream: MessageChannel, principal: string | undefined): Promise<GatewaySession> {
-    const session = new GatewaySession(this.context, downstream, upstream, principal)
+  async connect(downstream: MessageChannel, upstream: MessageChannel, principal: string | undefined, tenant?: string): Promise<GatewaySession> {
+    const session = new GatewaySession(this.context, downstream, upstream, principal, tenant)
     await session.start()
     return session
   }

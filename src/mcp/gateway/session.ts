@@ -50,6 +50,8 @@ export class GatewaySession {
   readonly catalog = new ToolCatalog()
   /** The principal's cache namespace (user-scoped entries); none for a caller without credentials. */
   readonly userCache: Cache | undefined
+  /** The tenant's cache namespace (tenant-scoped entries); none without a verified tenant. */
+  readonly tenantCache: Cache | undefined
   private nextUpstreamId = 1
   private readonly pending = new Map<RequestId, Pending>()
   /** Client requests that owe an answer: each gets exactly one, and an id in use is refused to a second request. */
@@ -69,8 +71,10 @@ export class GatewaySession {
     readonly downstream: MessageChannel,
     readonly upstream: MessageChannel,
     readonly principal: string | undefined,
+    readonly tenant?: string,
   ) {
     this.userCache = principal === undefined ? undefined : context.upstreamCache.forUser(principal)
+    this.tenantCache = tenant === undefined ? undefined : context.upstreamCache.namespace(`tenant.${tenant}`)
   }
 
   /** Wires both channels and starts them (upstream first, so nothing a client sends is lost). */

@@ -58,9 +58,10 @@ function slotOf(cache: Cache, plan: CallPlan, decision: Extract<CallDecision, { 
   return { decision, cache, key: keyIn(plan.baseKey, tokens), entryKey: cache.keyPrefix + plan.baseKey }
 }
 
-/** The principal's namespace for user-scoped entries (none without credentials), the upstream's for shared ones. */
+/** The principal's namespace for user-scoped entries (none without credentials), the tenant's for tenant-scoped ones, the upstream's for shared ones. */
 function cacheOf(session: GatewaySession, decision: Extract<CallDecision, { cache: true }>): Cache | undefined {
-  return decision.scope === 'user' ? session.userCache : session.context.upstreamCache
+  if (decision.scope === 'user') return session.userCache
+  return decision.scope === 'tenant' ? session.tenantCache : session.context.upstreamCache
 }
 
 /** An entry's key in the generations of `tokens`: a bump of any of them orphans it. */

@@ -10,7 +10,7 @@ import { duplicateIdProblem, type GatewaySession } from '../gateway/session.js'
 import { answerFromCache } from '../gateway/tool-calls.js'
 import { errorResponse, RpcCode, type RequestId } from '../jsonrpc.js'
 import { checkMessageLimits, requestIdOf, type MessageLimits } from '../message-limits.js'
-import type { PrincipalResolver } from '../principal.js'
+import { isRefusal, type Caller, type PrincipalResolver } from '../principal.js'
 import type { MessageChannel } from '../transports/channel.js'
 import { toolCallOf, writeJsonAnswer } from './json-answer.js'
 import { HttpDownstream } from '../transports/http-downstream.js'
@@ -46,7 +46,6 @@ export interface HttpGatewayOptions {
 interface ClientSession {
   readonly downstream: HttpDownstream
   readonly session: GatewaySession
-  readonly principal: string | undefined
 }
 
 /** A session as the caps see it. */
@@ -140,6 +139,12 @@ export class HttpGateway {
       rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'the gateway is shutting down; retry on another instance')
       return
     }
+    const caller = await this.options.principals.authenticate(req.headers)
+    if (isRefusal(caller)) {
+      if (caller.challenge !== undefined) res.setHeader('www-authenticate', caller.challenge)
+      rpcError(res, caller.status, RpcCode.INVALID_REQUEST, caller.message)
+      return
+    }
     const sessionId = req.headers['mcp-session-id']
     if (typeof sessionId === 'string') {
       const existing = this.sessions.get(sessionId)
@@ -147,7 +152,7 @@ export class HttpGateway {
         rpcError(res, 404, RpcCode.INVALID_REQUEST, 'session not found: it ended or expired; start a new one with initialize')
         return
       }
-      if (this.options.principals.resolve(req.headers) !== existing.principal) {
+      if (caller.principal !== existing.session.principal || caller.tenant !== existing.session.tenant) {
         rpcError(res, 403, RpcCode.INVALID_REQUEST, 'this session belongs to another principal')
         return
       }
@@ -160,6 +165,8 @@ export class HttpGateway {
         if (await this.answeredFromCache(req, res, body, existing.session, SUPPORTED_PROTOCOL_VERSIONS, sessionId)) return
         await existing.downstream.transport.handleRequest(req, res, body)
       } finally {
+        // Active until its answer: a session working right now is never the longest idle.
+        existing.downstream.lastActive = Date.now()
         // The transport has handed each request to the session by now (which took its reservation over), or refused it.
         for (const [id, token] of reserved) existing.session.requests.release(id, token)
       }
@@ -172,27 +179,26 @@ export class HttpGateway {
     const body = await this.readBody(req, res)
     if (body === FAILED || this.reserveIds(res, body, undefined, undefined) === undefined) return
     if (!isInitialize(body)) {
-      await this.handleStateless(req, res, body)
+      await this.handleStateless(req, res, body, caller)
       return
     }
-    if (!(await this.makeRoom(this.options.principals.resolve(req.headers)))) {
+    if (!(await this.makeRoom(caller.principal))) {
       rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions, every one busy; retry later or raise --max-sessions')
       return
     }
-    await this.startSession(req, res, body)
+    await this.startSession(req, res, body, caller)
   }
 
-  private async startSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  private async startSession(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller): Promise<void> {
     // Checked before an upstream is started for it: a refused initialize must not cost a child process.
     if (!isJSONRPCRequest(body) || !isInitializeRequest(body)) {
       rpcError(res, 400, RpcCode.INVALID_REQUEST, 'Invalid Request: not a valid initialize request (params need protocolVersion, capabilities and clientInfo)', requestIdOf(body))
       return
     }
-    const { principal } = this.options.principals.identify(req.headers)
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        if (session !== undefined) this.sessions.set(id, { downstream, session, principal })
+        if (session !== undefined) this.sessions.set(id, { downstream, session })
       },
       onsessionclosed: (id) => {
         const closing = this.sessions.get(id)
@@ -201,7 +207,7 @@ export class HttpGateway {
       },
     })
     const downstream = new HttpDownstream(transport)
-    const session = await this.connectOrAnswer(res, downstream, req, principal)
+    const session = await this.connectOrAnswer(res, downstream, req, caller)
     if (session === undefined) return
     session.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId)
@@ -212,9 +218,9 @@ export class HttpGateway {
   }
 
   /** A request of a stateless (2026-07-28) client: its own transport, the principal's shared upstream. */
-  private async handleStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    const { principal, credential } = this.options.principals.identify(req.headers)
-    const group = `${principal ?? ''}\u0000${credential}`
+  private async handleStateless(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller): Promise<void> {
+    const { principal, credential, tenant } = caller
+    const group = `${principal ?? ''}\u0000${tenant ?? ''}\u0000${credential}`
     let client = this.stateless.get(group)
     if (client === undefined) {
       if (!(await this.makeRoom(principal))) {
@@ -228,7 +234,7 @@ export class HttpGateway {
         return
       }
       const downstream = new StatelessDownstream()
-      client = this.connectOrAnswer(res, downstream, req, principal).then((session) => {
+      client = this.connectOrAnswer(res, downstream, req, caller).then((session) => {
         if (session === undefined) throw new Error('answered')
         session.onclose = () => this.stateless.delete(group)
         return { downstream, session }
@@ -274,9 +280,9 @@ export class HttpGateway {
   }
 
   /** Starts an upstream and a gateway session; on failure answers the HTTP request and resolves undefined. */
-  private async connectOrAnswer(res: ServerResponse, downstream: MessageChannel, req: IncomingMessage, principal: string | undefined): Promise<GatewaySession | undefined> {
+  private async connectOrAnswer(res: ServerResponse, downstream: MessageChannel, req: IncomingMessage, caller: Caller): Promise<GatewaySession | undefined> {
     try {
-      return await this.gateway.connect(downstream, this.options.connectUpstream(req.headers), principal)
+      return await this.gateway.connect(downstream, this.options.connectUpstream(req.headers), caller.principal, caller.tenant)
     } catch (error) {
       if (error instanceof UpstreamBackoffError) {
         res.setHeader('retry-after', String(Math.ceil(error.retryAfterMs / 1000)))
