@@ -27,7 +27,8 @@ export interface HttpGatewayOptions {
   /**
    * Most client sessions at once (stateless callers' shared upstreams count);
    * each holds an upstream connection or child. A new session past it closes
-   * the longest-idle one with nothing in flight. @default 64
+   * the longest-idle one with nothing in flight. @default 64 (`serve` sets 1000
+   * for an HTTP upstream, 16 for a stdio one)
    */
   readonly maxSessions?: number
   /** Most sessions of one principal (one set of credentials) at once; a new one past it closes that caller's longest-idle one. @default 8 */
