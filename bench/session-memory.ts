@@ -24,11 +24,11 @@ function residentMb(pid: number): number {
 }
 
 function descendants(pid: number): number[] {
-  let children: number[] = []
+  let children: number[]
   try {
     children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)
   } catch {
-    return []
+    return [] // pgrep exits 1 when there are none
   }
   return children.flatMap((child) => [child, ...descendants(child)])
 }
