@@ -20,6 +20,19 @@ export type JwtCheck =
   | { readonly ok: true; readonly principal: string; readonly tenant: string | undefined }
   | { readonly ok: false; readonly status: 401 | 503; readonly message: string; readonly challenge?: string }
 
+/** What is wrong with a token, by jose's error code; codes not listed are the gateway's trouble, not the token's. */
+const TOKEN_PROBLEMS: Readonly<Record<string, string>> = {
+  ERR_JWT_EXPIRED: "it has expired ('exp')",
+  ERR_JWT_CLAIM_VALIDATION_FAILED: "a claim does not match ('iss', 'aud', 'nbf' or a required 'exp')",
+  ERR_JWT_INVALID: 'it is not a valid JWT',
+  ERR_JWS_INVALID: 'it is not a valid signed token',
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'its signature does not verify',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'its algorithm is not allowed',
+  ERR_JOSE_NOT_SUPPORTED: 'its algorithm is not supported',
+  ERR_JWKS_NO_MATCHING_KEY: 'no signing key of the issuer matches it',
+  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'several signing keys of the issuer match it',
+}
+
 /** Allowed clock difference with the authorization server, in seconds. */
 const CLOCK_TOLERANCE_S = 5
 
@@ -47,14 +60,16 @@ export class JwtVerifier {
     if (token === undefined) return refused('invalid_request', 'this gateway needs a bearer token (an access token from the authorization server)')
     let payload: Record<string, unknown>
     try {
-      payload = (await jwtVerify(token, this.keys, { issuer: this.options.issuer, audience: this.options.audience, clockTolerance: CLOCK_TOLERANCE_S })).payload
+      payload = (await jwtVerify(token, this.keys, { issuer: this.options.issuer, audience: this.options.audience, clockTolerance: CLOCK_TOLERANCE_S, requiredClaims: ['exp'] })).payload
     } catch (error) {
-      // The key set could not be fetched: the token may be fine, the gateway cannot tell now.
-      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) return { ok: false, status: 503, message: 'the signing keys of the authorization server could not be fetched; retry' }
-      return refused('invalid_token', `the access token was refused: ${error.message}`)
+      const problem = error instanceof errors.JOSEError ? TOKEN_PROBLEMS[error.code] : undefined
+      // Anything else (the key set unreachable, not 200, not a key set): the token may be fine, the gateway cannot tell now.
+      if (problem === undefined) return { ok: false, status: 503, message: 'the signing keys of the authorization server could not be fetched; retry' }
+      // A fixed text per kind: jose's own messages may quote the token's header, which the caller wrote.
+      return refused('invalid_token', `the access token was refused: ${problem}`)
     }
     const subject = payload[this.claim]
-    if (typeof subject !== 'string' || subject === '') return refused('invalid_token', `the access token has no "${this.claim}" claim`)
+    if (typeof subject !== 'string' || subject === '') return refused('invalid_token', `the access token has no '${this.claim}' claim`)
     const tenant = this.options.tenantClaim === undefined ? undefined : payload[this.options.tenantClaim]
     return {
       ok: true,
@@ -69,6 +84,7 @@ export class JwtVerifier {
 }
 
 function refused(code: 'invalid_request' | 'invalid_token', message: string): JwtCheck {
-  // RFC 6750: the challenge names the error; a description may not hold a double quote.
-  return { ok: false, status: 401, message, challenge: `Bearer error="${code}", error_description="${message.replaceAll('"', "'")}"` }
+  // RFC 6750: the challenge names the error (none for a request without credentials); every text here is the gateway's own.
+  const challenge = code === 'invalid_request' ? 'Bearer' : `Bearer error="${code}", error_description="${message}"`
+  return { ok: false, status: 401, message, challenge }
 }

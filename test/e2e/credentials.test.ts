@@ -98,6 +98,8 @@ describe('serve under a flood of new sessions', () => {
 
   it('keeps answering a working client while 200 initializes with random tokens take every slot', async () => {
     const real = await openSession(gateway.url, { authorization: 'Bearer the-real-user' })
+    // A working client: it has called a tool. (A session that never has is the first a flood displaces.)
+    expect((await lookupIn(real, -1)).status).toBe(200)
     let flooding = true
     const flood = (async () => {
       const workers = Array.from({ length: 8 }, async (_, worker) => {
@@ -113,6 +115,13 @@ describe('serve under a flood of new sessions', () => {
     expect(answers.filter((status) => status !== 200)).toStrictEqual([])
     // And a newcomer after the flood gets a session at once.
     expect((await lookupIn(await openSession(gateway.url, { authorization: 'Bearer late-comer' }), 1)).status).toBe(200)
+  })
+
+  it('counts sessions still starting: 30 initializes of one caller at once open at most its cap', async () => {
+    const opened = await Promise.all(Array.from({ length: 30 }, () => openSession(gateway.url, { authorization: 'Bearer burst' }).then((session) => session, () => undefined)))
+    const usable = await Promise.all(opened.map(async (session, i) => (session === undefined ? false : (await lookupIn(session, i)).status === 200)))
+    expect(usable.filter(Boolean).length).toBeGreaterThan(0)
+    expect(usable.filter(Boolean).length).toBeLessThanOrEqual(4)
   })
 
   it('lets one caller hold at most its cap: a fifth session closes its longest-idle one', async () => {

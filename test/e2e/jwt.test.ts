@@ -7,10 +7,10 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, COUNTING_SERVER, writeConfig } from '../helpers/proxy-client.js'
-import { MODERN_META, rawPost, STATELESS_HEADERS, toolCall } from '../helpers/raw-http.js'
+import { MODERN_META, openSession, rawPost, STATELESS_HEADERS, toolCall } from '../helpers/raw-http.js'
 import { spawnWithUrl, type UrlProcess } from '../helpers/serve-process.js'
 
 const ISSUER = 'https://auth.test.example'
@@ -21,20 +21,31 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
   let jwks: Server
   let upstream: UrlProcess
   let gateway: UrlProcess
-  let sign: (claims: { sub?: string; tenant?: string }, options?: { audience?: string; expiresIn?: string | number }) => Promise<string>
+  let sign: (claims: { sub?: string; tenant?: string }, options?: { audience?: string; issuer?: string; expiresIn?: string | number }) => Promise<string>
+  let forgeries: Array<[string, string]>
+  let jwksUrl: string
 
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256')
     const jwk = { ...(await exportJWK(publicKey)), kid: KID, alg: 'RS256', use: 'sig' }
-    jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })))
+    // The key set; /broken stands for an authorization server that is down.
+    jwks = createServer((req, res) => (req.url === '/broken' ? res.writeHead(502).end('bad gateway') : res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }))))
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve))
     sign = async ({ sub, tenant }, options = {}) => {
-      const jwt = new SignJWT(tenant === undefined ? {} : { tenant }).setProtectedHeader({ alg: 'RS256', kid: KID }).setIssuer(ISSUER).setAudience(options.audience ?? AUDIENCE).setIssuedAt()
+      const jwt = new SignJWT(tenant === undefined ? {} : { tenant }).setProtectedHeader({ alg: 'RS256', kid: KID }).setIssuer(options.issuer ?? ISSUER).setAudience(options.audience ?? AUDIENCE).setIssuedAt()
       if (sub !== undefined) jwt.setSubject(sub)
       // A unique id: two tokens of one user differ, as a refreshed token does.
       return jwt.setJti(crypto.randomUUID()).setExpirationTime(options.expiresIn ?? '5m').sign(privateKey)
     }
-    const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`
+    // Tokens that must never pass: signed by another key under the issuer's key id, unsigned, and HS256 keyed with the public key.
+    const impostor = await generateKeyPair('RS256')
+    const claims = (jwt: SignJWT) => jwt.setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('alice').setExpirationTime('5m')
+    forgeries = [
+      ['another key, same kid', await claims(new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: KID })).sign(impostor.privateKey)],
+      ['alg none', new UnsecuredJWT({}).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('alice').setExpirationTime('5m').encode()],
+      ['HS256 keyed with the public key', await claims(new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: KID })).sign(new TextEncoder().encode(await exportSPKI(publicKey)))],
+    ]
+    jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`
     const config = writeConfig({ auth: { jwt: { jwksUrl, issuer: ISSUER, audience: AUDIENCE, tenantClaim: 'tenant' } }, tools: { lookup_code: { scope: 'tenant' } } })
     upstream = await spawnWithUrl([COUNTING_SERVER, 'http', '0'])
     gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--config', config, '--upstream', upstream.url])
@@ -45,8 +56,8 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
     await new Promise((resolve) => jwks?.close(resolve))
   })
 
-  const call = async (token: string | undefined, id: number, name: string, args: Record<string, unknown>) => {
-    const answer = await rawPost(gateway.url, toolCall(id, name, args, MODERN_META), { ...STATELESS_HEADERS, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) })
+  const call = async (token: string | undefined, id: number, name: string, args: Record<string, unknown>, meta: Record<string, unknown> = {}) => {
+    const answer = await rawPost(gateway.url, toolCall(id, name, args, { ...MODERN_META, ...meta }), { ...STATELESS_HEADERS, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) })
     const result = answer.messages[0]?.['result'] as { content: Array<{ text: string }>; _meta: Record<string, unknown> } | undefined
     return { status: answer.status, cache: result?._meta['mcp-cache/status'], text: result?.content[0]?.text, answer }
   }
@@ -60,6 +71,21 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
     expect(await call(await sign({ sub: 'bob', tenant: 'acme' }), 3, 'whoami', { n: 1 })).toMatchObject({ status: 200, cache: 'miss' })
   })
 
+  it('sends a token refreshed mid-session upstream with the requests that carry it', async () => {
+    const first = await sign({ sub: 'alice', tenant: 'acme' })
+    const refreshed = await sign({ sub: 'alice', tenant: 'acme' })
+    const session = await openSession(gateway.url, { authorization: `Bearer ${first}` })
+    const write = async (token: string, n: number) => {
+      const answer = await rawPost(gateway.url, toolCall(n, 'record_caller', { n }), { ...session, authorization: `Bearer ${token}` })
+      return (answer.messages[0]?.['result'] as { content: Array<{ text: string }> } | undefined)?.content[0]?.text
+    }
+    expect(await write(first, 1)).toBe(`1 written by ${first}`)
+    expect(await write(refreshed, 2)).toBe(`2 written by ${refreshed}`)
+    // Another user's token cannot use the session.
+    const other = await rawPost(gateway.url, toolCall(3, 'record_caller', { n: 3 }), { ...session, authorization: `Bearer ${await sign({ sub: 'mallory', tenant: 'acme' })}` })
+    expect(other.status).toBe(403)
+  })
+
   it('shares tenant-scoped entries within a tenant, never across', async () => {
     expect(await call(await sign({ sub: 'alice', tenant: 'acme' }), 1, 'lookup_code', { code: 'T1' })).toMatchObject({ cache: 'miss' })
     expect(await call(await sign({ sub: 'carol', tenant: 'acme' }), 2, 'lookup_code', { code: 'T1' })).toMatchObject({ cache: 'hit' })
@@ -69,13 +95,17 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
   })
 
   it('refuses a missing, expired, wrongly addressed or forged token with 401 and a challenge, before any upstream work', async () => {
-    const before = await call(await sign({ sub: 'alice', tenant: 'acme' }), 9, 'upstream_counts', {})
+    // Asked with cacheMode "bypass": live counts, not a cached answer.
+    const counts = async (id: number) => JSON.parse((await call(await sign({ sub: 'alice', tenant: 'acme' }), id, 'upstream_counts', {}, { 'mcp-cache/cacheMode': 'bypass' })).text ?? '{}') as Record<string, number>
+    const before = await counts(9)
     const cases: Array<[string, string | undefined, RegExp]> = [
-      ['no token', undefined, /error="invalid_request"/],
+      ['no token', undefined, /^Bearer$/],
       ['expired', await sign({ sub: 'alice' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }), /error="invalid_token".*'exp'/],
       ['wrong audience', await sign({ sub: 'alice' }, { audience: 'https://other.example' }), /error="invalid_token".*'aud'/],
+      ['wrong issuer', await sign({ sub: 'alice' }, { issuer: 'https://evil.example' }), /error="invalid_token".*'iss'/],
       ['no subject', await sign({}), /error="invalid_token".*'sub'/],
       ['not a JWT', 'opaque-token-123', /error="invalid_token"/],
+      ...forgeries.map(([name, token]): [string, string, RegExp] => [name, token, /error="invalid_token"/]),
     ]
     for (const [name, token, challenge] of cases) {
       const response = await fetch(gateway.url, {
@@ -87,7 +117,18 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
       expect(response.headers.get('www-authenticate'), name).toMatch(challenge)
     }
     // None of them reached the upstream.
-    const after = await call(await sign({ sub: 'alice', tenant: 'acme' }), 10, 'upstream_counts', {})
-    expect(JSON.parse(after.text ?? '{}')['whoami']).toBe(JSON.parse(before.text ?? '{}')['whoami'])
+    expect((await counts(10))['whoami']).toBe(before['whoami'])
+  })
+
+  it('answers 503, not 401, when the signing keys cannot be fetched: the token may be fine', async () => {
+    const config = writeConfig({ auth: { jwt: { jwksUrl: jwksUrl.replace('/jwks.json', '/broken'), issuer: ISSUER, audience: AUDIENCE } } })
+    const broken = await spawnWithUrl([CLI, 'serve', '--port', '0', '--config', config, '--upstream', upstream.url])
+    try {
+      const answer = await rawPost(broken.url, toolCall(1, 'whoami', { n: 3 }, MODERN_META), { ...STATELESS_HEADERS, authorization: `Bearer ${await sign({ sub: 'alice' })}` })
+      expect(answer.status).toBe(503)
+      expect(answer.text).toMatch(/signing keys .* could not be fetched/)
+    } finally {
+      await broken.stop()
+    }
   })
 })

@@ -31,7 +31,7 @@ export interface HttpGatewayOptions {
    * for an HTTP upstream, 16 for a stdio one)
    */
   readonly maxSessions?: number
-  /** Most sessions of one principal (one set of credentials) at once; a new one past it closes that caller's longest-idle one. @default 8 */
+  /** Most sessions of one principal at once (callers without credentials have none and no such cap); a new one past it closes one of that caller's. @default 8 */
   readonly maxSessionsPerPrincipal?: number
   /** A session idle this long is closed with its upstream. @default 10 minutes */
   readonly idleMs?: number
@@ -47,18 +47,41 @@ export interface HttpGatewayOptions {
 interface ClientSession {
   readonly downstream: HttpDownstream
   readonly session: GatewaySession
-}
-
-/** A session as the caps see it. */
-interface OpenSession {
-  readonly session: GatewaySession
-  readonly lastActive: number
-  close(): void
+  /** Requests being served through it now, from their arrival to their answer. */
+  active: number
+  /** Requests it has made after its initialize: a session that never worked is the first to go. */
+  served: number
 }
 
 interface StatelessClient {
   readonly downstream: StatelessDownstream
   readonly session: GatewaySession
+}
+
+/** The shared upstream of one group of stateless callers (one principal, tenant and set of credentials). */
+interface StatelessGroup {
+  readonly principal: string | undefined
+  readonly pending: Promise<StatelessClient>
+  /** Set once the upstream started. */
+  ready?: StatelessClient
+  /** Requests being served through it now, waiting for its start included. */
+  active: number
+}
+
+/** A session, a stateless group or a session being started, as the caps count it. */
+interface OpenSession {
+  readonly principal: string | undefined
+  readonly lastActive: number
+  /** Made a request after its initialize (every stateless group has). */
+  readonly worked: boolean
+  /** Serving a request, or starting: never closed to make room. */
+  readonly busy: boolean
+  close(): void
+}
+
+/** A place held for a session that is starting, so concurrent starts cannot pass the caps together. */
+interface Reservation {
+  readonly principal: string | undefined
 }
 
 /**
@@ -76,7 +99,9 @@ export class HttpGateway {
    * principal and credentials (the upstream was opened with those credentials:
    * a request with others gets an upstream of its own).
    */
-  private readonly stateless = new Map<string, Promise<StatelessClient>>()
+  private readonly stateless = new Map<string, StatelessGroup>()
+  /** Sessions being started: counted by the caps until they are registered. */
+  private readonly starting = new Set<Reservation>()
   private readonly validateHost: (req: IncomingMessage, res: ServerResponse) => boolean
   private readonly validateOrigin: (req: IncomingMessage, res: ServerResponse) => boolean
   private sweeper: NodeJS.Timeout | undefined
@@ -115,7 +140,7 @@ export class HttpGateway {
     this.closing = true
     clearInterval(this.sweeper)
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()))
-    const stateless = await Promise.allSettled([...this.stateless.values()])
+    const stateless = await Promise.allSettled([...this.stateless.values()].map((group) => group.pending))
     const sessions = [...[...this.sessions.values()].map(({ session }) => session), ...stateless.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.session] : []))]
     await Promise.all(sessions.map((session) => session.drain(drainMs)))
     await Promise.allSettled(sessions.map((session) => session.close()))
@@ -158,18 +183,14 @@ export class HttpGateway {
         return
       }
       existing.downstream.lastActive = Date.now()
-      const body = req.method === 'POST' ? await this.readBody(req, res) : undefined
-      if (body === FAILED) return
-      const reserved = this.reserveIds(res, body, existing.session, sessionId)
-      if (reserved === undefined) return
+      existing.active++
+      existing.served++
       try {
-        if (await this.answeredFromCache(req, res, body, existing.session, SUPPORTED_PROTOCOL_VERSIONS, sessionId)) return
-        await existing.downstream.transport.handleRequest(req, res, body)
+        await this.serveInSession(req, res, existing, sessionId)
       } finally {
+        existing.active--
         // Active until its answer: a session working right now is never the longest idle.
         existing.downstream.lastActive = Date.now()
-        // The transport has handed each request to the session by now (which took its reservation over), or refused it.
-        for (const [id, token] of reserved) existing.session.requests.release(id, token)
       }
       return
     }
@@ -183,23 +204,45 @@ export class HttpGateway {
       await this.handleStateless(req, res, body, caller)
       return
     }
-    if (!(await this.makeRoom(caller.principal))) {
-      rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions, every one busy; retry later or raise --max-sessions')
-      return
-    }
-    await this.startSession(req, res, body, caller)
-  }
-
-  private async startSession(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller): Promise<void> {
-    // Checked before an upstream is started for it: a refused initialize must not cost a child process.
+    // Checked before room is made and an upstream started: a refused initialize costs no one their session, and no child process.
     if (!isJSONRPCRequest(body) || !isInitializeRequest(body)) {
       rpcError(res, 400, RpcCode.INVALID_REQUEST, 'Invalid Request: not a valid initialize request (params need protocolVersion, capabilities and clientInfo)', requestIdOf(body))
       return
     }
+    const reservation = this.makeRoom(caller.principal)
+    if (reservation === undefined) {
+      rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions, every one busy; retry later or raise --max-sessions')
+      return
+    }
+    try {
+      await this.startSession(req, res, body, caller)
+    } finally {
+      this.starting.delete(reservation)
+    }
+  }
+
+  /** Serves one request of an open session. */
+  private async serveInSession(req: IncomingMessage, res: ServerResponse, existing: ClientSession, sessionId: string): Promise<void> {
+    // The same caller, perhaps with a refreshed token: what goes upstream from now on carries it.
+    existing.session.upstream.updateCredentials?.(this.options.principals.credentialsOf(req.headers))
+    const body = req.method === 'POST' ? await this.readBody(req, res) : undefined
+    if (body === FAILED) return
+    const reserved = this.reserveIds(res, body, existing.session, sessionId)
+    if (reserved === undefined) return
+    try {
+      if (await this.answeredFromCache(req, res, body, existing.session, SUPPORTED_PROTOCOL_VERSIONS, sessionId)) return
+      await existing.downstream.transport.handleRequest(req, res, body)
+    } finally {
+      // The transport has handed each request to the session by now (which took its reservation over), or refused it.
+      for (const [id, token] of reserved) existing.session.requests.release(id, token)
+    }
+  }
+
+  private async startSession(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller): Promise<void> {
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        if (session !== undefined) this.sessions.set(id, { downstream, session })
+        if (session !== undefined) this.sessions.set(id, { downstream, session, active: 0, served: 0 })
       },
       onsessionclosed: (id) => {
         const closing = this.sessions.get(id)
@@ -218,39 +261,55 @@ export class HttpGateway {
     if (transport.sessionId === undefined) await session.close()
   }
 
-  /** A request of a stateless (2026-07-28) client: its own transport, the principal's shared upstream. */
+  /** A request of a stateless (2026-07-28) client: its own transport, its group's shared upstream. */
   private async handleStateless(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller): Promise<void> {
     const { principal, credential, tenant } = caller
-    const group = `${principal ?? ''}\u0000${tenant ?? ''}\u0000${credential}`
-    let client = this.stateless.get(group)
-    if (client === undefined) {
-      if (!(await this.makeRoom(principal))) {
+    const key = `${principal ?? ''}\u0000${tenant ?? ''}\u0000${credential}`
+    let group = this.stateless.get(key)
+    if (group === undefined) {
+      const reservation = this.makeRoom(principal)
+      if (reservation === undefined) {
         rpcError(res, 503, RpcCode.UPSTREAM_ERROR, 'too many sessions, every one busy; retry later or raise --max-sessions')
         return
       }
-      // Another request of this group may have started its upstream while room was made.
-      const started = this.stateless.get(group)
-      if (started !== undefined) {
-        await this.serveStateless(req, res, body, started)
-        return
-      }
-      const downstream = new StatelessDownstream()
-      client = this.connectOrAnswer(res, downstream, req, caller).then((session) => {
-        if (session === undefined) throw new Error('answered')
-        session.onclose = () => this.stateless.delete(group)
-        return { downstream, session }
-      })
-      this.stateless.set(group, client)
-      client.catch(() => this.stateless.delete(group))
+      // The group counts from now on (busy while it starts), in the reservation's place.
+      this.starting.delete(reservation)
+      group = this.startGroup(key, req, res, caller)
     }
-    await this.serveStateless(req, res, body, client)
+    group.active++
+    try {
+      await this.serveStateless(req, res, body, group)
+    } finally {
+      group.active--
+    }
+  }
+
+  /** Starts the shared upstream of a group of stateless callers; it leaves the map when it closes or fails to start. */
+  private startGroup(key: string, req: IncomingMessage, res: ServerResponse, caller: Caller): StatelessGroup {
+    const downstream = new StatelessDownstream()
+    const leave = () => {
+      if (this.stateless.get(key) === group) this.stateless.delete(key)
+    }
+    const group: StatelessGroup = {
+      principal: caller.principal,
+      active: 0,
+      pending: this.connectOrAnswer(res, downstream, req, caller).then((session) => {
+        if (session === undefined) throw new Error('answered')
+        session.onclose = leave
+        group.ready = { downstream, session }
+        return group.ready
+      }),
+    }
+    group.pending.catch(leave)
+    this.stateless.set(key, group)
+    return group
   }
 
   /** Serves one stateless request on its group's upstream. */
-  private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown, client: Promise<StatelessClient>): Promise<void> {
+  private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown, group: StatelessGroup): Promise<void> {
     let started: StatelessClient
     try {
-      started = await client
+      started = await group.pending
     } catch {
       if (!res.headersSent) rpcError(res, 502, RpcCode.UPSTREAM_ERROR, 'the upstream could not be started; retry')
       return
@@ -360,75 +419,83 @@ export class HttpGateway {
   }
 
   /**
-   * Makes room for a new session of `principal`: past its per-principal cap,
-   * or past the global cap, the longest-idle session with nothing in flight
-   * (of that principal, else of anyone) is closed, so a flood of new callers
-   * cannot lock out the clients that keep working. False when every
-   * candidate is busy.
+   * Makes room for a new session of `principal` and holds it: past the
+   * caller's cap, or past the global cap, a session that is not busy (of that
+   * caller, else of anyone) is closed: one that never made a request after its
+   * initialize first, else the longest idle. So a flood of new callers cannot
+   * lock out the clients that keep working. Synchronous, so concurrent
+   * starts are counted against each other. Undefined when every candidate is
+   * busy. Callers without credentials share no per-caller cap (they are not one caller).
    */
-  private async makeRoom(principal: string | undefined): Promise<boolean> {
-    const open = await this.openSessions()
-    const idleFirst = (candidates: OpenSession[]) => candidates.filter((candidate) => candidate.session.inFlight === 0).sort((a, b) => a.lastActive - b.lastActive)
-    const own = open.filter((candidate) => candidate.session.principal === principal)
-    if (own.length >= (this.options.maxSessionsPerPrincipal ?? 8)) {
+  private makeRoom(principal: string | undefined): Reservation | undefined {
+    const open = this.openSessions()
+    // Sessions that never worked after their initialize go first (a flood's), then the longest idle.
+    const idleFirst = (candidates: OpenSession[]) =>
+      candidates.filter((candidate) => !candidate.busy).sort((a, b) => Number(a.worked) - Number(b.worked) || a.lastActive - b.lastActive)
+    const own = principal === undefined ? [] : open.filter((candidate) => candidate.principal === principal)
+    if (principal !== undefined && own.length >= (this.options.maxSessionsPerPrincipal ?? 8)) {
       const oldest = idleFirst(own)[0]
-      if (oldest === undefined) return false
+      if (oldest === undefined) return undefined
       oldest.close()
       open.splice(open.indexOf(oldest), 1)
     }
-    if (open.length < (this.options.maxSessions ?? 64)) return true
-    const oldest = idleFirst(open)[0]
-    if (oldest === undefined) return false
-    oldest.close()
-    return true
+    if (open.length >= (this.options.maxSessions ?? 64)) {
+      const oldest = idleFirst(open)[0]
+      if (oldest === undefined) return undefined
+      oldest.close()
+    }
+    const reservation: Reservation = { principal }
+    this.starting.add(reservation)
+    return reservation
   }
 
-  /** Every session and started stateless upstream, with when it was last used and how to close it. */
-  private async openSessions(): Promise<OpenSession[]> {
+  /** Every session, stateless group and session being started, with when it was last used and how to close it. */
+  private openSessions(): OpenSession[] {
     const open: OpenSession[] = []
     for (const [id, client] of this.sessions) {
       open.push({
-        session: client.session,
+        principal: client.session.principal,
         lastActive: client.downstream.lastActive,
+        // Its first request after initialize is the initialized notification.
+        worked: client.served > 1,
+        busy: client.active > 0 || client.session.inFlight > 0,
         close: () => {
           this.sessions.delete(id)
           void client.session.close()
         },
       })
     }
-    for (const [group, pending] of this.stateless) {
-      const client = await pending.catch(() => undefined)
-      if (client === undefined || this.stateless.get(group) !== pending) continue
+    for (const [key, group] of this.stateless) {
+      const ready = group.ready
       open.push({
-        session: client.session,
-        lastActive: client.downstream.lastActive,
+        principal: group.principal,
+        lastActive: ready?.downstream.lastActive ?? Date.now(),
+        worked: true,
+        busy: ready === undefined || group.active > 0 || ready.session.inFlight > 0,
         close: () => {
-          this.stateless.delete(group)
-          void client.session.close()
+          this.stateless.delete(key)
+          void ready?.session.close()
         },
       })
     }
+    for (const reservation of this.starting) open.push({ principal: reservation.principal, lastActive: Date.now(), worked: false, busy: true, close: () => undefined })
     return open
   }
 
   private closeIdle(idleMs: number): void {
     const cutoff = Date.now() - idleMs
     for (const [id, client] of this.sessions) {
-      if (client.downstream.lastActive < cutoff) {
+      if (client.active === 0 && client.downstream.lastActive < cutoff) {
         this.sessions.delete(id)
         void client.session.close()
       }
     }
-    for (const [group, pending] of this.stateless) {
-      pending.then(
-        (client) => {
-          if (client.downstream.lastActive >= cutoff) return
-          this.stateless.delete(group)
-          void client.session.close()
-        },
-        // One that failed to start was answered and removed where it failed.
-        () => undefined,
-      )
+    for (const [key, group] of this.stateless) {
+      const ready = group.ready
+      // One still starting is not idle; one that failed to start was answered and removed where it failed.
+      if (ready === undefined || group.active > 0 || ready.downstream.lastActive >= cutoff) continue
+      this.stateless.delete(key)
+      void ready.session.close()
     }
   }
 }

@@ -11,4 +11,9 @@ export interface MessageChannel {
   onmessage?: ((message: JsonRpcMessage, extra?: unknown) => void) | undefined
   onclose?: (() => void) | undefined
   onerror?: ((error: Error) => void) | undefined
+  /**
+   * The caller's credentials for what is sent from now on (an HTTP upstream's
+   * headers): a session's client may present a refreshed token mid-session.
+   */
+  updateCredentials?(credentials: Readonly<Record<string, string>>): void
 }

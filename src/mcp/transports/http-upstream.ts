@@ -16,15 +16,24 @@ import { limitedFetch } from './limited-fetch.js'
  */
 export function httpUpstream(url: string, credentials: Readonly<Record<string, string>>, maxMessageBytes: number): MessageChannel {
   const { endpoint, basic } = splitCredentials(url)
-  const headers = { ...(basic === undefined ? {} : { authorization: basic }), ...credentials }
+  const fallback: Record<string, string> = basic === undefined ? {} : { authorization: basic }
+  let current: Readonly<Record<string, string>> = { ...fallback, ...credentials }
+  const limited = limitedFetch(maxMessageBytes, (id, problem) => channel.onmessage?.(errorResponse(id, RpcCode.UPSTREAM_ERROR, problem)))
   const transport = new StreamableHTTPClientTransport(endpoint, {
-    requestInit: Object.keys(headers).length === 0 ? {} : { headers },
-    fetch: limitedFetch(maxMessageBytes, (id, problem) => channel.onmessage?.(errorResponse(id, RpcCode.UPSTREAM_ERROR, problem))),
+    // Each request carries the credentials of now, not those the session began with.
+    fetch: (input, init) => {
+      const headers = new Headers(init?.headers)
+      for (const [name, value] of Object.entries(current)) headers.set(name, value)
+      return limited(input, { ...init, headers })
+    },
   })
   const channel: MessageChannel = {
     start: () => transport.start(),
     send: (message) => transport.send(message as JSONRPCMessage),
     close: () => transport.close(),
+    updateCredentials: (next) => {
+      current = { ...fallback, ...next }
+    },
   }
   transport.onmessage = (message) => channel.onmessage?.(message as JsonRpcMessage)
   transport.onclose = () => channel.onclose?.()
