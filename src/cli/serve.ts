@@ -4,6 +4,7 @@ import { redactorFor, secretsOfUrl } from '../log/redact.js'
 import { loadGatewayConfig } from '../mcp/gateway-config.js'
 import { Gateway } from '../mcp/gateway/create-gateway.js'
 import { HttpGateway } from '../mcp/http/http-gateway.js'
+import type { JwtOptions } from '../mcp/jwt-verifier.js'
 import { PrincipalResolver } from '../mcp/principal.js'
 import { ChildProcessChannel } from '../mcp/transports/child-process.js'
 import { CrashBackoff } from '../mcp/transports/crash-backoff.js'
@@ -19,6 +20,10 @@ export interface ServeOptions extends GatewayCliOptions {
   readonly principalHeader?: string
   /** Headers that carry credentials besides Authorization (`--credential-header x-api-key`). */
   readonly credentialHeader?: string[]
+  readonly jwtJwksUrl?: string
+  readonly jwtIssuer?: string
+  readonly jwtAudience?: string
+  readonly jwtPrincipalClaim?: string
   readonly maxSessions?: number
   readonly maxSessionsPerPrincipal: number
   readonly allowedHost?: string[]
@@ -46,7 +51,7 @@ export async function runServe(command: string | undefined, args: readonly strin
     secret: process.env['MCP_CACHE_SECRET'],
     trustedHeader: options.principalHeader,
     credentialHeaders: options.credentialHeader ?? [],
-    ...(config.auth?.jwt === undefined ? {} : { jwt: config.auth.jwt }),
+    ...jwtOptionsOf(options, config.auth?.jwt),
   })
   const http = new HttpGateway(gateway, {
     host: options.host,
@@ -82,4 +87,20 @@ export async function runServe(command: string | undefined, args: readonly strin
   await cache.close()
   releaseGuard()
   return 0
+}
+
+/** JWT verification from the flags, over the config's `auth.jwt`; none when neither asks for it. */
+function jwtOptionsOf(options: ServeOptions, configured: JwtOptions | undefined): { jwt?: JwtOptions } {
+  const flags = { jwksUrl: options.jwtJwksUrl, issuer: options.jwtIssuer, audience: options.jwtAudience, principalClaim: options.jwtPrincipalClaim }
+  if (Object.values(flags).every((value) => value === undefined)) return configured === undefined ? {} : { jwt: configured }
+  const jwksUrl = flags.jwksUrl ?? configured?.jwksUrl
+  const issuer = flags.issuer ?? configured?.issuer
+  const audience = flags.audience ?? configured?.audience
+  if (jwksUrl === undefined || issuer === undefined || audience === undefined) {
+    throw new Error('JWT verification needs --jwt-jwks-url, --jwt-issuer and --jwt-audience (or auth.jwt in the config)')
+  }
+  if (!URL.canParse(jwksUrl)) throw new Error(`--jwt-jwks-url must be the URL of the authorization server's JWKS (got '${jwksUrl}')`)
+  const principalClaim = flags.principalClaim ?? configured?.principalClaim
+  const tenantClaim = configured?.tenantClaim
+  return { jwt: { jwksUrl, issuer, audience, ...(principalClaim === undefined ? {} : { principalClaim }), ...(tenantClaim === undefined ? {} : { tenantClaim }) } }
 }

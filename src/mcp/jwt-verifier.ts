@@ -68,19 +68,21 @@ export class JwtVerifier {
       // A fixed text per kind: jose's own messages may quote the token's header, which the caller wrote.
       return refused('invalid_token', `the access token was refused: ${problem}`)
     }
-    const subject = payload[this.claim]
-    if (typeof subject !== 'string' || subject === '') return refused('invalid_token', `the access token has no '${this.claim}' claim`)
-    const tenant = this.options.tenantClaim === undefined ? undefined : payload[this.options.tenantClaim]
-    return {
-      ok: true,
-      principal: `j.${this.hmac(subject)}`,
-      tenant: typeof tenant === 'string' && tenant !== '' ? `t.${this.hmac(tenant)}` : undefined,
-    }
+    const subject = claimText(payload[this.claim])
+    if (subject === undefined) return refused('invalid_token', `the access token has no '${this.claim}' claim`)
+    const tenant = this.options.tenantClaim === undefined ? undefined : claimText(payload[this.options.tenantClaim])
+    return { ok: true, principal: `j.${this.hmac(subject)}`, tenant: tenant === undefined ? undefined : `t.${this.hmac(tenant)}` }
   }
 
   private hmac(value: string): string {
     return createHmac('sha256', this.secret).update(`${this.options.issuer}\u0000${value}`).digest('base64url').slice(0, 32)
   }
+}
+
+/** A claim that names someone: non-empty text, or a number (`org_id: 123`) as its text. */
+function claimText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  return typeof value === 'string' && value !== '' ? value : undefined
 }
 
 function refused(code: 'invalid_request' | 'invalid_token', message: string): JwtCheck {

@@ -21,7 +21,7 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
   let jwks: Server
   let upstream: UrlProcess
   let gateway: UrlProcess
-  let sign: (claims: { sub?: string; tenant?: string }, options?: { audience?: string; issuer?: string; expiresIn?: string | number }) => Promise<string>
+  let sign: (claims: { sub?: string; tenant?: string | number }, options?: { audience?: string; issuer?: string; expiresIn?: string | number }) => Promise<string>
   let forgeries: Array<[string, string]>
   let jwksUrl: string
 
@@ -92,6 +92,9 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
     expect(await call(await sign({ sub: 'dave', tenant: 'globex' }), 3, 'lookup_code', { code: 'T1' })).toMatchObject({ cache: 'miss' })
     // Without a tenant claim there is no tenant to share with: tenant-scoped calls bypass the cache.
     expect(await call(await sign({ sub: 'erin' }), 4, 'lookup_code', { code: 'T1' })).toMatchObject({ cache: 'bypass' })
+    // A numeric claim names the tenant by its text.
+    expect(await call(await sign({ sub: 'frank', tenant: 123 }), 5, 'lookup_code', { code: 'T1' })).toMatchObject({ cache: 'miss' })
+    expect(await call(await sign({ sub: 'grace', tenant: '123' }), 6, 'lookup_code', { code: 'T1' })).toMatchObject({ cache: 'hit' })
   })
 
   it('refuses a missing, expired, wrongly addressed or forged token with 401 and a challenge, before any upstream work', async () => {
@@ -118,6 +121,17 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
     }
     // None of them reached the upstream.
     expect((await counts(10))['whoami']).toBe(before['whoami'])
+  })
+
+  it('takes the same settings from flags', async () => {
+    const flagged = await spawnWithUrl([CLI, 'serve', '--port', '0', '--upstream', upstream.url, '--jwt-jwks-url', jwksUrl, '--jwt-issuer', ISSUER, '--jwt-audience', AUDIENCE])
+    try {
+      const headers = (token?: string) => ({ ...STATELESS_HEADERS, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) })
+      expect((await rawPost(flagged.url, toolCall(1, 'whoami', { n: 4 }, MODERN_META), headers(await sign({ sub: 'alice' })))).status).toBe(200)
+      expect((await rawPost(flagged.url, toolCall(2, 'whoami', { n: 4 }, MODERN_META), headers())).status).toBe(401)
+    } finally {
+      await flagged.stop()
+    }
   })
 
   it('answers 503, not 401, when the signing keys cannot be fetched: the token may be fine', async () => {
