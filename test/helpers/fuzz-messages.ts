@@ -169,6 +169,11 @@ const TOOL_ARGUMENTS: Readonly<Record<string, fc.Arbitrary<string>>> = {
 }
 const TOOL_NAMES = Object.keys(TOOL_ARGUMENTS)
 
+/** A fixture tool's arguments, or any value for another name (own keys only: fast-check also names tools `constructor`). */
+function argumentsFor(name: string): fc.Arbitrary<string> {
+  return Object.hasOwn(TOOL_ARGUMENTS, name) ? (TOOL_ARGUMENTS[name] as fc.Arbitrary<string>) : valueText
+}
+
 /** The params of a `method`: shaped as that method expects most of the time, anything at all otherwise. */
 function paramsText(method: string, modern: boolean): fc.Arbitrary<string> {
   const meta: [string, fc.Arbitrary<string>, 'optional' | 'required'] = ['_meta', metaText(modern), modern ? 'required' : 'optional']
@@ -177,7 +182,7 @@ function paramsText(method: string, modern: boolean): fc.Arbitrary<string> {
     case 'tools/call':
       shaped = fc
         .oneof({ arbitrary: fc.constantFrom(...TOOL_NAMES), weight: 6 }, { arbitrary: fc.string({ maxLength: 12 }), weight: 1 })
-        .chain((name) => fieldsText([['name', fc.constant(JSON.stringify(name)), 'required'], ['arguments', fc.oneof({ arbitrary: TOOL_ARGUMENTS[name] ?? valueText, weight: 4 }, { arbitrary: valueText, weight: 1 }), 'optional'], meta]))
+        .chain((name) => fieldsText([['name', fc.constant(JSON.stringify(name)), 'required'], ['arguments', fc.oneof({ arbitrary: argumentsFor(name), weight: 4 }, { arbitrary: valueText, weight: 1 }), 'optional'], meta]))
       break
     case 'resources/read':
     case 'resources/subscribe':
