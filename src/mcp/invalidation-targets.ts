@@ -1,4 +1,4 @@
-import { hashContent } from '../keys/content-hash.js'
+import { hashContent, shortHash } from '../keys/content-hash.js'
 
 /** One argument a target binds: the read tool's `read` argument must equal the write's `write` argument. */
 export interface Binding {
@@ -35,6 +35,11 @@ export function parseTarget(text: string): InvalidationTarget {
   })
   if (new Set(bindings.map((binding) => binding.read)).size !== bindings.length) throw new Error(`'${text}' binds an argument twice`)
   return { tool, bindings: bindings.sort((a, b) => (a.read < b.read ? -1 : a.read > b.read ? 1 : 0)) }
+}
+
+/** An entry's key in the generations of `tokens`: a bump of any of them orphans it. */
+export function keyInGenerations(baseKey: string, tokens: readonly string[]): string {
+  return tokens.length === 0 ? baseKey : `${baseKey}:${shortHash(tokens.join('.'))}`
 }
 
 /** Generation of every data entry of an upstream (tool results, resource lists and reads): what a write with no rule bumps. */

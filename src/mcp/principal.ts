@@ -84,11 +84,6 @@ export class PrincipalResolver {
     return { principal: credential === '' ? undefined : `c.${credential}`, credential }
   }
 
-  /** The principal of a request with these headers (see {@link Caller.principal}). */
-  resolve(headers: IncomingHttpHeaders): string | undefined {
-    return this.identify(headers).principal
-  }
-
   /** The headers of a request that carry credentials, as sent (for the upstream only: never logged or stored). */
   credentialsOf(headers: IncomingHttpHeaders): Record<string, string> {
     const credentials: Record<string, string> = {}

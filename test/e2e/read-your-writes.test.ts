@@ -8,7 +8,7 @@ import type { Client } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, COUNTING_SERVER, writeConfig } from '../helpers/proxy-client.js'
 import { MODERN_META, openSession, rawPost, STATELESS_HEADERS } from '../helpers/raw-http.js'
-import { callTool, connectAs, describeReadYourWrites } from '../helpers/read-your-writes.js'
+import { callTool, connectAs, countsOf, describeReadYourWrites } from '../helpers/read-your-writes.js'
 import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
 import { spawnWithUrl, type UrlProcess } from '../helpers/serve-process.js'
 
@@ -25,11 +25,6 @@ for (const kind of ['redis', 'tiered'] as const) {
     },
     stop: async () => redis?.stop(),
   })
-}
-
-/** How often each tool really ran upstream (asked with cacheMode "bypass", so always live). */
-async function countsOf(client: Client): Promise<Record<string, number>> {
-  return JSON.parse((await callTool(client, 'upstream_counts', {}, { 'mcp-cache/cacheMode': 'bypass' })).text) as Record<string, number>
 }
 
 /** Polls a tool's cache status until it is `wanted` or 5 s passed; resolves to the last status. */

@@ -28,6 +28,11 @@ export async function callTool(client: Client, name: string, args: Record<string
   return { text: (result.content as Array<{ text?: string }>).map((item) => item.text ?? '').join(''), status: result._meta?.['mcp-cache/status'] }
 }
 
+/** How often each tool really ran upstream (asked with cacheMode "bypass", so always live). */
+export async function countsOf(client: Client): Promise<Record<string, number>> {
+  return JSON.parse((await callTool(client, 'upstream_counts', {}, { 'mcp-cache/cacheMode': 'bypass' })).text) as Record<string, number>
+}
+
 /** Where the gateways keep their entries: `serve` arguments, and how many gateways may share them. */
 export interface StoreUnderTest {
   readonly name: string
@@ -97,7 +102,7 @@ export function describeReadYourWrites(store: StoreUnderTest): void {
     it('never serves the answer of a read that started before a write and was stored after it', async () => {
       const reader = await connect(store.gateways - 1, 'token-alice')
       const writer = await connect(0, 'token-alice')
-      const upstreamStarts = async () => (JSON.parse((await callTool(writer, 'upstream_counts', {}, { 'mcp-cache/cacheMode': 'bypass' })).text) as Record<string, number>)['slow_get_record_started'] ?? 0
+      const upstreamStarts = async () => (await countsOf(writer))['slow_get_record_started'] ?? 0
       const startsBefore = await upstreamStarts()
       const slow = callTool(reader, 'slow_get_record', { id: 'r6' })
       const deadline = Date.now() + 5000

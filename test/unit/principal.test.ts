@@ -15,20 +15,20 @@ describe('who is calling', () => {
       { 'x-api-key': 'abc' },
       { authorization: 'Bearer abc', 'x-api-key': 'abc' },
     ]
-    const principals = callers.map((headers) => resolver.resolve(headers))
+    const principals = callers.map((headers) => resolver.identify(headers).principal)
     expect(new Set(principals).size).toBe(callers.length)
     for (const principal of principals) {
       expect(principal).toMatch(/^c\.[\w-]{32}$/)
       expect(principal).not.toContain('abc')
     }
     // The same credentials are the same caller, in any instance with the same secret.
-    expect(new PrincipalResolver({ secret: 'test-secret', credentialHeaders: ['x-api-key'] }).resolve({ 'x-api-key': 'abc' })).toBe(principals[6])
+    expect(new PrincipalResolver({ secret: 'test-secret', credentialHeaders: ['x-api-key'] }).identify({ 'x-api-key': 'abc' }).principal).toBe(principals[6])
   })
 
   it('gives a request without credentials no principal, and ignores headers that are not credentials', () => {
     expect(resolver.identify({})).toStrictEqual({ principal: undefined, credential: '' })
     expect(resolver.identify({ authorization: '  ' })).toStrictEqual({ principal: undefined, credential: '' })
-    expect(resolver.resolve({ authorization: 'DPoP t', dpop: 'proof-1' })).toBe(resolver.resolve({ authorization: 'DPoP t', dpop: 'proof-2' }))
+    expect(resolver.identify({ authorization: 'DPoP t', dpop: 'proof-1' }).principal).toBe(resolver.identify({ authorization: 'DPoP t', dpop: 'proof-2' }).principal)
   })
 
   it('names the user by the trusted header, and still tells that user\u2019s credentials apart for upstream connections', () => {

@@ -1,9 +1,10 @@
 import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
-import { hashContent, shortHash } from '../../keys/content-hash.js'
+import { hashContent } from '../../keys/content-hash.js'
 import { acceptFor, forbidsStoring, freshnessOf } from '../freshness.js'
 import { errorResponse, RpcCode, type JsonRpcRequest } from '../jsonrpc.js'
 import { isRoundTripContinuation } from '../tool-policy.js'
+import { keyInGenerations } from '../invalidation-targets.js'
 import { listGenerations } from './invalidation.js'
 import { fitToEra, isModernRequest } from './result-era.js'
 import type { GatewaySession } from './session.js'
@@ -53,7 +54,7 @@ export async function handleListRequest(session: GatewaySession, request: JsonRp
     return
   }
   const base = listKey(request.method, params)
-  const keyOf = (tokens: readonly string[]) => `${base}:${shortHash(tokens.join('.'))}`
+  const keyOf = (tokens: readonly string[]) => keyInGenerations(base, tokens)
   const accept = acceptFor(freshness, (value) => (value as Partial<StoredList> | undefined)?.storedAt)
   // The principal's entry comes with the tokens (one round trip); a shared one takes a second read.
   // A caller without credentials has no entries of its own: only shared ones are looked at.

@@ -160,7 +160,9 @@ export class GatewaySession {
       }
       if (settle === undefined) return deliver()
       if (!this.requests.isCurrent(request)) return
-      void settled(response.result === undefined ? { lost } : { result: response.result, lost }).then(deliver)
+      settled(response.result === undefined ? { lost } : { result: response.result, lost })
+        .then(deliver)
+        .catch((error: unknown) => this.context.logger?.warn({ err: this.context.reason(error) }, `mcp-cache: could not answer ${request.method}`))
     })
     this.requests.onCancel(request, () => {
       this.pending.delete(id)
@@ -190,7 +192,9 @@ export class GatewaySession {
 
   /** Runs `step` once every message queued before it is sent; `step` must never reject. */
   private enqueue(step: () => Promise<void>): Promise<void> {
-    const next = (this.delivering ?? Promise.resolve()).then(step)
+    const next = (this.delivering ?? Promise.resolve()).then(step).catch((error: unknown) => {
+      this.context.logger?.warn({ err: this.context.reason(error) }, 'mcp-cache: could not deliver a message to the client')
+    })
     this.delivering = next
     void next.then(() => {
       if (this.delivering === next) this.delivering = undefined

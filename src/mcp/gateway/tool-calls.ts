@@ -2,6 +2,7 @@ import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
 import { hashContent, shortHash } from '../../keys/content-hash.js'
 import { acceptFor, freshnessOf } from '../freshness.js'
+import { keyInGenerations } from '../invalidation-targets.js'
 import { errorResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest } from '../jsonrpc.js'
 import { decideToolCall, isCacheableResult, isCompletedResult, isReadCall, isRoundTripContinuation, keyArguments, type CallDecision } from '../tool-policy.js'
 import type { GatewaySession } from './session.js'
@@ -55,18 +56,13 @@ function planCall(session: GatewaySession, name: string, params: Record<string, 
 
 /** The slot of a cacheable call; `tokens` are the read's generations (none for a write's dedupe window). */
 function slotOf(cache: Cache, plan: CallPlan, decision: Extract<CallDecision, { cache: true }>, tokens: readonly string[]): CacheSlot {
-  return { decision, cache, key: keyIn(plan.baseKey, tokens), entryKey: cache.keyPrefix + plan.baseKey }
+  return { decision, cache, key: keyInGenerations(plan.baseKey, tokens), entryKey: cache.keyPrefix + plan.baseKey }
 }
 
 /** The principal's namespace for user-scoped entries (none without credentials), the tenant's for tenant-scoped ones, the upstream's for shared ones. */
 function cacheOf(session: GatewaySession, decision: Extract<CallDecision, { cache: true }>): Cache | undefined {
   if (decision.scope === 'user') return session.userCache
   return decision.scope === 'tenant' ? session.tenantCache : session.context.upstreamCache
-}
-
-/** An entry's key in the generations of `tokens`: a bump of any of them orphans it. */
-function keyIn(baseKey: string, tokens: readonly string[]): string {
-  return tokens.length === 0 ? baseKey : `${baseKey}:${shortHash(tokens.join('.'))}`
 }
 
 /** When a stored result was stored (for `maxAgeMs`). */
@@ -155,7 +151,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   }
   const accept = acceptFor(freshness, storedAtOf)
   const names = readGenerations(session, plan, params)
-  const read = await session.context.upstreamCache.generationsWithEntry<StoredResult>(names, cache, (tokens) => keyIn(plan.baseKey, tokens), accept)
+  const read = await session.context.upstreamCache.generationsWithEntry<StoredResult>(names, cache, (tokens) => keyInGenerations(plan.baseKey, tokens), accept)
   if (!session.requests.isCurrent(request)) return
   // The store cannot say which entries are current: neither read nor write them.
   if (read === undefined) {

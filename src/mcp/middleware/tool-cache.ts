@@ -4,7 +4,7 @@ import { buildKey } from '../../keys/build-key.js'
 import { hashContent, shortHash } from '../../keys/content-hash.js'
 import { acceptFor, forbidsStoring, freshnessOf } from '../freshness.js'
 import { invalidateTools } from '../gateway/invalidation.js'
-import { toolGeneration } from '../invalidation-targets.js'
+import { keyInGenerations, toolGeneration } from '../invalidation-targets.js'
 import { principalFromContext } from './principal-of.js'
 import { requestMetaOf } from './request-meta.js'
 
@@ -97,7 +97,8 @@ export function createToolCache(cache: Cache, options: ToolCacheOptions = {}) {
         const scoped = policy.scope === 'shared' ? tools : forPrincipal(tools, principalOf(context))
         if (scoped === undefined || freshness.mode === 'bypass') return stamp(await callback(args, context), 'bypass')
         const argumentsHash = hashContent(pick(args, policy.keyArgs))
-        const keyOf = (tokens: readonly string[]) => buildKey('tool', name, argumentsHash, shortHash(tokens.join('.')))
+        const baseKey = buildKey('tool', name, argumentsHash)
+        const keyOf = (tokens: readonly string[]) => keyInGenerations(baseKey, tokens)
         const accept = acceptFor(freshness, (value) => (value as Partial<StoredResult<R>> | undefined)?.storedAt)
         const generations = [toolGeneration(name), ...(policy.tags?.(args) ?? []).map(tagGeneration)]
         const read = await tools.generationsWithEntry<StoredResult<R>>(generations, scoped, keyOf, accept)
