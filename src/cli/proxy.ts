@@ -20,6 +20,10 @@ export interface ProxyOptions extends GatewayCliOptions {
  */
 export async function runProxy(command: string, args: readonly string[], options: ProxyOptions): Promise<number> {
   const config = loadGatewayConfig(options.config)
+  if (config.auth?.jwt !== undefined) {
+    // Silently skipping a security setting would be worse than refusing it.
+    throw new Error('auth.jwt is for `serve`, whose HTTP callers bring tokens; `proxy` serves one local client over stdio, which has none: remove auth.jwt from this config, or run `serve`')
+  }
   const logger = createDefaultLogger()
   const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
   const principal = options.principal ?? process.env['MCP_CACHE_PRINCIPAL'] ?? 'local'

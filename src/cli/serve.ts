@@ -1,4 +1,5 @@
 import { createCache } from '../cache/create-cache.js'
+import { parseDuration } from '../config/duration.js'
 import { createAuditLog, createDefaultLogger } from '../log/logger.js'
 import { redactorFor, secretsOfUrl } from '../log/redact.js'
 import { loadGatewayConfig } from '../mcp/gateway-config.js'
@@ -24,6 +25,9 @@ export interface ServeOptions extends GatewayCliOptions {
   readonly jwtIssuer?: string
   readonly jwtAudience?: string
   readonly jwtPrincipalClaim?: string
+  readonly publicUrl?: string
+  /** A duration ('60s'). */
+  readonly acceptedCredentialTtl: string
   readonly maxSessions?: number
   readonly maxSessionsPerPrincipal: number
   readonly allowedHost?: string[]
@@ -38,6 +42,14 @@ export async function runServe(command: string | undefined, args: readonly strin
     throw new Error('give exactly one upstream: --upstream http://host:port/mcp, or -- <command> [args...] for a stdio server')
   }
   const config = loadGatewayConfig(options.config)
+  const jwt = jwtOptionsOf(options, config.auth?.jwt)
+  if (jwt.jwt !== undefined && options.principalHeader !== undefined) {
+    throw new Error('--principal-header and JWT verification both name the caller: keep one (the header of a proxy you run, or the verified token)')
+  }
+  if (options.publicUrl !== undefined && !/^https?:\/\/[^/]/.test(options.publicUrl)) {
+    throw new Error(`--public-url must be the http(s) URL clients reach this gateway's /mcp at, e.g. https://mcp.example.com/mcp (got '${options.publicUrl}')`)
+  }
+  const acceptedCredentialTtlMs = parseDuration(options.acceptedCredentialTtl, '--accepted-credential-ttl', 'timer')
   // The upstream URL may carry a token in its query or user info: no log line may show it.
   const redact = redactorFor(options.upstream === undefined ? [] : secretsOfUrl(options.upstream))
   const logger = createDefaultLogger(process.env['LOG_LEVEL'] ?? 'info', redact)
@@ -51,7 +63,7 @@ export async function runServe(command: string | undefined, args: readonly strin
     secret: process.env['MCP_CACHE_SECRET'],
     trustedHeader: options.principalHeader,
     credentialHeaders: options.credentialHeader ?? [],
-    ...jwtOptionsOf(options, config.auth?.jwt),
+    ...jwt,
   })
   const http = new HttpGateway(gateway, {
     host: options.host,
@@ -60,6 +72,10 @@ export async function runServe(command: string | undefined, args: readonly strin
     // one in front of a stdio server a child process of about 70 MB.
     maxSessions: options.maxSessions ?? (upstreamUrl === undefined ? 16 : 1000),
     maxSessionsPerPrincipal: options.maxSessionsPerPrincipal,
+    ...(upstreamUrl === undefined ? {} : { upstreamUrl }),
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    // A verified token needs no upstream's word; a stdio upstream checks nothing.
+    acceptedCredentialTtlMs: upstreamUrl === undefined || jwt.jwt !== undefined ? 0 : acceptedCredentialTtlMs,
     limits: { maxMessageBytes: config.maxMessageBytes, maxParamsDepth: config.maxParamsDepth },
     allowedHosts: options.allowedHost ?? [],
     principals,

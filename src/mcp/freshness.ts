@@ -1,3 +1,5 @@
+import { callerMayReadCache } from './caller-context.js'
+
 /** `_meta` key of a request: `"bypass"` (neither read nor write the cache) or `"refresh"` (go upstream, store the result). */
 export const CACHE_MODE_META = 'mcp-cache/cacheMode'
 /** `_meta` key of a request: a cached answer is taken only when younger than this many ms. */
@@ -28,6 +30,18 @@ export function freshnessOf(meta: unknown): Freshness | { readonly problem: stri
   }
   return { mode: mode ?? 'use', ...(maxAge === undefined ? {} : { maxAgeMs: maxAge }) }
 }
+
+/**
+ * The freshness a request gets: what its `_meta` asks for, except that a
+ * caller whose credentials the upstream has not lately accepted reads nothing
+ * cached (its request goes upstream, which judges them; a good answer is stored).
+ */
+export function freshnessFor(meta: unknown): Freshness | { readonly problem: string } {
+  const asked = freshnessOf(meta)
+  return 'mode' in asked && asked.mode !== 'bypass' && !callerMayReadCache() ? REFRESH : asked
+}
+
+const REFRESH: Freshness = { mode: 'refresh' }
 
 /**
  * Which cached values a call with this freshness takes (for `getOrSet`'s

@@ -81,9 +81,9 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
     }
     expect(await write(first, 1)).toBe(`1 written by ${first}`)
     expect(await write(refreshed, 2)).toBe(`2 written by ${refreshed}`)
-    // Another user's token cannot use the session.
+    // Another user's token cannot use the session: it is unknown to them.
     const other = await rawPost(gateway.url, toolCall(3, 'record_caller', { n: 3 }), { ...session, authorization: `Bearer ${await sign({ sub: 'mallory', tenant: 'acme' })}` })
-    expect(other.status).toBe(403)
+    expect(other.status).toBe(404)
   })
 
   it('shares tenant-scoped entries within a tenant, never across', async () => {

@@ -95,7 +95,8 @@ describe('serve in front of a stdio server', () => {
     // Requests the transport would refuse are refused on a hit too.
     expect((await post(gateway.url, { ...headers, accept: 'application/json' }, lookup(3, 'J1'))).status).toBe(406)
     expect((await post(gateway.url, { ...headers, 'mcp-protocol-version': '1999-01-01' }, lookup(4, 'J1'))).status).toBe(400)
-    expect((await post(gateway.url, { ...headers, authorization: 'Bearer token-other' }, lookup(5, 'J1'))).status).toBe(403)
+    // Another caller's credentials do not reach the session (unknown to them, so a client starts its own).
+    expect((await post(gateway.url, { ...headers, authorization: 'Bearer token-other' }, lookup(5, 'J1'))).status).toBe(404)
     // A stateless (2026-07-28) request of the same principal shares its upstream and cache: a JSON hit, no session header.
     const stateless = await post(gateway.url, { ...auth, 'mcp-protocol-version': '2026-07-28' }, lookup(6, 'J1'))
     expect(stateless).toMatchObject({ status: 200, type: 'application/json', session: null })

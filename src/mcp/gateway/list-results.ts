@@ -1,7 +1,7 @@
 import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
 import { hashContent } from '../../keys/content-hash.js'
-import { acceptFor, forbidsStoring, freshnessOf } from '../freshness.js'
+import { acceptFor, forbidsStoring, freshnessFor } from '../freshness.js'
 import { errorResponse, RpcCode, type JsonRpcRequest } from '../jsonrpc.js'
 import { isRoundTripContinuation } from '../tool-policy.js'
 import { keyInGenerations } from '../invalidation-targets.js'
@@ -44,7 +44,7 @@ export function listKey(method: string, params: Record<string, unknown> | undefi
 export async function handleListRequest(session: GatewaySession, request: JsonRpcRequest): Promise<void> {
   const { context } = session
   const params = request.params
-  const freshness = freshnessOf(params?.['_meta'])
+  const freshness = freshnessFor(params?.['_meta'])
   if (!('mode' in freshness)) {
     if (session.requests.complete(request)) await session.reply(errorResponse(request.id, RpcCode.INVALID_PARAMS, freshness.problem))
     return

@@ -10,12 +10,16 @@ import { duplicateIdProblem, type GatewaySession } from '../gateway/session.js'
 import { answerFromCache } from '../gateway/tool-calls.js'
 import { errorResponse, RpcCode, type RequestId } from '../jsonrpc.js'
 import { checkMessageLimits, requestIdOf, type MessageLimits } from '../message-limits.js'
+import { serveFor, type CallerContext } from '../caller-context.js'
 import { isRefusal, type Caller, type PrincipalResolver } from '../principal.js'
 import type { MessageChannel } from '../transports/channel.js'
 import { toolCallOf, writeJsonAnswer } from './json-answer.js'
 import { HttpDownstream } from '../transports/http-downstream.js'
 import { UpstreamBackoffError } from '../transports/crash-backoff.js'
 import { StatelessDownstream } from '../transports/stateless-downstream.js'
+import { AcceptedCredentials } from './accepted-credentials.js'
+import { holdHead, type HeldHead } from './held-response.js'
+import { ProtectedResource } from './protected-resource.js'
 
 /** Options of the Streamable HTTP front of the gateway. */
 export interface HttpGatewayOptions {
@@ -24,6 +28,24 @@ export interface HttpGatewayOptions {
   /** Creates the upstream connection of one new client session. */
   readonly connectUpstream: (headers: IncomingMessage['headers']) => MessageChannel
   readonly principals: PrincipalResolver
+  /**
+   * The HTTP upstream's URL. Its OAuth flow then passes through: its 401/403
+   * reach the client with their challenge, and its protected resource
+   * metadata is served as the gateway's. None for a stdio upstream.
+   */
+  readonly upstreamUrl?: string
+  /**
+   * Where clients reach this gateway's `/mcp` (behind a TLS proxy, say): the
+   * resource OAuth tokens are issued for. @default the listen address (the
+   * request's Host when listening on every interface)
+   */
+  readonly publicUrl?: string
+  /**
+   * How long an HTTP upstream's success vouches for a caller's credentials:
+   * until the upstream has accepted them, a caller reads nothing cached. 0: not
+   * checked (the gateway verifies tokens itself, or nobody checks them). @default 0
+   */
+  readonly acceptedCredentialTtlMs?: number
   /**
    * Most client sessions at once (stateless callers' shared upstreams count);
    * each holds an upstream connection or child. A new session past it closes
@@ -106,6 +128,11 @@ export class HttpGateway {
   private readonly validateOrigin: (req: IncomingMessage, res: ServerResponse) => boolean
   private sweeper: NodeJS.Timeout | undefined
   private closing = false
+  private readonly protectedResource: ProtectedResource | undefined
+  private readonly accepted: AcceptedCredentials | undefined
+  /** The listen address as a URL, the default public URL. */
+  private listening: URL | undefined
+  private readonly publicUrl: URL | undefined
 
   constructor(
     private readonly gateway: Gateway,
@@ -113,6 +140,9 @@ export class HttpGateway {
   ) {
     this.validateHost = hostHeaderValidation(['localhost', '127.0.0.1', '[::1]', ...(options.allowedHosts ?? [])])
     this.validateOrigin = options.allowedOrigins?.length ? originValidation([...options.allowedOrigins]) : localhostOriginValidation()
+    this.publicUrl = options.publicUrl === undefined ? undefined : new URL(options.publicUrl)
+    this.protectedResource = options.upstreamUrl === undefined ? undefined : new ProtectedResource(options.upstreamUrl)
+    this.accepted = (options.acceptedCredentialTtlMs ?? 0) > 0 ? new AcceptedCredentials(options.acceptedCredentialTtlMs as number) : undefined
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         options.logger?.warn({ err: (error as Error).message }, 'mcp-cache: HTTP request failed')
@@ -129,7 +159,10 @@ export class HttpGateway {
     })
     const idleMs = this.options.idleMs ?? 600_000
     this.sweeper = setInterval(() => this.closeIdle(idleMs), Math.min(60_000, idleMs)).unref()
-    return this.server.address() as AddressInfo
+    const address = this.server.address() as AddressInfo
+    // Listening on every interface says nothing of the name clients use: their Host header does.
+    if (!['0.0.0.0', '::'].includes(address.address)) this.listening = new URL(`http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/mcp`)
+    return address
   }
 
   /**
@@ -155,6 +188,10 @@ export class HttpGateway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    if (this.protectedResource !== undefined && ProtectedResource.serves(path)) {
+      if (this.validateHost(req, res)) await this.serveMetadata(req, res, this.protectedResource)
+      return
+    }
     if (path !== '/mcp') {
       rpcError(res, 404, RpcCode.INVALID_REQUEST, 'not found: the MCP endpoint is /mcp')
       return
@@ -178,15 +215,18 @@ export class HttpGateway {
         rpcError(res, 404, RpcCode.INVALID_REQUEST, 'session not found: it ended or expired; start a new one with initialize')
         return
       }
+      // Another caller's session, or the same user's after a token refresh the gateway cannot tell
+      // from another user's (no JWT verification): unknown to these credentials. A client starts a
+      // new session on a 404, as the spec says; a 403 would end it.
       if (caller.principal !== existing.session.principal || caller.tenant !== existing.session.tenant) {
-        rpcError(res, 403, RpcCode.INVALID_REQUEST, 'this session belongs to another principal')
+        rpcError(res, 404, RpcCode.INVALID_REQUEST, 'session not found for these credentials; start a new one with initialize')
         return
       }
       existing.downstream.lastActive = Date.now()
       existing.active++
       existing.served++
       try {
-        await this.serveInSession(req, res, existing, sessionId)
+        await this.serveInSession(req, res, existing, sessionId, caller)
       } finally {
         existing.active--
         // Active until its answer: a session working right now is never the longest idle.
@@ -222,7 +262,7 @@ export class HttpGateway {
   }
 
   /** Serves one request of an open session. */
-  private async serveInSession(req: IncomingMessage, res: ServerResponse, existing: ClientSession, sessionId: string): Promise<void> {
+  private async serveInSession(req: IncomingMessage, res: ServerResponse, existing: ClientSession, sessionId: string, caller: Caller): Promise<void> {
     // The same caller, perhaps with a refreshed token: what goes upstream from now on carries it.
     existing.session.upstream.updateCredentials?.(this.options.principals.credentialsOf(req.headers))
     const body = req.method === 'POST' ? await this.readBody(req, res) : undefined
@@ -230,8 +270,10 @@ export class HttpGateway {
     const reserved = this.reserveIds(res, body, existing.session, sessionId)
     if (reserved === undefined) return
     try {
-      if (await this.answeredFromCache(req, res, body, existing.session, SUPPORTED_PROTOCOL_VERSIONS, sessionId)) return
-      await existing.downstream.transport.handleRequest(req, res, body)
+      await this.asCaller(req, res, body, caller, async () => {
+        if (await this.answeredFromCache(req, res, body, existing.session, SUPPORTED_PROTOCOL_VERSIONS, sessionId)) return
+        await existing.downstream.transport.handleRequest(req, res, body)
+      })
     } finally {
       // The transport has handed each request to the session by now (which took its reservation over), or refused it.
       for (const [id, token] of reserved) existing.session.requests.release(id, token)
@@ -256,9 +298,10 @@ export class HttpGateway {
     session.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId)
     }
-    await transport.handleRequest(req, res, body)
-    // The transport refused the initialize (a header, say): no session holds this upstream, so close it.
-    if (transport.sessionId === undefined) await session.close()
+    const refused = await this.asCaller(req, res, body, caller, () => transport.handleRequest(req, res, body))
+    // The transport refused the initialize (a header, say), or the upstream refused the caller: no
+    // client holds this session, so close it with its upstream.
+    if (transport.sessionId === undefined || refused) await session.close()
   }
 
   /** A request of a stateless (2026-07-28) client: its own transport, its group's shared upstream. */
@@ -278,7 +321,7 @@ export class HttpGateway {
     }
     group.active++
     try {
-      await this.serveStateless(req, res, body, group)
+      await this.serveStateless(req, res, body, group, caller)
     } finally {
       group.active--
     }
@@ -306,7 +349,7 @@ export class HttpGateway {
   }
 
   /** Serves one stateless request on its group's upstream. */
-  private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown, group: StatelessGroup): Promise<void> {
+  private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown, group: StatelessGroup, caller: Caller): Promise<void> {
     let started: StatelessClient
     try {
       started = await group.pending
@@ -316,25 +359,89 @@ export class HttpGateway {
     }
     const { downstream, session } = started
     downstream.lastActive = Date.now()
-    if (await this.answeredFromCache(req, res, body, session, STATELESS_VERSIONS, undefined)) return
-    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined })
-    // The transport checks MCP-Protocol-Version; the gateway forwards whichever era the upstream speaks.
-    transport.setSupportedProtocolVersions([...STATELESS_VERSIONS])
-    await downstream.attach(transport)
-    await transport.handleRequest(req, res, body)
+    await this.asCaller(req, res, body, caller, async () => {
+      if (await this.answeredFromCache(req, res, body, session, STATELESS_VERSIONS, undefined)) return
+      const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined })
+      // The transport checks MCP-Protocol-Version; the gateway forwards whichever era the upstream speaks.
+      transport.setSupportedProtocolVersions([...STATELESS_VERSIONS])
+      await downstream.attach(transport)
+      await transport.handleRequest(req, res, body)
+    })
+  }
+
+  /**
+   * Serves a request on behalf of its caller (see {@link serveFor}): what goes
+   * upstream for it carries its own credentials, it reads the cache only once
+   * the upstream accepted them lately, and an upstream 401/403 reaches the
+   * client as that HTTP status with the upstream's challenge (pointing at this
+   * gateway's metadata), so the client's OAuth flow can start. Resolves true
+   * when the upstream refused the caller.
+   */
+  private async asCaller(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller, work: () => Promise<void>): Promise<boolean> {
+    const resource = this.protectedResource
+    if (resource === undefined) {
+      await work()
+      return false
+    }
+    const held = holdHead(res)
+    const context: CallerContext = {
+      credentials: this.options.principals.credentialsOf(req.headers),
+      mayReadCache: () => this.accepted === undefined || this.accepted.has(caller.credential),
+      heard: (status, challenge) => {
+        this.accepted?.heard(caller.credential, status)
+        if (status === 401 || status === 403) this.refuse(req, held, resource, status, challenge, body)
+        else held.release()
+      },
+    }
+    try {
+      await serveFor(context, work)
+    } finally {
+      held.release()
+    }
+    return held.replaced
+  }
+
+  /** Answers with the upstream's refusal, unless the answer has begun (then the request's JSON-RPC error tells it). */
+  private refuse(req: IncomingMessage, held: HeldHead, resource: ProtectedResource, status: number, challenge: string | undefined, body: unknown): void {
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    const publicUrl = this.publicUrlFor(req)
+    if (challenge !== undefined) headers['www-authenticate'] = publicUrl === undefined ? challenge : resource.challenge(challenge, publicUrl)
+    const problem = `upstream ${this.gateway.context.upstreamName} refused the credentials (HTTP ${status}); authorize with it and retry`
+    held.replace(status, headers, JSON.stringify(errorResponse(Array.isArray(body) ? null : requestIdOf(body), RpcCode.INVALID_REQUEST, problem)))
+  }
+
+  /** The upstream's protected resource metadata, as this gateway's (GET only; public, so any origin may read it). */
+  private async serveMetadata(req: IncomingMessage, res: ServerResponse, resource: ProtectedResource): Promise<void> {
+    const publicUrl = this.publicUrlFor(req)
+    if (req.method !== 'GET' || publicUrl === undefined) {
+      res.writeHead(req.method === 'GET' ? 400 : 405, { 'content-type': 'application/json', allow: 'GET' }).end(JSON.stringify({ error: 'invalid_request', error_description: 'GET with a Host header' }))
+      return
+    }
+    const answer = await resource.answer(publicUrl)
+    res.writeHead(answer.status, { 'content-type': 'application/json', 'access-control-allow-origin': '*', 'cache-control': 'max-age=60' }).end(JSON.stringify(answer.body))
+  }
+
+  /** The URL clients reach `/mcp` at: configured, else the listen address, else (every interface) the request's Host. */
+  private publicUrlFor(req: IncomingMessage): URL | undefined {
+    if (this.publicUrl !== undefined) return this.publicUrl
+    if (this.listening !== undefined) return this.listening
+    const host = req.headers.host
+    return host !== undefined && URL.canParse(`http://${host}/mcp`) ? new URL(`http://${host}/mcp`) : undefined
   }
 
   /**
    * Answers a `tools/call` hit as one JSON body, skipping the SDK transport and
    * its event stream (most of a hit's cost over HTTP). False when the request
    * is anything else or a miss: the transport then handles it as usual.
+   * (True also when the upstream's refusal of the caller answered it.)
    */
   private async answeredFromCache(req: IncomingMessage, res: ServerResponse, body: unknown, session: GatewaySession, versions: readonly string[], sessionId: string | undefined): Promise<boolean> {
     const request = toolCallOf(req, body, versions)
     // Its one wait is the first call's tool list, an upstream request the session's drain counts.
     // A failure here is left to the transport path, which answers it as the request's own error.
     const answer = request === undefined ? undefined : await answerFromCache(session, request).catch(() => undefined)
-    if (answer === undefined) return false
+    // Answered meanwhile: the upstream refused the caller while the gateway learned its tools.
+    if (answer === undefined) return res.writableEnded
     writeJsonAnswer(res, answer, sessionId)
     return true
   }

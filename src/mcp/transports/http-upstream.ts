@@ -1,6 +1,7 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { decoded } from '../../log/redact.js'
+import { currentCaller } from '../caller-context.js'
 import { errorResponse, RpcCode, type JsonRpcMessage } from '../jsonrpc.js'
 import type { MessageChannel } from './channel.js'
 import { limitedFetch } from './limited-fetch.js'
@@ -8,7 +9,10 @@ import { limitedFetch } from './limited-fetch.js'
 /**
  * A Streamable HTTP upstream, one client session of it per gateway session.
  * The caller's credentials (Authorization and the credential headers) are
- * passed on, so the upstream still authorizes the real caller. Credentials in the URL (`https://user:pw@host`),
+ * passed on, so the upstream still authorizes the real caller: each request
+ * carries those of the client request it serves (see {@link currentCaller}),
+ * and that caller hears the status the upstream answered with (a 401 is how
+ * OAuth starts). Credentials in the URL (`https://user:pw@host`),
  * which fetch refuses to send, become a Basic Authorization for callers that
  * bring none of their own. Each message from it may be at most
  * `maxMessageBytes` (maxUpstreamMessageBytes): past it, the request it answers
@@ -20,11 +24,14 @@ export function httpUpstream(url: string, credentials: Readonly<Record<string, s
   let current: Readonly<Record<string, string>> = { ...fallback, ...credentials }
   const limited = limitedFetch(maxMessageBytes, (id, problem) => channel.onmessage?.(errorResponse(id, RpcCode.UPSTREAM_ERROR, problem)))
   const transport = new StreamableHTTPClientTransport(endpoint, {
-    // Each request carries the credentials of now, not those the session began with.
-    fetch: (input, init) => {
+    // Each request carries its own caller's credentials, not those the connection began with.
+    fetch: async (input, init) => {
+      const caller = currentCaller()
       const headers = new Headers(init?.headers)
-      for (const [name, value] of Object.entries(current)) headers.set(name, value)
-      return limited(input, { ...init, headers })
+      for (const [name, value] of Object.entries(caller === undefined ? current : { ...fallback, ...caller.credentials })) headers.set(name, value)
+      const response = await limited(input, { ...init, headers })
+      caller?.heard(response.status, response.headers.get('www-authenticate') ?? undefined)
+      return response
     },
   })
   const channel: MessageChannel = {
