@@ -74,6 +74,7 @@ export async function runServe(command: string | undefined, args: readonly strin
     maxSessionsPerPrincipal: options.maxSessionsPerPrincipal,
     ...(upstreamUrl === undefined ? {} : { upstreamUrl }),
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    ...(jwt.jwt === undefined ? {} : { authorizationServer: jwt.jwt.issuer }),
     // A verified token needs no upstream's word; a stdio upstream checks nothing.
     acceptedCredentialTtlMs: upstreamUrl === undefined || jwt.jwt !== undefined ? 0 : acceptedCredentialTtlMs,
     limits: { maxMessageBytes: config.maxMessageBytes, maxParamsDepth: config.maxParamsDepth },

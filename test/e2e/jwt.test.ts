@@ -101,8 +101,9 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
     // Asked with cacheMode "bypass": live counts, not a cached answer.
     const counts = async (id: number) => JSON.parse((await call(await sign({ sub: 'alice', tenant: 'acme' }), id, 'upstream_counts', {}, { 'mcp-cache/cacheMode': 'bypass' })).text ?? '{}') as Record<string, number>
     const before = await counts(9)
+    const metadata = `${new URL(gateway.url).origin}/.well-known/oauth-protected-resource/mcp`
     const cases: Array<[string, string | undefined, RegExp]> = [
-      ['no token', undefined, /^Bearer$/],
+      ['no token', undefined, new RegExp(`^Bearer resource_metadata="${metadata}"$`)],
       ['expired', await sign({ sub: 'alice' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 }), /error="invalid_token".*'exp'/],
       ['wrong audience', await sign({ sub: 'alice' }, { audience: 'https://other.example' }), /error="invalid_token".*'aud'/],
       ['wrong issuer', await sign({ sub: 'alice' }, { issuer: 'https://evil.example' }), /error="invalid_token".*'iss'/],
@@ -121,6 +122,9 @@ describe('serve verifying bearer JWTs (auth.jwt)', () => {
     }
     // None of them reached the upstream.
     expect((await counts(10))['whoami']).toBe(before['whoami'])
+    // Every challenge points at the gateway's metadata, which names the issuer: where a client gets a token.
+    const response = await fetch(metadata)
+    expect(await response.json()).toStrictEqual({ resource: gateway.url, authorization_servers: [ISSUER], bearer_methods_supported: ['header'] })
   })
 
   it('takes the same settings from flags', async () => {

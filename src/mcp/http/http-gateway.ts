@@ -47,6 +47,11 @@ export interface HttpGatewayOptions {
    */
   readonly acceptedCredentialTtlMs?: number
   /**
+   * The issuer whose tokens the gateway verifies itself (JWT mode): its
+   * protected resource metadata names it, and its 401s point there.
+   */
+  readonly authorizationServer?: string
+  /**
    * Most client sessions at once (stateless callers' shared upstreams count);
    * each holds an upstream connection or child. A new session past it closes
    * the longest-idle one with nothing in flight. @default 64 (`serve` sets 1000
@@ -141,7 +146,8 @@ export class HttpGateway {
     this.validateHost = hostHeaderValidation(['localhost', '127.0.0.1', '[::1]', ...(options.allowedHosts ?? [])])
     this.validateOrigin = options.allowedOrigins?.length ? originValidation([...options.allowedOrigins]) : localhostOriginValidation()
     this.publicUrl = options.publicUrl === undefined ? undefined : new URL(options.publicUrl)
-    this.protectedResource = options.upstreamUrl === undefined ? undefined : new ProtectedResource(options.upstreamUrl)
+    this.protectedResource =
+      options.authorizationServer !== undefined ? ProtectedResource.ofIssuer(options.authorizationServer) : options.upstreamUrl === undefined ? undefined : ProtectedResource.ofUpstream(options.upstreamUrl)
     this.accepted = (options.acceptedCredentialTtlMs ?? 0) > 0 ? new AcceptedCredentials(options.acceptedCredentialTtlMs as number) : undefined
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -204,7 +210,8 @@ export class HttpGateway {
     }
     const caller = await this.options.principals.authenticate(req.headers)
     if (isRefusal(caller)) {
-      if (caller.challenge !== undefined) res.setHeader('www-authenticate', caller.challenge)
+      const publicUrl = this.publicUrlFor(req)
+      if (caller.challenge !== undefined) res.setHeader('www-authenticate', this.protectedResource === undefined || publicUrl === undefined ? caller.challenge : this.protectedResource.challenge(caller.challenge, publicUrl))
       rpcError(res, caller.status, RpcCode.INVALID_REQUEST, caller.message)
       return
     }
@@ -379,7 +386,8 @@ export class HttpGateway {
    */
   private async asCaller(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller, work: () => Promise<void>): Promise<boolean> {
     const resource = this.protectedResource
-    if (resource === undefined) {
+    // A stdio upstream judges no credentials.
+    if (this.options.upstreamUrl === undefined || resource === undefined) {
       await work()
       return false
     }

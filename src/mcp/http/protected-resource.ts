@@ -16,23 +16,38 @@ export interface MetadataAnswer {
 }
 
 /**
- * The upstream's OAuth protected resource metadata, served as the gateway's
- * own. A client only ever talks to the gateway: it must be told that the
- * resource it asks a token for is the gateway's public URL (the SDK client
- * refuses metadata naming another origin), and where to read that metadata.
- * The authorization servers, scopes and everything else are the upstream's.
+ * The gateway's OAuth protected resource metadata (RFC 9728). A client only
+ * ever talks to the gateway: it must be told that the resource it asks a
+ * token for is the gateway's public URL (the SDK client refuses metadata
+ * naming another origin), and where to read that metadata. In front of an
+ * OAuth-protected upstream, everything else (authorization servers, scopes)
+ * is the upstream's; verifying tokens itself (JWT mode), the gateway names
+ * its configured issuer.
  */
 export class ProtectedResource {
-  private readonly upstream: URL
+  private readonly upstream: URL | undefined
   /** Where the upstream's last challenge said its metadata is (only on the upstream's own origin). */
   private announced: URL | undefined
   private document: { readonly body: Record<string, unknown>; readonly until: number } | undefined
   private loading: Promise<Record<string, unknown> | undefined> | undefined
 
-  constructor(upstreamUrl: string) {
-    this.upstream = new URL(upstreamUrl)
-    this.upstream.username = ''
-    this.upstream.password = ''
+  private constructor(upstreamUrl: string | undefined, issuer: string | undefined) {
+    if (upstreamUrl !== undefined) {
+      this.upstream = new URL(upstreamUrl)
+      this.upstream.username = ''
+      this.upstream.password = ''
+    }
+    if (issuer !== undefined) this.document = { body: { authorization_servers: [issuer], bearer_methods_supported: ['header'] }, until: Infinity }
+  }
+
+  /** The metadata of an OAuth-protected upstream, passed on. */
+  static ofUpstream(upstreamUrl: string): ProtectedResource {
+    return new ProtectedResource(upstreamUrl, undefined)
+  }
+
+  /** The gateway's own metadata, as the resource server of `issuer`'s tokens. */
+  static ofIssuer(issuer: string): ProtectedResource {
+    return new ProtectedResource(undefined, issuer)
   }
 
   /** True for a path this answers: the metadata's root form or a path-suffixed one. */
@@ -47,15 +62,22 @@ export class ProtectedResource {
   }
 
   /**
-   * The upstream's `WWW-Authenticate`, its `resource_metadata` pointing at the
-   * gateway instead (the upstream's URL is remembered, to fetch from).
+   * A bearer challenge (the upstream's, or the gateway's own) with its
+   * `resource_metadata` pointing at the gateway, added where it was missing.
+   * The upstream's URL is remembered, to fetch its metadata from.
    */
-  challenge(upstreamChallenge: string, publicUrl: URL): string {
-    return upstreamChallenge.replace(/(\bresource_metadata=)(?:"([^"]*)"|([^\s,]+))/i, (_match, name: string, quoted?: string, bare?: string) => {
+  challenge(challenge: string, publicUrl: URL): string {
+    const ours = `"${ProtectedResource.urlFor(publicUrl)}"`
+    let found = false
+    const pointed = challenge.replace(/(\bresource_metadata=)(?:"([^"]*)"|([^\s,]+))/i, (_match, name: string, quoted?: string, bare?: string) => {
+      found = true
       const announced = URL.canParse(quoted ?? bare ?? '') ? new URL(quoted ?? bare ?? '') : undefined
-      if (announced?.origin === this.upstream.origin) this.announced = announced
-      return `${name}"${ProtectedResource.urlFor(publicUrl)}"`
+      if (announced !== undefined && announced.origin === this.upstream?.origin) this.announced = announced
+      return `${name}${ours}`
     })
+    if (found) return pointed
+    const bearer = /^(Bearer|DPoP)(?:\s+(.*))?$/is.exec(challenge.trim())
+    return bearer === null ? challenge : `${bearer[1]} resource_metadata=${ours}${bearer[2] ? `, ${bearer[2]}` : ''}`
   }
 
   /** The metadata answer for a client of the gateway at `publicUrl`. */
@@ -79,6 +101,7 @@ export class ProtectedResource {
 
   /** The first document found: where the upstream's challenge pointed, its path-suffixed well-known URL, its root one. */
   private async fetchDocument(): Promise<Record<string, unknown> | undefined> {
+    if (this.upstream === undefined) return undefined
     const candidates = new Set([this.announced?.href, ProtectedResource.urlFor(this.upstream), `${this.upstream.origin}${METADATA_PATH}`].filter((url) => url !== undefined))
     const fetchLimited = limitedFetch(MAX_METADATA_BYTES, () => undefined)
     for (const url of candidates) {
