@@ -141,4 +141,18 @@ describe('mcp-cache CLI', () => {
       expect(run.stdout).toContain(`Usage: mcp-cache ${command}`)
     }
   })
+
+  it('refuses identity settings that cannot work together, saying what to change', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'mcp-cache-cli-')), 'jwt.json')
+    writeFileSync(config, JSON.stringify({ auth: { jwt: { jwksUrl: 'http://127.0.0.1:9/jwks', issuer: 'https://as.example', audience: 'https://mcp.example/mcp' } } }))
+    const proxy = await cli(['proxy', '--config', config, '--', process.execPath, '-e', ''], env)
+    expect(proxy.code).not.toBe(0)
+    expect(proxy.stderr).toContain('auth.jwt is for `serve`')
+    const serve = await cli(['serve', '--port', '0', '--config', config, '--principal-header', 'x-user', '--upstream', 'http://127.0.0.1:9/mcp'], env)
+    expect(serve.code).not.toBe(0)
+    expect(serve.stderr).toContain('--principal-header and JWT verification both name the caller')
+    const publicUrl = await cli(['serve', '--port', '0', '--public-url', 'mcp.example.com', '--upstream', 'http://127.0.0.1:9/mcp'], env)
+    expect(publicUrl.code).not.toBe(0)
+    expect(publicUrl.stderr).toContain('--public-url must be the http(s) URL')
+  })
 })
