@@ -50,6 +50,9 @@ export async function runServe(command: string | undefined, args: readonly strin
     throw new Error(`--public-url must be the http(s) URL clients reach this gateway's /mcp at, e.g. https://mcp.example.com/mcp (got '${options.publicUrl}')`)
   }
   const acceptedCredentialTtlMs = parseDuration(options.acceptedCredentialTtl, '--accepted-credential-ttl', 'timer')
+  if (acceptedCredentialTtlMs === 0) {
+    throw new Error("--accepted-credential-ttl must be more than 0: it is how long the upstream's acceptance of a caller's credentials is trusted (e.g. 60s)")
+  }
   // The upstream URL may carry a token in its query or user info: no log line may show it.
   const redact = redactorFor(options.upstream === undefined ? [] : secretsOfUrl(options.upstream))
   const logger = createDefaultLogger(process.env['LOG_LEVEL'] ?? 'info', redact)

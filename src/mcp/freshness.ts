@@ -33,12 +33,12 @@ export function freshnessOf(meta: unknown): Freshness | { readonly problem: stri
 
 /**
  * The freshness a request gets: what its `_meta` asks for, except that a
- * caller whose credentials the upstream has not lately accepted reads nothing
- * cached (its request goes upstream, which judges them; a good answer is stored).
+ * caller whose credentials the upstream has not lately accepted for this kind
+ * of request (a tool, a method) reads nothing cached (its request goes upstream, which judges them; a good answer is stored).
  */
-export function freshnessFor(meta: unknown): Freshness | { readonly problem: string } {
+export function freshnessFor(meta: unknown, kind: string): Freshness | { readonly problem: string } {
   const asked = freshnessOf(meta)
-  return 'mode' in asked && asked.mode !== 'bypass' && !callerMayReadCache() ? REFRESH : asked
+  return 'mode' in asked && asked.mode !== 'bypass' && !callerMayReadCache(kind) ? REFRESH : asked
 }
 
 const REFRESH: Freshness = { mode: 'refresh' }

@@ -94,10 +94,78 @@ describe('serve in front of an OAuth-protected server', () => {
       expect(stateless.text).not.toContain('S1: call')
       expect((await rawPost(gateway.url, INITIALIZE, credentials)).status).toBe(401)
     }
-    // Another user the upstream accepts shares the entry at once.
+    // Another user shares the entry once the upstream has accepted their token for that tool.
     const { client: dave } = await connectAs('dave')
+    expect(answerOf(await dave.callTool({ name: 'lookup_code', arguments: { code: 'S1' } }))).toMatchObject({ status: 'miss' })
     expect(answerOf(await dave.callTool({ name: 'lookup_code', arguments: { code: 'S1' } }))).toMatchObject({ status: 'hit' })
-    expect(upstream.calls.filter((call) => call === 'lookup_code:S1')).toHaveLength(1)
+    expect(upstream.calls.filter((call) => call === 'lookup_code:S1')).toHaveLength(2)
+  })
+
+  it('never answers a refused credential with a shared read the upstream marked public', async () => {
+    const { oauth } = await connectAs('erin')
+    const read = (id: number, headers: Record<string, string>) => rawPost(gateway.url, { jsonrpc: '2.0', id, method: 'resources/read', params: { uri: 'notes://shared', _meta: MODERN_META } }, { ...headers, ...STATELESS_HEADERS })
+    const erin = { authorization: `Bearer ${(await oauth.tokens())?.access_token as string}` }
+    const status = (answer: Awaited<ReturnType<typeof read>>) => (answer.messages[0]?.['result'] as { _meta?: Record<string, unknown> } | undefined)?._meta?.['mcp-cache/status']
+    expect(status(await read(1, erin))).toBe('miss')
+    expect(status(await read(2, erin))).toBe('hit')
+    for (const credentials of [{ authorization: 'Bearer forged' }, {}] as Array<Record<string, string>>) {
+      const refused = await read(3, credentials)
+      expect(refused.status).toBe(401)
+      expect(refused.text).not.toContain('shared notes')
+    }
+    expect(upstream.calls.filter((call) => call === 'read:notes')).toHaveLength(1)
+  })
+})
+
+describe('serve in front of a server that checks tokens per method (discovery open, tools not)', () => {
+  let authorization: AuthorizationServer
+  let upstream: ProtectedServer
+  let gateway: UrlProcess
+  let token: string
+  beforeAll(async () => {
+    authorization = await startAuthorizationServer()
+    upstream = await startProtectedServer(authorization.issuer, { openMethods: ['initialize', 'notifications/initialized', 'tools/list'] })
+    const config = writeConfig({ tools: { lookup_code: { scope: 'shared' } } })
+    // Callers named by a header of a proxy in front: a session survives a change of token.
+    gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--upstream', upstream.url, '--config', config, '--principal-header', 'x-user'])
+    upstream.audience = gateway.url
+    // A token for this gateway, through the first leg of the flow (its 401 comes on tools/call here).
+    const oauth = new TestOAuthClient()
+    const client = new Client({ name: 'oauth-test', version: '1.0.0' })
+    const transport = new StreamableHTTPClientTransport(new URL(gateway.url), { authProvider: oauth })
+    await client.connect(transport)
+    await expect(client.callTool({ name: 'lookup_code', arguments: { code: 'P0' } })).rejects.toThrow(UnauthorizedError)
+    await transport.finishAuth((oauth.callback as URL).searchParams)
+    await client.close()
+    token = (await oauth.tokens())?.access_token as string
+  })
+  afterAll(async () => {
+    await gateway?.stop()
+    await upstream?.stop()
+    await authorization?.stop()
+  })
+
+  it('does not take a credential’s open tools/list as leave to read cached tool results', async () => {
+    const call = (id: number, headers: Record<string, string>) => rawPost(gateway.url, toolCall(id, 'lookup_code', { code: 'P1' }, MODERN_META), { ...headers, ...STATELESS_HEADERS })
+    const status = (answer: Awaited<ReturnType<typeof call>>) => (answer.messages[0]?.['result'] as ToolAnswer | undefined)?._meta?.['mcp-cache/status']
+    expect(status(await call(1, { authorization: `Bearer ${token}` }))).toBe('miss')
+    expect(status(await call(2, { authorization: `Bearer ${token}` }))).toBe('hit')
+    // The forged token's tools/list is answered (discovery is open): its call still goes upstream, and is refused.
+    const forged = await call(3, { authorization: 'Bearer forged' })
+    expect(forged.status).toBe(401)
+    expect(forged.text).not.toContain('P1: call')
+  })
+
+  it('does not let another token in a session read what the session’s first token was served', async () => {
+    const session = await openSession(gateway.url, { 'x-user': 'alice', authorization: `Bearer ${token}` })
+    const call = (id: number, authorization: string) => rawPost(gateway.url, toolCall(id, 'lookup_code', { code: 'P2' }), { ...session, authorization })
+    expect((await call(1, `Bearer ${token}`)).messages[0]).toMatchObject({ result: { _meta: { 'mcp-cache/status': 'miss' } } })
+    expect((await call(2, `Bearer ${token}`)).messages[0]).toMatchObject({ result: { _meta: { 'mcp-cache/status': 'hit' } } })
+    // Same user by the header, a token the upstream refuses: the session's tools are known, the hit is there, and it is not served.
+    const forged = await call(3, 'Bearer forged')
+    expect(forged.status).toBe(401)
+    expect(forged.text).not.toContain('P2: call')
+    expect(upstream.calls.filter((call) => call === 'lookup_code:P2')).toHaveLength(1)
   })
 })
 

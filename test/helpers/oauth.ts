@@ -5,7 +5,7 @@
  * jose, as a real resource server does), and an OAuth client provider for the
  * official SDK client whose "browser" is a fetch loop that logs a chosen user in.
  */
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { OAuthClientProvider, OAuthDiscoveryState, StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client'
 import { toNodeHandler } from '@modelcontextprotocol/node'
@@ -74,7 +74,8 @@ export async function startAuthorizationServer(): Promise<AuthorizationServer> {
       for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(resource, scopes.join(' '))
       await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true })
     })().catch((error: unknown) => {
-      res.writeHead(500).end(String(error))
+      if (res.headersSent) res.destroy()
+      else res.writeHead(500).end(String(error))
     })
   })
   return {
@@ -102,9 +103,10 @@ export interface ProtectedServer {
 /**
  * An MCP server (official SDK) behind bearer-token checks: a request without
  * a valid token gets 401 with `WWW-Authenticate` naming its protected resource
- * metadata, which names the authorization server.
+ * metadata, which names the authorization server. `openMethods` are served
+ * without a token (an upstream that checks per method: discovery open, tools not).
  */
-export async function startProtectedServer(issuer: string): Promise<ProtectedServer> {
+export async function startProtectedServer(issuer: string, options: { openMethods?: readonly string[] } = {}): Promise<ProtectedServer> {
   const keys = createRemoteJWKSet(new URL(`${issuer}/jwks`))
   const calls: string[] = []
   const handler = toNodeHandler(
@@ -114,6 +116,10 @@ export async function startProtectedServer(issuer: string): Promise<ProtectedSer
         const sub = String(ctx.http?.authInfo?.extra?.['sub'])
         calls.push(`whoami:${sub}`)
         return { content: [{ type: 'text', text: `${n} for ${sub}` }] }
+      })
+      mcp.registerResource('shared-notes', 'notes://shared', { mimeType: 'text/plain', cacheHint: { ttlMs: 60_000, cacheScope: 'public' } }, async (uri) => {
+        calls.push('read:notes')
+        return { contents: [{ uri: uri.href, text: `shared notes, read ${calls.length}` }] }
       })
       mcp.registerTool('lookup_code', { description: 'Looks up a code', inputSchema: z.object({ code: z.string() }), annotations: { readOnlyHint: true } }, async ({ code }) => {
         calls.push(`lookup_code:${code}`)
@@ -136,16 +142,18 @@ export async function startProtectedServer(issuer: string): Promise<ProtectedSer
       res
         .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `Bearer resource_metadata="${metadataUrl}", scope="${MCP_SCOPE}"${error === undefined ? '' : `, error="${error}"`}` })
         .end(JSON.stringify({ error: error ?? 'unauthorized' }))
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
-    if (token === undefined) return refuse()
-    jwtVerify(token, keys, { issuer, audience: state.audience }).then(
-      ({ payload }) => {
-        // Where the SDK's HTTP handler takes the verified caller from.
-        ;(req as typeof req & { auth?: unknown }).auth = { token, clientId: String(payload['client_id']), scopes: String(payload['scope'] ?? '').split(' '), extra: { sub: payload.sub } }
-        void handler(req, res)
-      },
-      () => refuse('invalid_token'),
-    )
+    const serve = (body: unknown) => handler(req, res, body).catch((error: unknown) => res.destroy(error as Error))
+    void readJson(req).then(async (body) => {
+      const methods = (Array.isArray(body) ? body : [body]).map((message) => (message as { method?: unknown } | undefined)?.method)
+      if (body !== undefined && methods.every((method) => typeof method === 'string' && options.openMethods?.includes(method))) return serve(body)
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+      if (token === undefined) return refuse()
+      const verified = await jwtVerify(token, keys, { issuer, audience: state.audience }).catch(() => undefined)
+      if (verified === undefined) return refuse('invalid_token')
+      // Where the SDK's HTTP handler takes the verified caller from.
+      ;(req as typeof req & { auth?: unknown }).auth = { token, clientId: String(verified.payload['client_id']), scopes: String(verified.payload['scope'] ?? '').split(' '), extra: { sub: verified.payload.sub } }
+      return serve(body)
+    }).catch((error: unknown) => res.destroy(error as Error))
   })
   return {
     url: `${origin}/mcp`,
@@ -220,6 +228,18 @@ export class TestOAuthClient implements OAuthClientProvider {
       }
     }
     throw new Error('authorization did not come back within 12 redirects')
+  }
+}
+
+/** A POST's JSON body (undefined for other methods or a body that is not JSON). */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (req.method !== 'POST') return undefined
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+  } catch {
+    return undefined
   }
 }
 

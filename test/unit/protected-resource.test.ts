@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AcceptedCredentials } from '../../src/mcp/http/accepted-credentials.js'
+import { AcceptedCredentials, isAuthRefusal } from '../../src/mcp/http/accepted-credentials.js'
 import { ProtectedResource } from '../../src/mcp/http/protected-resource.js'
 
 describe('ProtectedResource', () => {
@@ -33,19 +33,30 @@ describe('ProtectedResource', () => {
 })
 
 describe('AcceptedCredentials', () => {
-  it('vouches for a credential after a success, and no longer once the upstream refuses it', () => {
+  it('vouches for a credential per kind of request after a success, and for nothing once it is refused', () => {
     const accepted = new AcceptedCredentials(60_000)
-    expect(accepted.has('c1')).toBe(false)
-    accepted.heard('c1', 500)
-    accepted.heard('c1', 404)
-    expect(accepted.has('c1')).toBe(false)
-    accepted.heard('c1', 202)
-    expect(accepted.has('c1')).toBe(true)
-    expect(accepted.has('c2')).toBe(false)
-    accepted.heard('c1', 403)
-    expect(accepted.has('c1')).toBe(false)
-    accepted.heard('c1', 200)
-    accepted.heard('c1', 401)
-    expect(accepted.has('c1')).toBe(false)
+    expect(accepted.has('c1', 'tools/call:a')).toBe(false)
+    accepted.vouch('c1', 'tools/call:a')
+    expect(accepted.has('c1', 'tools/call:a')).toBe(true)
+    // Another tool may need more scope; another credential is another caller.
+    expect(accepted.has('c1', 'tools/call:b')).toBe(false)
+    expect(accepted.has('c2', 'tools/call:a')).toBe(false)
+    accepted.vouch('c1', 'resources/read')
+    accepted.forget('c1')
+    expect(accepted.has('c1', 'tools/call:a')).toBe(false)
+    expect(accepted.has('c1', 'resources/read')).toBe(false)
+  })
+
+  it('vouches only for the TTL', () => {
+    const accepted = new AcceptedCredentials(0)
+    accepted.vouch('c1', 'tools/list')
+    expect(accepted.has('c1', 'tools/list')).toBe(false)
+  })
+
+  it('counts a 401, and a 403 with a bearer challenge, as refusing the credentials; a bare 403 (a Host check) is not', () => {
+    expect(isAuthRefusal(401, undefined)).toBe(true)
+    expect(isAuthRefusal(403, 'Bearer error="insufficient_scope", scope="b"')).toBe(true)
+    expect(isAuthRefusal(403, undefined)).toBe(false)
+    expect(isAuthRefusal(200, 'Bearer')).toBe(false)
   })
 })

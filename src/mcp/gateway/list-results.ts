@@ -1,6 +1,7 @@
 import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
 import { hashContent } from '../../keys/content-hash.js'
+import { requestKind } from '../caller-context.js'
 import { acceptFor, forbidsStoring, freshnessFor } from '../freshness.js'
 import { errorResponse, RpcCode, type JsonRpcRequest } from '../jsonrpc.js'
 import { isRoundTripContinuation } from '../tool-policy.js'
@@ -44,7 +45,7 @@ export function listKey(method: string, params: Record<string, unknown> | undefi
 export async function handleListRequest(session: GatewaySession, request: JsonRpcRequest): Promise<void> {
   const { context } = session
   const params = request.params
-  const freshness = freshnessFor(params?.['_meta'])
+  const freshness = freshnessFor(params?.['_meta'], requestKind(request.method, params))
   if (!('mode' in freshness)) {
     if (session.requests.complete(request)) await session.reply(errorResponse(request.id, RpcCode.INVALID_PARAMS, freshness.problem))
     return

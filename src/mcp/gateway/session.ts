@@ -1,4 +1,5 @@
 import type { Cache } from '../../cache/cache.js'
+import { outsideCaller } from '../caller-context.js'
 import { errorResponse, isNotification, isRequest, isResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../jsonrpc.js'
 import type { MessageChannel } from '../transports/channel.js'
 import type { GatewayContext } from './context.js'
@@ -120,7 +121,8 @@ export class GatewaySession {
         if (!this.pending.delete(id)) return
         clearTimeout(timer)
         awaitLate()
-        this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'every waiting client cancelled' } }).catch(() => undefined)
+        // On behalf of every waiter, not of the last one to leave (whose credentials are not the call's).
+        outsideCaller(() => this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'every waiting client cancelled' } })).catch(() => undefined)
         reject(new UpstreamError('cancelled'))
       })
       this.sendUpstream({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }).catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import type { Cache } from '../../cache/cache.js'
 import { buildKey } from '../../keys/build-key.js'
 import { hashContent, shortHash } from '../../keys/content-hash.js'
+import { requestKind } from '../caller-context.js'
 import { acceptFor, freshnessFor } from '../freshness.js'
 import { keyInGenerations } from '../invalidation-targets.js'
 import { errorResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest } from '../jsonrpc.js'
@@ -91,7 +92,7 @@ export async function answerFromCache(session: GatewaySession, request: JsonRpcR
   const params = request.params ?? {}
   const name = params['name']
   if (typeof name !== 'string' || isRoundTripContinuation(params)) return undefined
-  const freshness = freshnessFor(params['_meta'])
+  const freshness = freshnessFor(params['_meta'], requestKind('tools/call', params))
   if (!('mode' in freshness) || freshness.mode !== 'use' || freshness.maxAgeMs !== undefined) return undefined
   await loadCatalog(session, request)
   const plan = planCall(session, name, params)
@@ -128,7 +129,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
     passThrough(session, request, name, [], started)
     return
   }
-  const freshness = freshnessFor(params['_meta'])
+  const freshness = freshnessFor(params['_meta'], requestKind('tools/call', params))
   if (!('mode' in freshness)) {
     if (session.requests.complete(request)) await session.reply(errorResponse(request.id, RpcCode.INVALID_PARAMS, freshness.problem))
     return

@@ -47,8 +47,9 @@ export function holdHead(res: ServerResponse): HeldHead {
   timer.unref()
   res.writeHead = ((...args: unknown[]) => {
     if (state === 'held') {
-      // The first is the transport's; a later one is Node's implicit head (flushHeaders), status only.
-      head ??= args
+      // Node's implicit head (flushHeaders) gives a status only: it never replaces the transport's.
+      // One with headers does (an error answer after the stream's head, say).
+      if (head === undefined || args.length > 1) head = args
       return res
     }
     return state === 'replaced' ? res : writeHead(...args)

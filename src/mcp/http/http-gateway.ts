@@ -10,14 +10,14 @@ import { duplicateIdProblem, type GatewaySession } from '../gateway/session.js'
 import { answerFromCache } from '../gateway/tool-calls.js'
 import { errorResponse, RpcCode, type RequestId } from '../jsonrpc.js'
 import { checkMessageLimits, requestIdOf, type MessageLimits } from '../message-limits.js'
-import { serveFor, type CallerContext } from '../caller-context.js'
+import { requestKind, serveFor, type CallerContext } from '../caller-context.js'
 import { isRefusal, type Caller, type PrincipalResolver } from '../principal.js'
 import type { MessageChannel } from '../transports/channel.js'
 import { toolCallOf, writeJsonAnswer } from './json-answer.js'
 import { HttpDownstream } from '../transports/http-downstream.js'
 import { UpstreamBackoffError } from '../transports/crash-backoff.js'
 import { StatelessDownstream } from '../transports/stateless-downstream.js'
-import { AcceptedCredentials } from './accepted-credentials.js'
+import { AcceptedCredentials, isAuthRefusal } from './accepted-credentials.js'
 import { holdHead, type HeldHead } from './held-response.js'
 import { ProtectedResource } from './protected-resource.js'
 
@@ -328,7 +328,7 @@ export class HttpGateway {
     }
     group.active++
     try {
-      await this.serveStateless(req, res, body, group, caller)
+      await this.serveStateless(req, res, body, key, group, caller)
     } finally {
       group.active--
     }
@@ -356,7 +356,7 @@ export class HttpGateway {
   }
 
   /** Serves one stateless request on its group's upstream. */
-  private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown, group: StatelessGroup, caller: Caller): Promise<void> {
+  private async serveStateless(req: IncomingMessage, res: ServerResponse, body: unknown, key: string, group: StatelessGroup, caller: Caller): Promise<void> {
     let started: StatelessClient
     try {
       started = await group.pending
@@ -366,7 +366,7 @@ export class HttpGateway {
     }
     const { downstream, session } = started
     downstream.lastActive = Date.now()
-    await this.asCaller(req, res, body, caller, async () => {
+    const refused = await this.asCaller(req, res, body, caller, async () => {
       if (await this.answeredFromCache(req, res, body, session, STATELESS_VERSIONS, undefined)) return
       const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined })
       // The transport checks MCP-Protocol-Version; the gateway forwards whichever era the upstream speaks.
@@ -374,6 +374,11 @@ export class HttpGateway {
       await downstream.attach(transport)
       await transport.handleRequest(req, res, body)
     })
+    // Credentials the upstream refused hold no upstream (nor a place among the sessions) for long.
+    if (refused && group.active === 1 && this.stateless.get(key) === group) {
+      this.stateless.delete(key)
+      void session.close()
+    }
   }
 
   /**
@@ -391,22 +396,42 @@ export class HttpGateway {
       await work()
       return false
     }
-    const held = holdHead(res)
+    // Only a POST carrying requests has an answer whose status may still become the upstream's;
+    // a GET stream, a notification's 202 or a DELETE goes out as the transport writes it.
+    const held = req.method === 'POST' && carriesRequest(body) ? holdHead(res) : undefined
+    // What the upstream's answer to this request itself is (not to a tools/list the gateway adds first).
+    const ownKind = Array.isArray(body) ? undefined : kindOf(body)
+    // Dropped once the request is answered: a stream it started upstream outlives it, and must
+    // neither keep it in memory nor report to it.
+    let live: { readonly req: IncomingMessage; readonly body: unknown } | undefined = { req, body }
+    const accepted = this.accepted
     const context: CallerContext = {
       credentials: this.options.principals.credentialsOf(req.headers),
-      mayReadCache: () => this.accepted === undefined || this.accepted.has(caller.credential),
-      heard: (status, challenge) => {
-        this.accepted?.heard(caller.credential, status)
-        if (status === 401 || status === 403) this.refuse(req, held, resource, status, challenge, body)
-        else held.release()
+      get finished() {
+        return live === undefined
+      },
+      mayReadCache: (kind) => accepted === undefined || accepted.has(caller.credential, kind),
+      heard: (status, challenge, kind) => {
+        if (live === undefined) return
+        if (isAuthRefusal(status, challenge)) {
+          accepted?.forget(caller.credential)
+          if (held !== undefined) this.refuse(live.req, held, resource, status, challenge, live.body)
+          return
+        }
+        // Only the answer to a request says something about it (a notification's 202 says nothing).
+        if (kind === undefined) return
+        if (status >= 200 && status < 300) accepted?.vouch(caller.credential, kind)
+        // The head waits for the upstream's word on this request itself (a batch: on any of them).
+        if (ownKind === undefined || kind === ownKind) held?.release()
       },
     }
     try {
       await serveFor(context, work)
     } finally {
-      held.release()
+      held?.release()
+      live = undefined
     }
-    return held.replaced
+    return held?.replaced === true
   }
 
   /** Answers with the upstream's refusal, unless the answer has begun (then the request's JSON-RPC error tells it). */
@@ -426,7 +451,7 @@ export class HttpGateway {
       return
     }
     const answer = await resource.answer(publicUrl)
-    res.writeHead(answer.status, { 'content-type': 'application/json', 'access-control-allow-origin': '*', 'cache-control': 'max-age=60' }).end(JSON.stringify(answer.body))
+    res.writeHead(answer.status, { 'content-type': 'application/json', 'access-control-allow-origin': '*', 'cache-control': answer.status === 200 ? 'max-age=60' : 'no-store' }).end(JSON.stringify(answer.body))
   }
 
   /** The URL clients reach `/mcp` at: configured, else the listen address, else (every interface) the request's Host. */
@@ -622,6 +647,18 @@ const NO_SESSION = Symbol('no session')
 const STATELESS_PROTOCOL_VERSION = '2026-07-28'
 /** What a request without a session may speak: the stateless revision or, forwarded, an older one. */
 const STATELESS_VERSIONS: readonly string[] = [STATELESS_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS]
+
+/** The kind of the one request a POST body holds ({@link requestKind}), if it is one. */
+function kindOf(body: unknown): string | undefined {
+  if (requestIdOf(body) === null) return undefined
+  const { method, params } = body as { method?: unknown; params?: unknown }
+  return typeof method === 'string' ? requestKind(method, typeof params === 'object' && params !== null ? (params as Record<string, unknown>) : undefined) : undefined
+}
+
+/** True when a POST body holds a request (not only notifications or responses). */
+function carriesRequest(body: unknown): boolean {
+  return (Array.isArray(body) ? body : [body]).some((message) => requestIdOf(message) !== null)
+}
 
 function isInitialize(body: unknown): boolean {
   return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize'

@@ -28,7 +28,8 @@ export class ProtectedResource {
   private readonly upstream: URL | undefined
   /** Where the upstream's last challenge said its metadata is (only on the upstream's own origin). */
   private announced: URL | undefined
-  private document: { readonly body: Record<string, unknown>; readonly until: number } | undefined
+  /** The document, or undefined for an upstream that publishes none (remembered too). */
+  private document: { readonly body: Record<string, unknown> | undefined; readonly until: number } | undefined
   private loading: Promise<Record<string, unknown> | undefined> | undefined
 
   private constructor(upstreamUrl: string | undefined, issuer: string | undefined) {
@@ -110,12 +111,16 @@ export class ProtectedResource {
         await response.body?.cancel()
         continue
       }
-      if (!response.ok) throw new Error(`HTTP ${response.status}`)
+      if (!response.ok) {
+        await response.body?.cancel()
+        throw new Error(`HTTP ${response.status}`)
+      }
       const body = (await response.json()) as unknown
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error('not a JSON object')
       this.document = { body: body as Record<string, unknown>, until: Date.now() + REUSE_MS }
       return this.document.body
     }
+    this.document = { body: undefined, until: Date.now() + REUSE_MS }
     return undefined
   }
 }

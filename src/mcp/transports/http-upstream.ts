@@ -1,10 +1,14 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { decoded } from '../../log/redact.js'
-import { currentCaller } from '../caller-context.js'
-import { errorResponse, RpcCode, type JsonRpcMessage } from '../jsonrpc.js'
+import { currentCaller, requestKind } from '../caller-context.js'
+import { errorResponse, isRequest, RpcCode, type JsonRpcMessage } from '../jsonrpc.js'
 import type { MessageChannel } from './channel.js'
 import { limitedFetch } from './limited-fetch.js'
+
+/** The message whose sending is under way, so the fetch that carries it knows what it carries. */
+const sending = new AsyncLocalStorage<JsonRpcMessage>()
 
 /**
  * A Streamable HTTP upstream, one client session of it per gateway session.
@@ -30,13 +34,14 @@ export function httpUpstream(url: string, credentials: Readonly<Record<string, s
       const headers = new Headers(init?.headers)
       for (const [name, value] of Object.entries(caller === undefined ? current : { ...fallback, ...caller.credentials })) headers.set(name, value)
       const response = await limited(input, { ...init, headers })
-      caller?.heard(response.status, response.headers.get('www-authenticate') ?? undefined)
+      const message = sending.getStore()
+      caller?.heard(response.status, response.headers.get('www-authenticate') ?? undefined, message !== undefined && isRequest(message) ? requestKind(message.method, message.params) : undefined)
       return response
     },
   })
   const channel: MessageChannel = {
     start: () => transport.start(),
-    send: (message) => transport.send(message as JSONRPCMessage),
+    send: (message) => sending.run(message, () => transport.send(message as JSONRPCMessage)),
     close: () => transport.close(),
     updateCredentials: (next) => {
       current = { ...fallback, ...next }
