@@ -154,7 +154,7 @@ describe('mcp-cache CLI', () => {
     const publicUrl = await cli(['serve', '--port', '0', '--public-url', 'mcp.example.com', '--upstream', 'http://127.0.0.1:9/mcp'], env)
     expect(publicUrl.code).not.toBe(0)
     expect(publicUrl.stderr).toContain('--public-url must be the http(s) URL')
-    const untrusted = await cli(['serve', '--port', '0', '--accepted-credential-ttl', '0', '--upstream', 'http://127.0.0.1:9/mcp'], env)
+    const untrusted = await cli(['serve', '--port', '0', '--accepted-credential-ttl', '0s', '--upstream', 'http://127.0.0.1:9/mcp'], env)
     expect(untrusted.code).not.toBe(0)
     expect(untrusted.stderr).toContain('--accepted-credential-ttl must be more than 0')
   })
