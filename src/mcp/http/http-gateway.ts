@@ -277,8 +277,9 @@ export class HttpGateway {
     const reserved = this.reserveIds(res, body, existing.session, sessionId)
     if (reserved === undefined) return
     try {
-      await this.asCaller(req, res, body, caller, async () => {
+      await this.asCaller(req, res, body, caller, async (hold) => {
         if (await this.answeredFromCache(req, res, body, existing.session, SUPPORTED_PROTOCOL_VERSIONS, sessionId)) return
+        hold()
         await existing.downstream.transport.handleRequest(req, res, body)
       })
     } finally {
@@ -305,7 +306,10 @@ export class HttpGateway {
     session.onclose = () => {
       if (transport.sessionId !== undefined) this.sessions.delete(transport.sessionId)
     }
-    const refused = await this.asCaller(req, res, body, caller, () => transport.handleRequest(req, res, body))
+    const refused = await this.asCaller(req, res, body, caller, (hold) => {
+      hold()
+      return transport.handleRequest(req, res, body)
+    })
     // The transport refused the initialize (a header, say), or the upstream refused the caller: no
     // client holds this session, so close it with its upstream.
     if (transport.sessionId === undefined || refused) await session.close()
@@ -366,8 +370,9 @@ export class HttpGateway {
     }
     const { downstream, session } = started
     downstream.lastActive = Date.now()
-    const refused = await this.asCaller(req, res, body, caller, async () => {
+    const refused = await this.asCaller(req, res, body, caller, async (hold) => {
       if (await this.answeredFromCache(req, res, body, session, STATELESS_VERSIONS, undefined)) return
+      hold()
       const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined })
       // The transport checks MCP-Protocol-Version; the gateway forwards whichever era the upstream speaks.
       transport.setSupportedProtocolVersions([...STATELESS_VERSIONS])
@@ -386,19 +391,24 @@ export class HttpGateway {
    * upstream for it carries its own credentials, it reads the cache only once
    * the upstream accepted them lately, and an upstream 401/403 reaches the
    * client as that HTTP status with the upstream's challenge (pointing at this
-   * gateway's metadata), so the client's OAuth flow can start. Resolves true
-   * when the upstream refused the caller.
+   * gateway's metadata), so the client's OAuth flow can start. `work` calls
+   * `hold` before it hands the request to the SDK transport (an answer from
+   * the cache needs no holding: it is only given to a caller the upstream
+   * accepted). Resolves true when the upstream refused the caller.
    */
-  private async asCaller(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller, work: () => Promise<void>): Promise<boolean> {
+  private async asCaller(req: IncomingMessage, res: ServerResponse, body: unknown, caller: Caller, work: (hold: () => void) => Promise<void>): Promise<boolean> {
     const resource = this.protectedResource
     // A stdio upstream judges no credentials.
     if (this.options.upstreamUrl === undefined || resource === undefined) {
-      await work()
+      await work(() => undefined)
       return false
     }
+    let held: HeldHead | undefined
     // Only a POST carrying requests has an answer whose status may still become the upstream's;
     // a GET stream, a notification's 202 or a DELETE goes out as the transport writes it.
-    const held = req.method === 'POST' && carriesRequest(body) ? holdHead(res) : undefined
+    const hold = () => {
+      if (held === undefined && !res.headersSent && req.method === 'POST' && carriesRequest(body)) held = holdHead(res)
+    }
     // What the upstream's answer to this request itself is (not to a tools/list the gateway adds first).
     const ownKind = Array.isArray(body) ? undefined : kindOf(body)
     // Dropped once the request is answered: a stream it started upstream outlives it, and must
@@ -426,7 +436,7 @@ export class HttpGateway {
       },
     }
     try {
-      await serveFor(context, work)
+      await serveFor(context, () => work(hold))
     } finally {
       held?.release()
       live = undefined
