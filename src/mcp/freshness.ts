@@ -11,6 +11,12 @@ export interface Freshness {
   readonly mode: 'use' | 'bypass' | 'refresh'
   /** Set: an entry older than this is not taken (and is replaced). */
   readonly maxAgeMs?: number
+  /**
+   * Set when the gateway, not the caller, asked for `refresh`: the upstream
+   * has not lately accepted the caller's credentials. The answer is stored as
+   * usual (a write's de-duplication entry included).
+   */
+  readonly unproven?: true
 }
 
 const USE: Freshness = { mode: 'use' }
@@ -38,10 +44,10 @@ export function freshnessOf(meta: unknown): Freshness | { readonly problem: stri
  */
 export function freshnessFor(meta: unknown, kind: string): Freshness | { readonly problem: string } {
   const asked = freshnessOf(meta)
-  return 'mode' in asked && asked.mode !== 'bypass' && !callerMayReadCache(kind) ? REFRESH : asked
+  return 'mode' in asked && asked.mode !== 'bypass' && !callerMayReadCache(kind) ? UNPROVEN : asked
 }
 
-const REFRESH: Freshness = { mode: 'refresh' }
+const UNPROVEN: Freshness = { mode: 'refresh', unproven: true }
 
 /**
  * Which cached values a call with this freshness takes (for `getOrSet`'s

@@ -141,13 +141,16 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   // A continuation of a multi-round-trip call finishes it upstream (and may finish a write). A
   // user-scoped call without credentials has no principal whose entry it could be.
   const cache = decision.cache ? cacheOf(session, decision) : undefined
-  const uncached = !decision.cache || cache === undefined || freshness.mode === 'bypass' || isRoundTripContinuation(params) || (decision.mode === 'dedupe' && freshness.mode === 'refresh')
+  // A caller's own "refresh" of a write runs it again, unrecorded; the gateway's (an unproven
+  // caller) runs it and records it, so that caller's retry is still de-duplicated.
+  const rerun = decision.cache && decision.mode === 'dedupe' && freshness.mode === 'refresh' && freshness.unproven !== true
+  const uncached = !decision.cache || cache === undefined || freshness.mode === 'bypass' || isRoundTripContinuation(params) || rerun
   if (uncached) {
     passThrough(session, request, name, plan.drops, started)
     return
   }
   if (decision.mode === 'dedupe') {
-    await cachedCall(session, request, plan, slotOf(cache, plan, decision, []), undefined, started)
+    await cachedCall(session, request, plan, slotOf(cache, plan, decision, []), freshness.unproven === true ? () => false : undefined, started)
     return
   }
   const accept = acceptFor(freshness, storedAtOf)
