@@ -31,18 +31,29 @@ export async function inspectKeys(store: Store, space: KeySpace, glob: string, c
   return { keys, cursor: page.cursor }
 }
 
-/** DUMP payloads of a space's entries (internal `~` keys left out), batch by batch. */
+/**
+ * DUMP payloads of everything under a space, batch by batch: entries, and what
+ * the cache keeps beside them (namespaces, principals, tag sets, generations),
+ * without which restored entries would be unreachable or never invalidated.
+ * Locks are left out: they live seconds, and a restored one would hold a key.
+ */
 export async function* exportEntries(store: Store, space: KeySpace, glob: string): AsyncIterable<Array<{ key: string; ttlMs: number; payload: Buffer }>> {
   const redis = redisOf(store, 'export')
   for await (const batch of store.scan(space.pattern(glob), { count: 500 })) {
-    const dumped = await redis.dump(batch.filter((key) => !space.unqualify(key).startsWith('~')))
+    const dumped = await redis.dump(batch.filter((key) => !isLockKey(space.unqualify(key))))
     yield dumped.map((entry) => ({ ...entry, key: space.unqualify(entry.key) }))
   }
 }
 
-/** RESTOREs one exported entry under a space. */
+/** RESTOREs one exported key under a space (a key the cache keeps, `~...`, as it was exported). */
 export async function importEntry(store: Store, space: KeySpace, key: string, ttlMs: number, payload: Buffer): Promise<void> {
-  await redisOf(store, 'import').restore(space.qualify(key), ttlMs, payload)
+  if (isLockKey(key)) return
+  await redisOf(store, 'import').restore(key.startsWith('~') ? space.base + key : space.qualify(key), ttlMs, payload)
+}
+
+/** True for a cross-process lock, at the root or in a namespace (`~lock:`, `~n.x:~lock:`). */
+function isLockKey(key: string): boolean {
+  return key.startsWith('~lock:') || key.includes(':~lock:')
 }
 
 /** What an in-process store holds now, against its byte budget. */

@@ -2,24 +2,12 @@
 import { createAdminApp } from '../admin/admin-app.js'
 import { startAdminServer } from '../admin/start-admin-server.js'
 import type { Cache } from '../cache/cache.js'
-import type { CacheOptions, StoreKind } from '../cache/options.js'
-import { redisUrlList } from '../config/env.js'
-import { loadConfig, mergeOptions } from '../config/load-config.js'
-import { validateOptions } from '../config/schema.js'
+import type { StoreCliOptions } from './store-flags.js'
 import type { CacheLogger } from '../log/logger.js'
 import type { Gateway } from '../mcp/gateway/create-gateway.js'
 
 /** Options shared by `proxy` and `serve`. */
-export interface GatewayCliOptions {
-  readonly config?: string
-  readonly store?: StoreKind
-  readonly redisUrl?: string
-  /** Redis Cluster seed nodes, comma-separated. */
-  readonly redisNodes?: string
-  /** Sentinels, comma-separated. */
-  readonly redisSentinels?: string
-  /** The name the sentinels monitor the master under. */
-  readonly sentinelName?: string
+export interface GatewayCliOptions extends StoreCliOptions {
   /** Serve the admin API on this port (off when absent). */
   readonly adminPort?: number
   /** Address of the admin API. @default '127.0.0.1' */
@@ -55,16 +43,4 @@ export async function startAdminFor(
   logger.info({ url }, `mcp-cache: admin API on ${url}`)
   announce?.(url)
   return admin.close
-}
-
-
-/** Cache options from the environment, then the config file's `cache:` section, then flags. */
-export function cacheOptionsFor(options: GatewayCliOptions, fileCache: Record<string, unknown> | undefined): CacheOptions {
-  let merged = mergeOptions(loadConfig(), validateOptions((fileCache ?? {}) as CacheOptions, 'cache section of the config file'))
-  if (options.store !== undefined) merged = { ...merged, store: options.store }
-  if (options.redisUrl !== undefined) merged = mergeOptions(merged, { redis: { url: options.redisUrl } })
-  if (options.redisNodes !== undefined) merged = mergeOptions(merged, { redis: { nodes: redisUrlList(options.redisNodes, merged.redis?.url) } })
-  if (options.redisSentinels !== undefined) merged = mergeOptions(merged, { redis: { sentinels: redisUrlList(options.redisSentinels) } })
-  if (options.sentinelName !== undefined) merged = mergeOptions(merged, { redis: { name: options.sentinelName } })
-  return merged
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
 import { runDoctor } from './commands/doctor.js'
 import { runExport, runImport } from './commands/export-import.js'
 import { runWarm } from './commands/warm.js'
@@ -11,6 +11,8 @@ import { runWait } from './commands/wait.js'
 import { describeError, runDemo } from './demo.js'
 import { runProxy, type ProxyOptions } from './proxy.js'
 import { runServe, type ServeOptions } from './serve.js'
+import type { EntryFilter } from './entry-filter.js'
+import { MAINTENANCE_STORE_HELP, withStoreFlags, type StoreCliOptions } from './store-flags.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -26,15 +28,14 @@ function port(value: string): number {
   return number
 }
 
+/** The store flags of a maintenance command (doctor, keys, export ...), which works on a shared store. */
+function withMaintenanceStore(command: Command): Command {
+  return withStoreFlags(command, 'config file (YAML or JSON) with the cache options, or a gateway config whose cache: section has them', MAINTENANCE_STORE_HELP)
+}
+
 /** The options `proxy` and `serve` share: policy, store, admin API, audit log. */
 function withGatewayOptions(command: Command): Command {
-  return command
-    .option('--config <file>', 'gateway config file (YAML or JSON): tool rules, list TTL, cache options')
-    .addOption(new Option('--store <kind>', 'where entries live (default: CACHE_BACKEND or memory)').choices(['memory', 'redis', 'tiered', 'cluster', 'sentinel']))
-    .option('--redis-url <url>', 'Redis URL, redis:// or rediss:// (default: REDIS_URL)')
-    .option('--redis-nodes <list>', 'Redis Cluster seed nodes, host:port or URLs, comma-separated, with --store cluster or tiered (default: REDIS_CLUSTER_NODES)')
-    .option('--redis-sentinels <list>', 'Sentinels, host:port or URLs, comma-separated, with --store sentinel or tiered (default: REDIS_SENTINELS)')
-    .option('--sentinel-name <name>', 'the name the sentinels monitor the master under (default: REDIS_SENTINEL_NAME or mymaster)')
+  return withStoreFlags(command, 'gateway config file (YAML or JSON): tool rules, list TTL, cache options')
     .option('--admin-port <port>', 'serve the admin API (health, stats, keys, metrics, invalidation) on this port; needs MCP_CACHE_ADMIN_TOKEN', port)
     .option('--admin-host <host>', 'address of the admin API', '127.0.0.1')
     .option('--audit-log <file>', 'append one JSON line per tool call (hashed principal and key, tool, hit/miss/bypass, ms; never arguments or results)')
@@ -89,80 +90,78 @@ withGatewayOptions(program.command('serve'))
     process.exitCode = await runServe(command, args, options)
   })
 
-program
-  .command('doctor')
+withMaintenanceStore(program.command('doctor'))
   .description("check config, connectivity, round trips, persistence, maxmemory policy and TLS (the seeds' test scripts); exit 1 on a FAIL")
   .option('--timeout <duration>', 'how long to wait for Redis', '5s')
   .option('--json', 'print the checks as JSON')
-  .action(async (options: { json?: boolean; timeout: string }) => {
+  .action(async (options: StoreCliOptions & { json?: boolean; timeout: string }) => {
     process.exitCode = await runDoctor(options)
   })
 
-program
-  .command('wait')
+withMaintenanceStore(program.command('wait'))
   .description('wait until Redis answers (exit 0) or the timeout passes (exit 1); for startup scripts')
   .option('--timeout <duration>', 'longest wait', '60s')
   .option('--json', 'print the outcome as JSON')
-  .action(async (options: { json?: boolean; timeout: string }) => {
+  .action(async (options: StoreCliOptions & { json?: boolean; timeout: string }) => {
     process.exitCode = await runWait(options)
   })
 
-program
-  .command('stats')
+withMaintenanceStore(program.command('stats'))
   .description("hit rate and counters: of a running gateway (--admin-url), else Redis's own")
   .option('--admin-url <url>', 'admin API of a running gateway, e.g. http://127.0.0.1:7701 (token: MCP_CACHE_ADMIN_TOKEN)')
   .option('--json', 'print JSON')
-  .action(async (options: { json?: boolean; adminUrl?: string }) => {
+  .action(async (options: StoreCliOptions & { json?: boolean; adminUrl?: string }) => {
     process.exitCode = await runStats(options)
   })
 
-program
-  .command('keys')
+withMaintenanceStore(program.command('keys'))
   .description('list keys of the cache namespace matching a glob, with TTL and size (SCAN; never values)')
   .argument('[pattern]', 'glob over logical keys, e.g. "patient:v1:500:*"', '*')
   .option('--limit <n>', 'most keys to list', positiveInteger, 100)
+  .option('--tool <name>', "a gateway tool's cached results (every upstream and principal): what a glob over logical keys cannot reach")
+  .option('--principal <id>', 'one principal\'s entries, as the gateway names it: proxy\'s --principal, h.<user> for serve --principal-header')
   .option('--json', 'print JSON')
-  .action(async (pattern: string, options: { json?: boolean; limit: number }) => {
+  .action(async (pattern: string, options: StoreCliOptions & EntryFilter & { json?: boolean; limit: number }) => {
     process.exitCode = await runKeys(pattern, options)
   })
 
-program
-  .command('invalidate')
+withMaintenanceStore(program.command('invalidate'))
   .description('delete entries of the cache namespace by pattern, tag or key')
   .option('--pattern <glob>', 'glob over logical keys, e.g. "experiment:exp_123*"')
   .option('--tag <tag...>', 'tags given when the entries were written')
   .option('--key <key...>', 'exact logical keys')
+  .option('--tool <name>', "a gateway tool's cached results (every upstream and principal): what a glob over logical keys cannot reach")
+  .option('--principal <id>', 'one principal\'s entries, as the gateway names it: proxy\'s --principal, h.<user> for serve --principal-header')
   .option('--json', 'print JSON')
   .action(async (options: InvalidateOptions) => {
     process.exitCode = await runInvalidate(options)
   })
 
-program
-  .command('warm')
+withMaintenanceStore(program.command('warm'))
   .description('fill the cache from JSON lines: {"key","value","ttl"} written directly, or {"tool","arguments"} called through a gateway')
   .requiredOption('--from <file>', 'JSON lines file')
   .option('--gateway <url>', 'gateway to run tool lines through, e.g. http://127.0.0.1:7700/mcp (token: MCP_CACHE_WARM_TOKEN)')
   .option('--json', 'print JSON')
-  .action(async (options: { from: string; gateway?: string; json?: boolean }) => {
+  .action(async (options: StoreCliOptions & { from: string; gateway?: string; json?: boolean }) => {
     process.exitCode = await runWarm(options)
   })
 
-program
-  .command('export')
-  .description('stream the namespace to a JSON lines file (Redis DUMP with remaining TTLs): backups, moving between servers')
+withMaintenanceStore(program.command('export'))
+  .description('stream everything under the prefix (entries, namespaces, principals, tag sets, generations, counters) to a JSON lines file (Redis DUMP with remaining TTLs): backups, moving between servers')
   .requiredOption('--out <file>', 'file to write (created with mode 600)')
-  .option('--pattern <glob>', 'only keys matching this glob', '*')
+  .option('--pattern <glob>', 'only keys matching this glob over logical keys (default: everything under the prefix)')
+  .option('--tool <name>', "a gateway tool's cached results (every upstream and principal): what a glob over logical keys cannot reach")
+  .option('--principal <id>', 'one principal\'s entries, as the gateway names it: proxy\'s --principal, h.<user> for serve --principal-header')
   .option('--json', 'print JSON')
-  .action(async (options: { out: string; pattern: string; json?: boolean }) => {
+  .action(async (options: StoreCliOptions & EntryFilter & { out: string; json?: boolean }) => {
     process.exitCode = await runExport(options)
   })
 
-program
-  .command('import')
+withMaintenanceStore(program.command('import'))
   .description('restore an export into the namespace with the TTLs that remained (RESTORE ... REPLACE)')
   .requiredOption('--in <file>', 'file written by mcp-cache export')
   .option('--json', 'print JSON')
-  .action(async (options: { in: string; json?: boolean }) => {
+  .action(async (options: StoreCliOptions & { in: string; json?: boolean }) => {
     process.exitCode = await runImport(options)
   })
 

@@ -5,7 +5,8 @@ import { loadGatewayConfig } from '../mcp/gateway-config.js'
 import { Gateway } from '../mcp/gateway/create-gateway.js'
 import { ChildProcessChannel } from '../mcp/transports/child-process.js'
 import { LineChannel } from '../mcp/transports/line-channel.js'
-import { cacheOptionsFor, startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
+import { startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
+import { cacheOptionsFor } from './store-flags.js'
 import { keepServingOnStrayErrors } from './last-resort.js'
 
 /** Options of `mcp-cache proxy`. */

@@ -10,7 +10,8 @@ import { PrincipalResolver } from '../mcp/principal.js'
 import { ChildProcessChannel } from '../mcp/transports/child-process.js'
 import { CrashBackoff } from '../mcp/transports/crash-backoff.js'
 import { httpUpstream } from '../mcp/transports/http-upstream.js'
-import { cacheOptionsFor, startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
+import { startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
+import { cacheOptionsFor } from './store-flags.js'
 import { keepServingOnStrayErrors } from './last-resort.js'
 
 /** Options of `mcp-cache serve`. */

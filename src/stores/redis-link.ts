@@ -140,8 +140,12 @@ function hostPort(url: string): { host: string; port: number } {
  * client retries its first connect by itself, but a cluster whose seeds are all down, or a
  * sentinel group that does not answer, rejects and gives up.
  */
-function startConnecting(client: { connect(): Promise<unknown>; isOpen: boolean }, options: RedisConnectionOptions, stopped: () => boolean, onError: (error: unknown) => void, attempt = 0): void {
-  client.connect().catch((error: unknown) => {
+function startConnecting(client: { connect(): Promise<unknown>; isOpen: boolean; destroy(): void }, options: RedisConnectionOptions, stopped: () => boolean, onError: (error: unknown) => void, attempt = 0): void {
+  client.connect().then(() => {
+    // Closed while connecting: node-redis still finishes the connect it had begun (its socket
+    // would keep the process alive), so it is closed once it has.
+    if (stopped()) destroyQuietly(client)
+  }, (error: unknown) => {
     if (stopped()) return
     onError(error)
     if (client.isOpen) return // still retrying by itself
@@ -150,6 +154,15 @@ function startConnecting(client: { connect(): Promise<unknown>; isOpen: boolean 
       if (!stopped() && !client.isOpen) startConnecting(client, options, stopped, onError, attempt + 1)
     }, backoffDelay(attempt, { baseMs, maxMs })).unref()
   })
+}
+
+/** Closes a client at once, whatever state it is in. */
+function destroyQuietly(client: { destroy(): void }): void {
+  try {
+    client.destroy()
+  } catch {
+    // already closed
+  }
 }
 
 function reconnectBounds(options: RedisConnectionOptions): { baseMs: number; maxMs: number } {
@@ -340,9 +353,11 @@ function hostPortText(url: string): string {
 async function closeAll(clients: ReadonlyArray<{ readonly isOpen: boolean; readonly isReady: boolean; close(): Promise<unknown>; destroy(): void } | undefined>, waitMs = 500): Promise<void> {
   await Promise.all(
     clients.map(async (client) => {
-      if (client === undefined || !client.isOpen) return
+      if (client === undefined) return
       if (!client.isReady) {
-        client.destroy()
+        // Still connecting (or retrying): nothing to say goodbye to. Stopped even before its socket
+        // is open, which would otherwise open later and keep the process alive.
+        destroyQuietly(client)
         return
       }
       let timer: NodeJS.Timeout | undefined

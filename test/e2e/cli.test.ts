@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.js'
-import { CLI } from '../helpers/proxy-client.js'
+import { CLI, COUNTING_SERVER } from '../helpers/proxy-client.js'
+import { spawnWithUrl } from '../helpers/serve-process.js'
 import { findFreePort, startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
 
 interface Run {
@@ -94,7 +95,7 @@ describe('mcp-cache CLI', () => {
     const file = join(dir, 'hot-codes.jsonl')
     writeFileSync(file, ['{"key":"hot:codes:team-1","value":["99213","99214"],"ttl":"2h"}', '{"key":"cpt:99213","value":{"code":"99213"}}', ''].join('\n'))
     const run = await cli(['warm', '--from', file, '--json'], env)
-    expect(JSON.parse(run.stdout)).toStrictEqual({ written: 2, called: 0 })
+    expect(JSON.parse(run.stdout)).toStrictEqual({ written: 2, called: 0, failed: [] })
     const cache = createCache({ store: 'redis', prefix: 'clitest', redis: { url: redis.url }, logger: false })
     expect(await cache.get('hot:codes:team-1')).toStrictEqual(['99213', '99214'])
     await cache.close()
@@ -104,6 +105,38 @@ describe('mcp-cache CLI', () => {
     expect(tools.stderr).toMatch(/add --gateway/)
     writeFileSync(file, '{"key":"x"\n')
     expect((await cli(['warm', '--from', file], env)).stderr).toMatch(/line 1 is not JSON/)
+    // A bare number is no duration: it would be milliseconds here and seconds in the environment.
+    writeFileSync(file, '{"key":"a","value":1,"ttl":"1h"}\n{"key":"b","value":2,"ttl":600}\n')
+    const bare = await cli(['warm', '--from', file], env)
+    expect(bare.code).toBe(1)
+    expect(bare.stderr).toContain('line 2: "ttl": 600 has no unit; write "600s" or "600ms"')
+    writeFileSync(file, '{"key":"a","value":1,"ttl":"10 minutes"}\n')
+    expect((await cli(['warm', '--from', file], env)).stderr).toMatch(/line 1: ttl must be a duration like/)
+    expect((await cli(['warm', '--from', join(dir, 'missing.jsonl')], env)).stderr).toContain(`cannot read ${join(dir, 'missing.jsonl')}: no such file`)
+  })
+
+  it('warm through a gateway exits 1 naming each failed line, and names an unreachable gateway with the reason', async () => {
+    const upstream = await spawnWithUrl([COUNTING_SERVER, 'http', '0'])
+    const gateway = await spawnWithUrl([CLI, 'serve', '--port', '0', '--upstream', upstream.url])
+    try {
+      const file = join(mkdtempSync(join(tmpdir(), 'mcp-cache-warm-')), 'tools.jsonl')
+      writeFileSync(file, ['{"tool":"lookup_code","arguments":{"code":"W1"}}', '{"tool":"no_such_tool","arguments":{}}', '{"tool":"fail_write","arguments":{}}', ''].join('\n'))
+      const run = await cli(['warm', '--from', file, '--gateway', gateway.url], env)
+      expect(run.code).toBe(1)
+      expect(run.stdout).toContain('1 tool calls; 2 line(s) failed:')
+      expect(run.stdout).toMatch(/line 2: no_such_tool/)
+      expect(run.stdout).toMatch(/line 3: fail_write answered with an error/)
+      const port = await findFreePort()
+      const closed = await cli(['warm', '--from', file, '--gateway', `http://127.0.0.1:${port}/mcp`], env)
+      expect(closed.code).toBe(1)
+      expect(closed.stderr).toContain(`cannot reach the gateway at http://127.0.0.1:${port}/mcp: ECONNREFUSED`)
+      const stats = await cli(['stats', '--admin-url', `http://127.0.0.1:${port}`], env)
+      expect(stats.code).toBe(1)
+      expect(stats.stderr).toContain(`cannot reach the admin API at http://127.0.0.1:${port}: ECONNREFUSED`)
+    } finally {
+      await gateway.stop()
+      await upstream.stop()
+    }
   })
 
   it('export and import move entries between Redis servers with their TTLs', async () => {

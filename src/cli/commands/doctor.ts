@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { performanceFrom } from '../../admin/redis-info.js'
 import { createCache } from '../../cache/create-cache.js'
-import { loadConfig } from '../../config/load-config.js'
+import { maintenanceCacheOptions, type StoreCliOptions } from '../store-flags.js'
 import { cacheKey } from '../../keys/build-key.js'
 import { redactSecrets } from '../../log/redact.js'
 import { dataUrlOf, describeTarget } from '../../stores/redis-link.js'
@@ -19,14 +19,14 @@ interface Check {
  * lines: config, connectivity, a set/get/delete round trip, a patient-record
  * round trip, persistence, maxmemory policy and TLS. Exit 1 on any FAIL.
  */
-export async function runDoctor(options: { json?: boolean; timeout: string }): Promise<number> {
+export async function runDoctor(options: StoreCliOptions & { json?: boolean; timeout: string }): Promise<number> {
   const out = output(options.json)
   const checks: Check[] = []
   const add = (check: Check) => {
     checks.push(check)
     out.line(`${check.status.padEnd(4)}  ${check.name.padEnd(26)} ${check.detail}`)
   }
-  const config = loadConfig()
+  const config = maintenanceCacheOptions(options)
   const store = typeof config.store === 'object' ? 'custom' : (config.store ?? 'memory')
   const url = dataUrlOf(config.redis ?? {})
   add({ name: 'config', status: 'PASS', detail: redactSecrets(`store ${store}, prefix ${config.prefix ?? 'mcp'}${store === 'memory' ? '' : `, ${describeTarget(config.redis ?? {})}`}`) })

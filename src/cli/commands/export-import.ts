@@ -1,42 +1,60 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs'
+import { rename, unlink } from 'node:fs/promises'
 import { once } from 'node:events'
+import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { z } from 'zod'
 import { createCache } from '../../cache/create-cache.js'
-import { loadConfig } from '../../config/load-config.js'
+import { entryGlob, type EntryFilter } from '../entry-filter.js'
 import { output } from '../output.js'
 import { progressBar } from '../progress.js'
+import { maintenanceCacheOptions, unreachableStore, type StoreCliOptions } from '../store-flags.js'
 
 const FORMAT = 'mcp-cache-export'
 const headerLine = z.object({ format: z.literal(FORMAT), version: z.literal(1), prefix: z.string(), exportedAt: z.string() })
 const entryLine = z.object({ key: z.string().min(1), ttlMs: z.number(), dump: z.string().min(1) })
 
 /**
- * `mcp-cache export --out FILE`: streams the namespace's entries as JSON lines
- * (Redis DUMP payloads, base64, with their remaining TTL), with a progress bar.
+ * `mcp-cache export --out FILE`: streams every entry under the prefix
+ * (namespaces, principals, tag sets, generations and counters; not locks) as
+ * JSON lines: Redis DUMP payloads, base64, with their remaining TTL. Written
+ * to a temporary file renamed at the end, so a failure leaves no partial file.
  */
-export async function runExport(options: { out: string; pattern: string; json?: boolean }): Promise<number> {
+export async function runExport(options: StoreCliOptions & EntryFilter & { out: string; json?: boolean }): Promise<number> {
   const out = output(options.json)
-  const config = loadConfig()
-  const cache = createCache({ ...config, logger: false })
-  const file = createWriteStream(options.out, { mode: 0o600 })
+  const glob = entryGlob(options)
+  // Checked before anything is written or connected: a wrong path says so, not a stack trace.
+  assertWritableDirectory(options.out)
+  const partial = `${options.out}.partial-${process.pid}`
+  const cacheOptions = maintenanceCacheOptions(options)
+  const cache = createCache({ ...cacheOptions, logger: false })
   let count = 0
+  let done = false
   try {
-    if (!(await cache.ready('5s'))) throw new Error('the store is not reachable; nothing was exported (run mcp-cache doctor)')
-    const total = Number((await cache.serverInfo())?.['db0']?.match(/keys=(\d+)/)?.[1] ?? 0)
-    const bar = progressBar('export', total)
-    file.write(`${JSON.stringify({ format: FORMAT, version: 1, prefix: cache.keyPrefix, exportedAt: new Date().toISOString() })}\n`)
-    for await (const batch of cache.exportEntries(options.pattern)) {
-      for (const entry of batch) {
-        if (!file.write(`${JSON.stringify({ key: entry.key, ttlMs: entry.ttlMs, dump: entry.payload.toString('base64') })}\n`)) await once(file, 'drain')
-        count++
+    if (!(await cache.ready('5s'))) throw unreachableStore(cacheOptions, 'nothing was exported')
+    const file = createWriteStream(partial, { mode: 0o600 })
+    const failed = once(file, 'error').then(([error]) => Promise.reject(new Error(`cannot write ${options.out}: ${(error as Error).message}`)))
+    failed.catch(() => undefined)
+    try {
+      const total = Number((await cache.serverInfo())?.['db0']?.match(/keys=(\d+)/)?.[1] ?? 0)
+      const bar = progressBar('export', total)
+      file.write(`${JSON.stringify({ format: FORMAT, version: 1, prefix: cache.keyPrefix, exportedAt: new Date().toISOString() })}\n`)
+      for await (const batch of cache.exportEntries(glob)) {
+        for (const entry of batch) {
+          if (!file.write(`${JSON.stringify({ key: entry.key, ttlMs: entry.ttlMs, dump: entry.payload.toString('base64') })}\n`)) await Promise.race([once(file, 'drain'), failed])
+          count++
+        }
+        bar.update(count)
       }
-      bar.update(count)
+      bar.stop()
+    } finally {
+      file.end()
+      await Promise.race([once(file, 'close'), failed])
     }
-    bar.stop()
+    await rename(partial, options.out)
+    done = true
   } finally {
-    file.end()
-    await once(file, 'close')
+    if (!done) await unlink(partial).catch(() => undefined)
     await cache.close()
   }
   out.line(`exported ${count} entries to ${options.out}`)
@@ -45,35 +63,26 @@ export async function runExport(options: { out: string; pattern: string; json?: 
 }
 
 /**
- * `mcp-cache import --in FILE`: restores an export into the namespace with the
- * TTLs that remained at export time; a bad line stops with its line number.
+ * `mcp-cache import --in FILE`: restores an export under the prefix with the
+ * TTLs that remained at export time. The file is checked whole before the
+ * first write: a bad line stops the import with its line number, nothing written.
  */
-export async function runImport(options: { in: string; json?: boolean }): Promise<number> {
+export async function runImport(options: StoreCliOptions & { in: string; json?: boolean }): Promise<number> {
   const out = output(options.json)
-  const cache = createCache({ ...loadConfig(), logger: false })
-  const size = statSync(options.in).size
+  const size = readableSize(options.in)
+  const entries = await readExport(options.in)
+  const cacheOptions = maintenanceCacheOptions(options)
+  const cache = createCache({ ...cacheOptions, logger: false })
   let count = 0
-  let lineNumber = 0
-  let read = 0
   try {
-    if (!(await cache.ready('5s'))) throw new Error('the store is not reachable; nothing was imported (run mcp-cache doctor)')
+    if (!(await cache.ready('5s'))) throw unreachableStore(cacheOptions, 'nothing was imported')
     const bar = progressBar('import', size, 'bytes')
-    for await (const line of createInterface({ input: createReadStream(options.in), crlfDelay: Infinity })) {
-      lineNumber++
-      read += Buffer.byteLength(line) + 1
-      if (line.trim() === '') continue
-      const parsed: unknown = JSON.parse(line)
-      if (lineNumber === 1) {
-        if (!headerLine.safeParse(parsed).success) throw new Error(`${options.in} is not an mcp-cache export (line 1 has no ${FORMAT} header)`)
-        continue
-      }
-      const entry = entryLine.safeParse(parsed)
-      if (!entry.success) throw new Error(`${options.in} line ${lineNumber}: expected {"key","ttlMs","dump"}`)
+    for (const entry of entries) {
       // An entry whose TTL ran out while exported is not brought back to life.
-      if (entry.data.ttlMs === 0) continue
-      await cache.importEntry(entry.data.key, entry.data.ttlMs < 0 ? 0 : entry.data.ttlMs, Buffer.from(entry.data.dump, 'base64'))
+      if (entry.ttlMs === 0) continue
+      await cache.importEntry(entry.key, entry.ttlMs < 0 ? 0 : entry.ttlMs, Buffer.from(entry.dump, 'base64'))
       count++
-      if (count % 100 === 0) bar.update(read)
+      if (count % 100 === 0) bar.update(entry.read)
     }
     bar.update(size)
     bar.stop()
@@ -83,4 +92,63 @@ export async function runImport(options: { in: string; json?: boolean }): Promis
   out.line(`imported ${count} entries from ${options.in}`)
   out.result({ imported: count, file: options.in })
   return 0
+}
+
+/** Every entry of an export file, checked; an error names the file and line. */
+async function readExport(path: string): Promise<Array<z.infer<typeof entryLine> & { read: number }>> {
+  const entries: Array<z.infer<typeof entryLine> & { read: number }> = []
+  let lineNumber = 0
+  let read = 0
+  const input = createReadStream(path)
+  const failed = once(input, 'error').then(([error]) => Promise.reject(new Error(`cannot read ${path}: ${(error as Error).message}`)))
+  failed.catch(() => undefined)
+  const lines = createInterface({ input, crlfDelay: Infinity })
+  const reading = (async () => {
+    for await (const line of lines) {
+      lineNumber++
+      read += Buffer.byteLength(line) + 1
+      if (line.trim() === '') continue
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(line)
+      } catch {
+        throw new Error(`${path} line ${lineNumber}: not JSON; an export has one JSON object per line`)
+      }
+      if (lineNumber === 1) {
+        if (!headerLine.safeParse(parsed).success) throw new Error(`${path} is not an mcp-cache export (line 1 has no ${FORMAT} header); nothing was imported`)
+        continue
+      }
+      const entry = entryLine.safeParse(parsed)
+      if (!entry.success) throw new Error(`${path} line ${lineNumber}: expected {"key","ttlMs","dump"}; nothing was imported`)
+      entries.push({ ...entry.data, read })
+    }
+    if (lineNumber === 0) throw new Error(`${path} is empty: not an mcp-cache export`)
+  })()
+  await Promise.race([reading, failed])
+  return entries
+}
+
+/** The size of a file to read, or an error that names it and says what is wrong. */
+function readableSize(path: string): number {
+  try {
+    const stat = statSync(path)
+    if (!stat.isFile()) throw new Error(`${path} is not a file`)
+    return stat.size
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new Error(`cannot read ${path}: no such file`, { cause: error })
+    if (code === 'EACCES') throw new Error(`cannot read ${path}: permission denied`, { cause: error })
+    throw error
+  }
+}
+
+/** Throws, naming the path, unless `file` can be created in an existing, writable directory. */
+function assertWritableDirectory(file: string): void {
+  const directory = dirname(file)
+  try {
+    if (!statSync(directory).isDirectory()) throw new Error(`cannot write ${file}: ${directory} is not a directory`)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`cannot write ${file}: directory ${directory} does not exist`, { cause: error })
+    throw error
+  }
 }

@@ -1,18 +1,21 @@
 import { createCache } from '../../cache/create-cache.js'
-import { loadConfig } from '../../config/load-config.js'
+import { maintenanceCacheOptions, unreachableStore, type StoreCliOptions } from '../store-flags.js'
 import { formatDuration } from '../../config/duration.js'
+import { entryGlob, type EntryFilter } from '../entry-filter.js'
 import { output } from '../output.js'
 
 /** `mcp-cache keys <pattern>`: keys of the cache's namespace with TTL and size (SCAN, never KEYS; never values). */
-export async function runKeys(pattern: string, options: { json?: boolean; limit: number }): Promise<number> {
+export async function runKeys(pattern: string, options: StoreCliOptions & EntryFilter & { json?: boolean; limit: number }): Promise<number> {
   const out = output(options.json)
-  const cache = createCache({ ...loadConfig(), logger: false })
+  const glob = entryGlob({ ...options, pattern })
+  const cacheOptions = maintenanceCacheOptions(options)
+  const cache = createCache({ ...cacheOptions, logger: false })
   const found: Array<{ key: string; ttlMs: number; bytes: number }> = []
   try {
-    if (!(await cache.ready('5s'))) throw new Error('the store is not reachable; run mcp-cache doctor')
+    if (!(await cache.ready('5s'))) throw unreachableStore(cacheOptions, 'nothing to list')
     let cursor = '0'
     do {
-      const page = await cache.inspectKeys(pattern, cursor, 500)
+      const page = await cache.inspectKeys(glob, cursor, 500)
       found.push(...page.keys)
       cursor = page.cursor
     } while (cursor !== '0' && found.length < options.limit)
@@ -22,6 +25,6 @@ export async function runKeys(pattern: string, options: { json?: boolean; limit:
   const shown = found.slice(0, options.limit)
   for (const { key, ttlMs, bytes } of shown) out.line(`${key}  ttl ${ttlMs < 0 ? 'none' : formatDuration(ttlMs)}  ${bytes} B`)
   out.line(`${shown.length} key(s)${found.length > shown.length ? ` (more: raise --limit)` : ''}`)
-  out.result({ pattern, keys: shown })
+  out.result({ pattern: glob, keys: shown })
   return 0
 }

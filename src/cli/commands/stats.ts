@@ -1,27 +1,34 @@
 import { performanceFrom } from '../../admin/redis-info.js'
 import { createCache } from '../../cache/create-cache.js'
-import { loadConfig } from '../../config/load-config.js'
+import { maintenanceCacheOptions, unreachableStore, type StoreCliOptions } from '../store-flags.js'
+import { redactSecrets } from '../../log/redact.js'
 import { output } from '../output.js'
+import { reasonOf } from '../failure-reason.js'
 
 /**
  * `mcp-cache stats`: a running gateway's counters from its admin API
  * (`--admin-url`, token from MCP_CACHE_ADMIN_TOKEN); without one, what Redis
  * itself counts (keyspace hits and misses, memory, evictions).
  */
-export async function runStats(options: { json?: boolean; adminUrl?: string }): Promise<number> {
+export async function runStats(options: StoreCliOptions & { json?: boolean; adminUrl?: string }): Promise<number> {
   const out = output(options.json)
   if (options.adminUrl !== undefined) {
-    const response = await fetch(new URL('/stats', options.adminUrl), { headers: { authorization: `Bearer ${process.env['MCP_CACHE_ADMIN_TOKEN'] ?? ''}` } })
-    if (!response.ok) throw new Error(`the admin API answered ${response.status}; check --admin-url and MCP_CACHE_ADMIN_TOKEN`)
+    if (!URL.canParse(options.adminUrl)) throw new Error(`--admin-url must be the admin API's URL, e.g. http://127.0.0.1:7701 (got '${redactSecrets(options.adminUrl)}')`)
+    const url = new URL('/stats', options.adminUrl)
+    const response = await fetch(url, { headers: { authorization: `Bearer ${process.env['MCP_CACHE_ADMIN_TOKEN'] ?? ''}` }, signal: AbortSignal.timeout(10_000) }).catch((error: unknown) => {
+      throw new Error(`cannot reach the admin API at ${redactSecrets(url.origin)}: ${reasonOf(error)} (is the gateway running with --admin-port?)`)
+    })
+    if (!response.ok) throw new Error(`the admin API at ${redactSecrets(url.origin)} answered ${response.status}; check --admin-url and MCP_CACHE_ADMIN_TOKEN`)
     const stats = (await response.json()) as { hits: number; misses: number; stale: number; errors: number; hitRate: number; latency: { p50: number; p99: number }; byCategory: Record<string, { hits: number; misses: number; hitRate: number }> }
     out.line(`hit rate ${(stats.hitRate * 100).toFixed(1)}%  hits ${stats.hits}  misses ${stats.misses}  stale ${stats.stale}  errors ${stats.errors}  p50 ${stats.latency.p50} ms  p99 ${stats.latency.p99} ms`)
     for (const [category, entry] of Object.entries(stats.byCategory)) out.line(`  ${category.padEnd(24)} hit rate ${(entry.hitRate * 100).toFixed(1)}%  hits ${entry.hits}  misses ${entry.misses}`)
     out.result(stats)
     return 0
   }
-  const cache = createCache({ ...loadConfig(), logger: false })
+  const cacheOptions = maintenanceCacheOptions(options)
+  const cache = createCache({ ...cacheOptions, logger: false })
   try {
-    if (!(await cache.ready('5s'))) throw new Error('the store is not reachable; run mcp-cache doctor')
+    if (!(await cache.ready('5s'))) throw unreachableStore(cacheOptions, 'no figures to show')
     const info = await cache.serverInfo()
     if (info === undefined) {
       out.line('the memory store lives inside each process: ask a running gateway with --admin-url')

@@ -1,5 +1,5 @@
 import { createCache } from '../../cache/create-cache.js'
-import { loadConfig } from '../../config/load-config.js'
+import { maintenanceCacheOptions, type StoreCliOptions } from '../store-flags.js'
 import { parseDuration } from '../../config/duration.js'
 import { redactSecrets } from '../../log/redact.js'
 import { describeTarget } from '../../stores/redis-link.js'
@@ -9,9 +9,9 @@ import { output } from '../output.js'
  * `mcp-cache wait`: the seeds' wait-for-redis. Retries with the client's
  * exponential backoff until Redis answers (exit 0) or the timeout passes (exit 1).
  */
-export async function runWait(options: { json?: boolean; timeout: string }): Promise<number> {
+export async function runWait(options: StoreCliOptions & { json?: boolean; timeout: string }): Promise<number> {
   const out = output(options.json)
-  const config = loadConfig()
+  const config = maintenanceCacheOptions(options)
   const target = redactSecrets(describeTarget(config.redis ?? {}))
   if ((config.store ?? 'memory') === 'memory') {
     out.line('the memory store needs no server: ready')

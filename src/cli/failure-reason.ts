@@ -1,0 +1,11 @@
+import { redactSecrets } from '../log/redact.js'
+
+/** Why a connection failed, down to the socket's own reason (fetch says only "fetch failed"). */
+export function reasonOf(error: unknown): string {
+  let reason = error instanceof Error ? error.message : String(error)
+  for (let cause = (error as { cause?: unknown }).cause; cause !== undefined && cause !== null; cause = (cause as { cause?: unknown }).cause) {
+    const code = (cause as { code?: unknown }).code
+    reason = typeof code === 'string' ? `${code} (${(cause as Error).message ?? ''})` : String((cause as Error).message ?? cause)
+  }
+  return redactSecrets(reason)
+}
