@@ -1,7 +1,8 @@
+import type { AddressInfo } from 'node:net'
 import { createCache } from '../cache/create-cache.js'
 import { parseDuration } from '../config/duration.js'
 import { createAuditLog, createDefaultLogger } from '../log/logger.js'
-import { redactorFor, secretsOfUrl } from '../log/redact.js'
+import { redactorFor, redactSecrets, secretsOfUrl } from '../log/redact.js'
 import { loadGatewayConfig } from '../mcp/gateway-config.js'
 import { Gateway } from '../mcp/gateway/create-gateway.js'
 import { HttpGateway } from '../mcp/http/http-gateway.js'
@@ -42,6 +43,9 @@ export async function runServe(command: string | undefined, args: readonly strin
   if ((options.upstream === undefined) === (command === undefined)) {
     throw new Error('give exactly one upstream: --upstream http://host:port/mcp, or -- <command> [args...] for a stdio server')
   }
+  if (options.upstream !== undefined && !(/^https?:\/\//i.test(options.upstream) && URL.canParse(options.upstream))) {
+    throw new Error(`--upstream must be the http(s) URL of a Streamable HTTP MCP server, e.g. http://127.0.0.1:3000/mcp (got '${redactSecrets(options.upstream)}'); for a stdio server, give its command after --`)
+  }
   const config = loadGatewayConfig(options.config)
   const jwt = jwtOptionsOf(options, config.auth?.jwt)
   if (jwt.jwt !== undefined && options.principalHeader !== undefined) {
@@ -56,7 +60,7 @@ export async function runServe(command: string | undefined, args: readonly strin
   }
   // The upstream URL may carry a token in its query or user info: no log line may show it.
   const redact = redactorFor(options.upstream === undefined ? [] : secretsOfUrl(options.upstream))
-  const logger = createDefaultLogger(process.env['LOG_LEVEL'] ?? 'info', redact)
+  const logger = createDefaultLogger(process.env['LOG_LEVEL'] ?? 'warn', redact)
   const releaseGuard = keepServingOnStrayErrors(logger, redact)
   const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
   const identity = options.upstream ?? `stdio:${[command, ...args].join(' ')}`
@@ -94,8 +98,20 @@ export async function runServe(command: string | undefined, args: readonly strin
   if (cache.storeKind !== 'memory' && !(await cache.ready())) {
     logger.warn('mcp-cache: Redis did not answer within the startup wait (REDIS_TIMEOUT); serving from the origin until it does')
   }
-  const stopAdmin = await startAdminFor(options, cache, gateway, logger, (url) => console.log(`mcp-cache admin ${url}`))
-  const address = await http.listen()
+  // Both ports, or neither: a process that cannot serve must not keep the other port (or Redis) held.
+  let stopAdmin: () => Promise<void> = async () => undefined
+  let address: AddressInfo
+  try {
+    address = await http.listen().catch((error: unknown) => Promise.reject(portError(error, options.host, options.port, '--port')))
+    stopAdmin = await startAdminFor(options, cache, gateway, logger, (url) => console.log(`mcp-cache admin ${url}`)).catch((error: unknown) =>
+      Promise.reject(portError(error, options.adminHost ?? '127.0.0.1', options.adminPort ?? 0, '--admin-port')),
+    )
+  } catch (error) {
+    await http.close(0)
+    await cache.close()
+    releaseGuard()
+    throw error
+  }
   // The one line on stdout: where to connect (tests and scripts read it).
   console.log(`mcp-cache serving http://${address.address}:${address.port}/mcp -> ${gateway.context.upstreamName}`)
   await new Promise<void>((resolve) => {
@@ -108,6 +124,15 @@ export async function runServe(command: string | undefined, args: readonly strin
   await cache.close()
   releaseGuard()
   return 0
+}
+
+/** A listen failure as one line that names the address and the flag to change. */
+function portError(error: unknown, host: string, port: number, flag: string): Error {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE') return new Error(`${host}:${port} is in use (EADDRINUSE): stop what holds it, or pick another port with ${flag}`, { cause: error })
+  if (code === 'EACCES') return new Error(`${host}:${port} may not be opened by this user (EACCES): pick a port above 1023 with ${flag}`, { cause: error })
+  if (code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine (EADDRNOTAVAIL): check --host`, { cause: error })
+  return error instanceof Error ? error : new Error(String(error))
 }
 
 /** JWT verification from the flags, over the config's `auth.jwt`; none when neither asks for it. */

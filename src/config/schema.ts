@@ -28,7 +28,11 @@ const pem = z.union([z.string(), z.instanceof(Buffer)])
 /** The shape of cache options as they arrive from a config file, the environment or code. */
 export const cacheOptionsSchema = z
   .object({
-    store: z.union([z.enum(['memory', 'redis', 'tiered', 'cluster', 'sentinel']), z.custom<object>((value) => typeof value === 'object' && value !== null && 'get' in value, 'a Store object')]).optional(),
+    store: z
+      .union([z.enum(['memory', 'redis', 'tiered', 'cluster', 'sentinel']), z.custom<object>((value) => typeof value === 'object' && value !== null && 'get' in value, 'a Store object')], {
+        error: (issue) => `must be memory, redis, tiered, cluster or sentinel (or a Store object in code); got ${JSON.stringify(issue.input)}`,
+      })
+      .optional(),
     prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use one segment of letters, digits, '_', '.', '-' (no ':': a prefix must not lie inside another cache's space)").optional(),
     defaultTtl: duration.optional(),
     ttl: z.record(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'category names use letters, digits, _ . -'), duration).optional(),

@@ -1,5 +1,7 @@
 /** The operations CLI against a real Redis: output, --json and exit codes. */
 import { execFile } from 'node:child_process'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -190,5 +192,28 @@ describe('mcp-cache CLI', () => {
     const untrusted = await cli(['serve', '--port', '0', '--accepted-credential-ttl', '0s', '--upstream', 'http://127.0.0.1:9/mcp'], env)
     expect(untrusted.code).not.toBe(0)
     expect(untrusted.stderr).toContain('--accepted-credential-ttl must be more than 0')
+  })
+
+  it('serve exits at once when a port is taken or the upstream is no URL, holding no port', async () => {
+    const busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+    const busyPort = (busy.address() as AddressInfo).port
+    const adminPort = await findFreePort()
+    try {
+      for (const ports of [['--port', String(busyPort), '--admin-port', String(adminPort)], ['--port', '0', '--admin-port', String(busyPort)]]) {
+        const run = await cli(['serve', ...ports, '--upstream', 'http://127.0.0.1:9/mcp'], { ...env, MCP_CACHE_ADMIN_TOKEN: 'x' })
+        expect(run.code).toBe(1)
+        expect(run.stderr).toContain(`127.0.0.1:${busyPort} is in use (EADDRINUSE): stop what holds it, or pick another port with ${ports[0] === '--port' && ports[1] === String(busyPort) ? '--port' : '--admin-port'}`)
+      }
+      // The admin port it would have opened is free again.
+      const probe = createServer()
+      await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(adminPort, '127.0.0.1', resolve))
+      await new Promise<void>((resolve) => probe.close(() => resolve()))
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()))
+    }
+    const notUrl = await cli(['serve', '--port', '0', '--upstream', 'notaurl'], env)
+    expect(notUrl.code).toBe(1)
+    expect(notUrl.stderr).toContain("--upstream must be the http(s) URL of a Streamable HTTP MCP server, e.g. http://127.0.0.1:3000/mcp (got 'notaurl')")
   })
 })

@@ -137,7 +137,7 @@ describe('config file and validation', () => {
       message = (error as Error).message
     }
     expect(message).toContain(`invalid config file ${path}`)
-    expect(message).toMatch(/store: /)
+    expect(message).toContain('store: must be memory, redis, tiered, cluster or sentinel (or a Store object in code); got "disk"')
     expect(message).toMatch(/defaultTtl: must be a duration like/)
     expect(message).toMatch(/redis\.url: must start with redis:\/\/ or rediss:\/\//)
     expect(message).toMatch(/redis: unknown field\(s\) 'tiemout'/)
