@@ -68,3 +68,32 @@ describe('npm start and npm run demo', () => {
     expect(failed?.stderr).toContain('npm start')
   })
 })
+
+describe('npm start under a process manager', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`stops with everything it started when npm gets ${signal}: its ports are free within 2 s`, async () => {
+      // --ignore-scripts skips prestart's build (the suite runs on the built tree).
+      const npm = spawn('npm', ['start', '--silent', '--ignore-scripts'], { cwd: ROOT, env: { ...process.env, PORT: '0', ADMIN_PORT: '0', MCP_CACHE_ADMIN_TOKEN: 'demo-test-token-123456', LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] })
+      let banner = ''
+      npm.stdout?.setEncoding('utf8')
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner within 20 s: ${banner}`)), 20_000)
+        npm.stdout?.on('data', (chunk: string) => {
+          banner += chunk
+          if (banner.includes('Stop:')) {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      })
+      const urls = [/MCP endpoint\s+(\S+)/.exec(banner)?.[1], /dashboard\s+(\S+)\/dashboard/.exec(banner)?.[1]].map((url) => new URL(url as string))
+      const exited = new Promise((resolve) => npm.once('exit', resolve))
+      npm.kill(signal)
+      await exited
+      const deadline = Date.now() + 2000
+      const listening = async () => (await Promise.all(urls.map((url) => fetch(url, { signal: AbortSignal.timeout(500) }).then(() => true, () => false)))).some(Boolean)
+      while ((await listening()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(await listening()).toBe(false)
+    })
+  }
+})
