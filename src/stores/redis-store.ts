@@ -78,7 +78,14 @@ export class RedisStore implements Store {
   /** Set once the first connection was ready; from then on, a disconnected store fails fast. */
   private everReady = false
   /** The one wait for the first connection that every early caller shares. */
-  private initialWait: Promise<boolean> | undefined
+  private initialWait: Promise<void> | undefined
+  /** How long calls made right after creation wait for the first connection. */
+  private readonly connectTimeoutMs: number
+  private readonly createdAt = Date.now()
+  /** Set when a connect attempt failed before the first connection was ready: nobody waits any more. */
+  private firstConnectFailed = false
+  /** Commands issued and not settled: `close()` lets them finish (bounded), so a short script's writes land. */
+  private readonly inflight = new Set<Promise<unknown>>()
   /** GETs of one tick, sent as one MGET (one server, Sentinel). */
   private readonly gets = new GetBatcher((keys) => this.command<Array<Buffer | null>>('MGET', keys, keys[0]))
   /**
@@ -96,6 +103,7 @@ export class RedisStore implements Store {
     this.ordersAcrossKeys = this.topology !== 'cluster'
     this.readRaw = this.topology === 'cluster' ? (key) => this.command<Buffer | null>('GET', [key], key) : (key) => this.gets.get(key)
     this.timeoutMs = parseDuration(options.operationTimeout ?? 250, 'redis.operationTimeout', 'timer')
+    this.connectTimeoutMs = parseDuration(options.connectTimeout ?? 2000, 'redis.connectTimeout', 'timer')
     this.codec = {
       maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024,
       compressThreshold: options.compressThreshold ?? 4096,
@@ -132,7 +140,11 @@ export class RedisStore implements Store {
   }
 
   private connect(options: RedisStoreOptions): void {
-    openRedisLink(options, (error) => this.events.onConnectionError?.(error)).then(
+    const onError = (error: unknown) => {
+      if (!this.everReady && !this.connected) this.firstConnectFailed = true
+      this.events.onConnectionError?.(error)
+    }
+    openRedisLink(options, onError).then(
       (link) => {
         const previous = this.link
         this.link = link
@@ -140,7 +152,7 @@ export class RedisStore implements Store {
         if (previous !== undefined) previous.destroy()
         if (this.closed) void link.close()
       },
-      (error: unknown) => this.events.onConnectionError?.(error),
+      onError,
     )
   }
 
@@ -165,6 +177,13 @@ export class RedisStore implements Store {
   /** True while connected and ready for commands. */
   get connected(): boolean {
     return this.link?.isReady ?? false
+  }
+
+  /** Resolves once the first connection is ready, a connect attempt failed, or connectTimeout has passed since creation. */
+  private async firstConnection(): Promise<void> {
+    while (!this.connected && !this.firstConnectFailed && !this.closed && Date.now() - this.createdAt < this.connectTimeoutMs) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
   }
 
   /** Resolves true once Redis answers, or false after `timeoutMs` (the seeds' wait-for-redis). */
@@ -346,6 +365,15 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return
+    // Commands already issued (a write a script did not await) finish first, within what one
+    // could take: the first connection's wait and one operation timeout.
+    if (this.inflight.size > 0) {
+      let timer: NodeJS.Timeout | undefined
+      const bound = new Promise((resolve) => (timer = setTimeout(resolve, this.connectTimeoutMs + this.timeoutMs)))
+      await Promise.race([Promise.allSettled([...this.inflight]), bound])
+      clearTimeout(timer)
+    }
     this.closed = true
     this.monitor.stop()
     if (this.link !== undefined) await this.link.close()
@@ -370,11 +398,21 @@ export class RedisStore implements Store {
     return this.guard(name, () => node.send([name, ...args])) as Promise<T>
   }
 
-  private async guard<T>(what: string, operation: (link: RedisLink) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
-    if (this.closed) throw new CacheError(errors.E_CACHE_CLOSED, 'the cache is closed')
-    // A cache used right after it was created waits (within the operation timeout) for its
-    // first connection, instead of sending its first calls to the origin.
-    if (!this.everReady && !this.connected) await (this.initialWait ??= this.ready(this.timeoutMs))
+  private guard<T>(what: string, operation: (link: RedisLink) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    if (this.closed) return Promise.reject(new CacheError(errors.E_CACHE_CLOSED, 'the cache is closed'))
+    const running = this.run(what, operation, timeoutMs)
+    this.inflight.add(running)
+    void running.then(
+      () => this.inflight.delete(running),
+      () => this.inflight.delete(running),
+    )
+    return running
+  }
+
+  private async run<T>(what: string, operation: (link: RedisLink) => Promise<T>, timeoutMs: number): Promise<T> {
+    // A cache used right after it was created waits (up to connectTimeout) for its first
+    // connection, instead of sending its first calls to the origin; a failed connect ends the wait.
+    if (!this.everReady && !this.connected) await (this.initialWait ??= this.firstConnection())
     return this.breaker.run(() => {
       const link = this.link
       if (link === undefined || !link.isReady) {
