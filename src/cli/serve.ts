@@ -99,7 +99,7 @@ export async function runServe(command: string | undefined, args: readonly strin
     logger.warn('mcp-cache: Redis did not answer within the startup wait (REDIS_TIMEOUT); serving from the origin until it does')
   }
   // Both ports, or neither: a process that cannot serve must not keep the other port (or Redis) held.
-  let stopAdmin: () => Promise<void> = async () => undefined
+  let stopAdmin: () => Promise<void>
   let address: AddressInfo
   try {
     address = await http.listen().catch((error: unknown) => Promise.reject(portError(error, options.host, options.port, '--port')))
