@@ -1,3 +1,5 @@
+import { CacheError, errors } from '../errors.js'
+
 /** A GET waiting for the batch it joined. */
 interface PendingGet {
   readonly key: string
@@ -36,6 +38,13 @@ export class GetBatcher {
       const slice = batch.length <= MAX_BATCH ? batch : batch.slice(start, start + MAX_BATCH)
       this.send(slice.map((pending) => pending.key)).then(
         (replies) => {
+          // A reply that is not one value per key (a connection out of step) fails the batch: every
+          // caller must hear back, and none may take another key's value.
+          if (!Array.isArray(replies) || replies.length !== slice.length) {
+            const error = new CacheError(errors.E_STORE_UNAVAILABLE, `redis MGET of ${slice.length} keys answered ${Array.isArray(replies) ? `${replies.length} values` : String(replies)}`)
+            for (const pending of slice) pending.reject(error)
+            return
+          }
           for (let i = 0; i < slice.length; i++) (slice[i] as PendingGet).resolve(replies[i] ?? null)
         },
         (error: unknown) => {

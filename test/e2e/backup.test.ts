@@ -5,7 +5,7 @@
  * still works, and `keys`/`invalidate` find a tool's and a principal's entries.
  */
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/client'
@@ -137,6 +137,26 @@ describe('export, import, keys and invalidate on a gateway\u2019s Redis', () => 
     expect(unreachable.code).toBe(1)
     expect(unreachable.stderr).toContain('the redis store at redis://127.0.0.1:1/0 did not answer')
     expect(existsSync(out)).toBe(false)
-    expect(readFileSync(join(dir, 'backup.jsonl'), 'utf8').length).toBeGreaterThan(0)
+    // A bad line anywhere: nothing written, the line named.
+    const [header, first] = readFileSync(join(dir, 'backup.jsonl'), 'utf8').split('\n')
+    const entry = JSON.parse(first as string) as { key: string; ttlMs: number; dump: string }
+    const broken = join(dir, 'broken.jsonl')
+    writeFileSync(broken, [header, JSON.stringify({ ...entry, key: 'restored:first' }), '{"key":"x"}', ''].join('\n'))
+    const partial = await cli(redis.url, 'import', '--in', broken)
+    expect(partial.code).toBe(1)
+    expect(partial.stderr).toContain(`${broken} line 3: expected {"key","ttlMs","dump"}; nothing was imported`)
+    expect((await sendCommand(redis.url, 'EXISTS', 'mcp:restored:first')).trim()).toBe(':0')
+  })
+
+  it('takes the store from --config (a gateway config\u2019s cache section), with nothing in the environment', async () => {
+    const config = join(dir, 'gateway.yaml')
+    writeFileSync(config, `tools:\n  lookup_code: { ttl: 1m }\ncache:\n  store: redis\n  redis: { url: '${redis.url}' }\n`)
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'error' }
+    for (const name of ['CACHE_BACKEND', 'REDIS_URL']) delete env[name]
+    const listed = await new Promise<Run>((resolve) =>
+      execFile(process.execPath, [CLI, 'keys', '--tool', 'lookup_code', '--config', config, '--json'], { env, timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : 1, stdout, stderr })),
+    )
+    expect(listed.code, listed.stderr).toBe(0)
+    expect((JSON.parse(listed.stdout) as { keys: unknown[] }).keys.length).toBeGreaterThan(0)
   })
 })

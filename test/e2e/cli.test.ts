@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.js'
-import { CLI, COUNTING_SERVER } from '../helpers/proxy-client.js'
+import { CLI, COUNTING_SERVER, ROOT } from '../helpers/proxy-client.js'
 import { spawnWithUrl } from '../helpers/serve-process.js'
 import { findFreePort, startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
 
@@ -215,5 +215,16 @@ describe('mcp-cache CLI', () => {
     const notUrl = await cli(['serve', '--port', '0', '--upstream', 'notaurl'], env)
     expect(notUrl.code).toBe(1)
     expect(notUrl.stderr).toContain("--upstream must be the http(s) URL of a Streamable HTTP MCP server, e.g. http://127.0.0.1:3000/mcp (got 'notaurl')")
+  })
+
+  it('installs from a clone as the mcp-cache command (npm install -g .), and npm pack ships the built CLI', async () => {
+    const prefix = mkdtempSync(join(tmpdir(), 'mcp-cache-global-'))
+    await new Promise<void>((resolve, reject) => execFile('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', ROOT], { timeout: 120_000 }, (error) => (error === null ? resolve() : reject(error))))
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
+    const installed = await new Promise<string>((resolve, reject) => execFile(join(prefix, 'bin', 'mcp-cache'), ['--version'], (error, stdout) => (error === null ? resolve(stdout.trim()) : reject(error))))
+    expect(installed).toBe(version)
+    const packed = await new Promise<string>((resolve, reject) => execFile('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, timeout: 60_000 }, (error, stdout) => (error === null ? resolve(stdout) : reject(error))))
+    const files = (JSON.parse(packed) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map((file) => file.path)
+    expect(files).toEqual(expect.arrayContaining(['dist/cli/main.js', 'dist/index.js', 'package.json']))
   })
 })
