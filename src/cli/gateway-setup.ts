@@ -37,10 +37,20 @@ export async function startAdminFor(
     trustProxy: options.trustProxy === true,
     logger,
   })
-  const admin = await startAdminServer(app, options.adminPort, options.adminHost ?? '127.0.0.1')
+  const host = options.adminHost ?? '127.0.0.1'
+  const admin = await startAdminServer(app, options.adminPort, host).catch((error: unknown) => Promise.reject(portError(error, host, options.adminPort ?? 0, '--admin-port')))
   if (process.env['MCP_CACHE_ADMIN_TOKEN'] === undefined) logger.warn('mcp-cache: admin API without MCP_CACHE_ADMIN_TOKEN answers only /health')
   const url = `http://${admin.address.address}:${admin.address.port}`
   logger.info({ url }, `mcp-cache: admin API on ${url}`)
   announce?.(url)
   return admin.close
+}
+
+/** A listen failure as one line that names the address and the flag to change. */
+export function portError(error: unknown, host: string, port: number, flag: string): Error {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE') return new Error(`${host}:${port} is in use (EADDRINUSE): stop what holds it, or pick another port with ${flag}`, { cause: error })
+  if (code === 'EACCES') return new Error(`${host}:${port} may not be opened by this user (EACCES): pick a port above 1023 with ${flag}`, { cause: error })
+  if (code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine (EADDRNOTAVAIL): check --host`, { cause: error })
+  return error instanceof Error ? error : new Error(String(error))
 }

@@ -11,7 +11,7 @@ import { PrincipalResolver } from '../mcp/principal.js'
 import { ChildProcessChannel } from '../mcp/transports/child-process.js'
 import { CrashBackoff } from '../mcp/transports/crash-backoff.js'
 import { httpUpstream } from '../mcp/transports/http-upstream.js'
-import { startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
+import { portError, startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
 import { cacheOptionsFor } from './store-flags.js'
 import { keepServingOnStrayErrors } from './last-resort.js'
 
@@ -103,9 +103,7 @@ export async function runServe(command: string | undefined, args: readonly strin
   let address: AddressInfo
   try {
     address = await http.listen().catch((error: unknown) => Promise.reject(portError(error, options.host, options.port, '--port')))
-    stopAdmin = await startAdminFor(options, cache, gateway, logger, (url) => console.log(`mcp-cache admin ${url}`)).catch((error: unknown) =>
-      Promise.reject(portError(error, options.adminHost ?? '127.0.0.1', options.adminPort ?? 0, '--admin-port')),
-    )
+    stopAdmin = await startAdminFor(options, cache, gateway, logger, (url) => console.log(`mcp-cache admin ${url}`))
   } catch (error) {
     await http.close(0)
     await cache.close()
@@ -124,15 +122,6 @@ export async function runServe(command: string | undefined, args: readonly strin
   await cache.close()
   releaseGuard()
   return 0
-}
-
-/** A listen failure as one line that names the address and the flag to change. */
-function portError(error: unknown, host: string, port: number, flag: string): Error {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'EADDRINUSE') return new Error(`${host}:${port} is in use (EADDRINUSE): stop what holds it, or pick another port with ${flag}`, { cause: error })
-  if (code === 'EACCES') return new Error(`${host}:${port} may not be opened by this user (EACCES): pick a port above 1023 with ${flag}`, { cause: error })
-  if (code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine (EADDRNOTAVAIL): check --host`, { cause: error })
-  return error instanceof Error ? error : new Error(String(error))
 }
 
 /** JWT verification from the flags, over the config's `auth.jwt`; none when neither asks for it. */
