@@ -51,6 +51,6 @@ export function portError(error: unknown, host: string, port: number, flag: stri
   const code = (error as NodeJS.ErrnoException).code
   if (code === 'EADDRINUSE') return new Error(`${host}:${port} is in use (EADDRINUSE): stop what holds it, or pick another port with ${flag}`, { cause: error })
   if (code === 'EACCES') return new Error(`${host}:${port} may not be opened by this user (EACCES): pick a port above 1023 with ${flag}`, { cause: error })
-  if (code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine (EADDRNOTAVAIL): check --host`, { cause: error })
+  if (code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine (EADDRNOTAVAIL): check ${flag === '--admin-port' ? '--admin-host' : '--host'}`, { cause: error })
   return error instanceof Error ? error : new Error(String(error))
 }

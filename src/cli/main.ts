@@ -160,8 +160,9 @@ withMaintenanceStore(program.command('export'))
 withMaintenanceStore(program.command('import'))
   .description('restore an export into the namespace with the TTLs that remained (RESTORE ... REPLACE)')
   .requiredOption('--in <file>', 'file written by mcp-cache export')
+  .option('--replace', 'import into a prefix that holds keys already (its tag sets and generations are replaced by the file\'s)')
   .option('--json', 'print JSON')
-  .action(async (options: StoreCliOptions & { in: string; json?: boolean }) => {
+  .action(async (options: StoreCliOptions & { in: string; replace?: boolean; json?: boolean }) => {
     process.exitCode = await runImport(options)
   })
 

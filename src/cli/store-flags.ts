@@ -55,13 +55,29 @@ export function cacheOptionsFor(options: StoreCliOptions, fileCache: Record<stri
  * an empty cache of its own.
  */
 export function maintenanceCacheOptions(options: StoreCliOptions, env: Readonly<Record<string, string | undefined>> = process.env): CacheOptions {
-  const merged = cacheOptionsFor(options, options.config === undefined ? undefined : cacheSectionOf(readConfigFile(options.config)))
+  const file = options.config === undefined ? undefined : cacheSectionOf(readConfigFile(options.config))
+  const merged = cacheOptionsFor(options, file)
   if (merged.store !== undefined) return merged
-  const named = (flag: string | undefined, variable: string) => flag !== undefined || (env[variable]?.trim() ?? '') !== ''
-  if (named(options.redisSentinels, 'REDIS_SENTINELS')) return { ...merged, store: 'sentinel' }
-  if (named(options.redisNodes, 'REDIS_CLUSTER_NODES')) return { ...merged, store: 'cluster' }
-  if (named(options.redisUrl, 'REDIS_URL') || named(undefined, 'REDIS_CONNECTION_STRING')) return { ...merged, store: 'redis' }
+  const inFile = (file?.['redis'] ?? {}) as Record<string, unknown>
+  const named = (flag: string | undefined, variable: string, field: string) => flag !== undefined || (env[variable]?.trim() ?? '') !== '' || inFile[field] !== undefined
+  if (named(options.redisSentinels, 'REDIS_SENTINELS', 'sentinels')) return { ...merged, store: 'sentinel' }
+  if (named(options.redisNodes, 'REDIS_CLUSTER_NODES', 'nodes')) return { ...merged, store: 'cluster' }
+  if (named(options.redisUrl, 'REDIS_URL', 'url') || named(undefined, 'REDIS_CONNECTION_STRING', 'url')) return { ...merged, store: 'redis' }
   return merged
+}
+
+/**
+ * The cache options of a command that works on the entries other processes
+ * wrote (keys, invalidate, export, import, warm): refused for the memory
+ * store, where such a command would see an empty cache of its own and report
+ * success.
+ */
+export function sharedCacheOptions(options: StoreCliOptions, env: Readonly<Record<string, string | undefined>> = process.env): CacheOptions {
+  const resolved = maintenanceCacheOptions(options, env)
+  if ((resolved.store ?? 'memory') === 'memory') {
+    throw new Error('no shared store named: the memory store lives inside each process, so this command would see an empty cache of its own. Point at Redis with --redis-url, REDIS_URL, --store or --config')
+  }
+  return resolved
 }
 
 /** Keys of a gateway config that are not cache options. */

@@ -75,6 +75,8 @@ export class RedisStore implements Store {
   private readonly breaker: CircuitBreaker
   private readonly scriptShas = new Map<string, string>()
   private closed = false
+  /** Set while `close()` lets the commands in flight finish: new ones are refused. */
+  private closing = false
   /** Set once the first connection was ready; from then on, a disconnected store fails fast. */
   private everReady = false
   /** The one wait for the first connection that every early caller shares. */
@@ -365,12 +367,14 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return
+    if (this.closed || this.closing) return
+    this.closing = true
     // Commands already issued (a write a script did not await) finish first, within what one
-    // could take: the first connection's wait and one operation timeout.
+    // can still take: what is left of the first connection's wait, and one operation timeout.
     if (this.inflight.size > 0) {
+      const firstWaitLeft = this.everReady ? 0 : Math.max(0, this.createdAt + this.connectTimeoutMs - Date.now())
       let timer: NodeJS.Timeout | undefined
-      const bound = new Promise((resolve) => (timer = setTimeout(resolve, this.connectTimeoutMs + this.timeoutMs)))
+      const bound = new Promise((resolve) => (timer = setTimeout(resolve, firstWaitLeft + this.timeoutMs)))
       await Promise.race([Promise.allSettled([...this.inflight]), bound])
       clearTimeout(timer)
     }
@@ -399,7 +403,7 @@ export class RedisStore implements Store {
   }
 
   private guard<T>(what: string, operation: (link: RedisLink) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
-    if (this.closed) return Promise.reject(new CacheError(errors.E_CACHE_CLOSED, 'the cache is closed'))
+    if (this.closed || this.closing) return Promise.reject(new CacheError(errors.E_CACHE_CLOSED, 'the cache is closed'))
     const running = this.run(what, operation, timeoutMs)
     this.inflight.add(running)
     void running.then(

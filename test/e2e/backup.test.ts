@@ -68,6 +68,7 @@ describe('export, import, keys and invalidate on a gateway\u2019s Redis', () => 
     // A tagged library entry beside the gateway's (user-scoped results, lists, generations).
     const library = createCache({ store: 'redis', redis: { url: redis.url }, logger: false })
     await library.set('formulary:metformin', { tier: 1 }, { ttl: '1h', tags: ['formulary'] })
+    await library.incr('usage:lookups', 41)
     await library.close()
     const first = await callTool(alice, 'lookup_code', { code: 'B1' })
     expect(first.status).toBe('miss')
@@ -85,6 +86,10 @@ describe('export, import, keys and invalidate on a gateway\u2019s Redis', () => 
     expect(keys.some((key) => key.includes('~gen:')), `generations in ${keys.join(' ')}`).toBe(true)
     expect(keys.some((key) => key.startsWith('~tag:')), `tag sets in ${keys.join(' ')}`).toBe(true)
 
+    // Over live keys only when asked: their tag sets and generations would be replaced.
+    const refused = await cli(redis.url, 'import', '--in', file)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("the prefix 'mcp' already holds keys")
     await sendCommand(redis.url, 'FLUSHALL')
     const imported = await cli(redis.url, 'import', '--in', file, '--json')
     expect(imported.code, imported.stderr).toBe(0)
@@ -97,6 +102,9 @@ describe('export, import, keys and invalidate on a gateway\u2019s Redis', () => 
       expect(ttl).toBeLessThanOrEqual(line.ttlMs)
     }
 
+    const counter = createCache({ store: 'redis', redis: { url: redis.url }, logger: false })
+    expect(await counter.incr('usage:lookups')).toBe(42)
+    await counter.close()
     // The restored copy answers, and invalidation by tool (the admin API) and by tag still reaches it.
     expect(await callTool(alice, 'lookup_code', { code: 'B1' })).toStrictEqual({ ...first, status: 'hit' })
     const dropped = await fetch(`${gateway.adminUrl}/cache/invalidate`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ tools: ['lookup_code'], tags: ['formulary'] }) })
@@ -116,6 +124,11 @@ describe('export, import, keys and invalidate on a gateway\u2019s Redis', () => 
     expect(byAlice.keys.some((entry) => entry.key.includes('call:get_record:'))).toBe(true)
     expect(byAlice.keys.every((entry) => entry.key.includes('~u.h.alice:'))).toBe(true)
 
+    // A principal whose name ends like a tool's category is not a tool: `--tool call` finds nothing.
+    const mccall = await connectAs(gateway.url, 'mccall')
+    await callTool(mccall, 'get_record', { id: 'r1' })
+    await mccall.close()
+    expect((JSON.parse((await cli(redis.url, 'keys', '--tool', 'call', '--json')).stdout) as { keys: unknown[] }).keys).toStrictEqual([])
     const invalidated = await cli(redis.url, 'invalidate', '--tool', 'lookup_code', '--principal', 'h.alice', '--json')
     expect(invalidated.code, invalidated.stderr).toBe(0)
     expect(JSON.parse(invalidated.stdout).deleted).toBeGreaterThanOrEqual(1)
@@ -146,6 +159,27 @@ describe('export, import, keys and invalidate on a gateway\u2019s Redis', () => 
     expect(partial.code).toBe(1)
     expect(partial.stderr).toContain(`${broken} line 3: expected {"key","ttlMs","dump"}; nothing was imported`)
     expect((await sendCommand(redis.url, 'EXISTS', 'mcp:restored:first')).trim()).toBe(':0')
+    // A payload Redis refuses stops the import at its line, saying what was written before it.
+    const corrupt = join(dir, 'corrupt.jsonl')
+    writeFileSync(corrupt, [header, JSON.stringify({ key: 'restored:bad', ttlMs: 60_000, dump: Buffer.from('not a dump').toString('base64') }), ''].join('\n'))
+    const refused = await cli(redis.url, 'import', '--in', corrupt, '--replace')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(new RegExp(`${corrupt} line 2: Redis refused the entry \\(.+\\); the 0 entries before it were imported`))
+  })
+
+  it('refuses the memory store, where it would see an empty cache of its own, and takes --redis-url alone', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'error' }
+    for (const name of ['CACHE_BACKEND', 'REDIS_URL', 'MCP_CACHE_CONFIG']) delete env[name]
+    const run = (...args: string[]) =>
+      new Promise<Run>((resolve) => execFile(process.execPath, [CLI, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : 1, stdout, stderr })))
+    for (const args of [['keys'], ['invalidate', '--tool', 'lookup_code'], ['export', '--out', join(dir, 'memory.jsonl')]]) {
+      const refused = await run(...args)
+      expect(refused.code, args.join(' ')).toBe(1)
+      expect(refused.stderr).toContain('no shared store named: the memory store lives inside each process')
+    }
+    const listed = await run('keys', '--tool', 'lookup_code', '--redis-url', redis.url, '--json')
+    expect(listed.code, listed.stderr).toBe(0)
+    expect((JSON.parse(listed.stdout) as { keys: unknown[] }).keys.length).toBeGreaterThan(0)
   })
 
   it('takes the store from --config (a gateway config\u2019s cache section), with nothing in the environment', async () => {

@@ -5,6 +5,7 @@
  * writes already issued land.
  */
 import { execFile, spawn } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -39,6 +40,26 @@ describe('short scripts on Redis', () => {
       }
     } finally {
       for (const burner of burners) burner.kill()
+    }
+  })
+
+  it('waits at most connectTimeout (plus one operation timeout) for a Redis that accepts and never answers, then uses the origin', async () => {
+    // A peer that accepts the connection and says nothing: a frozen Redis, as at startup.
+    const silent = createServer(() => undefined)
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const cache = createCache({ store: 'redis', redis: { url: `redis://127.0.0.1:${(silent.address() as AddressInfo).port}`, connectTimeout: '500ms', operationTimeout: '100ms' }, logger: false })
+    try {
+      const started = performance.now()
+      expect(await cache.getOrSet('k', () => 'from origin', { ttl: '1m' })).toBe('from origin')
+      const first = performance.now() - started
+      expect(first).toBeLessThan(500 + 100 + 400)
+      // The wait is paid once: later calls are bounded by the operation timeout alone.
+      const again = performance.now()
+      expect(await cache.getOrSet('k2', () => 'from origin', { ttl: '1m' })).toBe('from origin')
+      expect(performance.now() - again).toBeLessThan(first)
+    } finally {
+      await cache.close()
+      silent.close()
     }
   })
 

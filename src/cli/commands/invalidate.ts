@@ -1,5 +1,5 @@
 import { createCache } from '../../cache/create-cache.js'
-import { maintenanceCacheOptions, unreachableStore, type StoreCliOptions } from '../store-flags.js'
+import { sharedCacheOptions, unreachableStore, type StoreCliOptions } from '../store-flags.js'
 import { entryGlob, toolGenerationGlob } from '../entry-filter.js'
 import { output } from '../output.js'
 
@@ -22,7 +22,7 @@ export async function runInvalidate(options: InvalidateOptions): Promise<number>
     throw new Error('say what to invalidate: --pattern "experiment:exp_123*", --tag exp:exp_123, --key user:456:profile, --tool get_patient or --principal h.alice')
   }
   const gatewayGlob = options.tool === undefined && options.principal === undefined ? undefined : entryGlob({ tool: options.tool, principal: options.principal })
-  const cacheOptions = maintenanceCacheOptions(options)
+  const cacheOptions = sharedCacheOptions(options)
   const cache = createCache({ ...cacheOptions, logger: false })
   let deleted = 0
   try {

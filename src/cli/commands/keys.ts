@@ -1,5 +1,5 @@
 import { createCache } from '../../cache/create-cache.js'
-import { maintenanceCacheOptions, unreachableStore, type StoreCliOptions } from '../store-flags.js'
+import { sharedCacheOptions, unreachableStore, type StoreCliOptions } from '../store-flags.js'
 import { formatDuration } from '../../config/duration.js'
 import { entryGlob, type EntryFilter } from '../entry-filter.js'
 import { output } from '../output.js'
@@ -8,7 +8,7 @@ import { output } from '../output.js'
 export async function runKeys(pattern: string, options: StoreCliOptions & EntryFilter & { json?: boolean; limit: number }): Promise<number> {
   const out = output(options.json)
   const glob = entryGlob({ ...options, pattern })
-  const cacheOptions = maintenanceCacheOptions(options)
+  const cacheOptions = sharedCacheOptions(options)
   const cache = createCache({ ...cacheOptions, logger: false })
   const found: Array<{ key: string; ttlMs: number; bytes: number }> = []
   try {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { createCache } from '../../cache/create-cache.js'
-import { maintenanceCacheOptions, unreachableStore, type StoreCliOptions } from '../store-flags.js'
+import { maintenanceCacheOptions, sharedCacheOptions, unreachableStore, type StoreCliOptions } from '../store-flags.js'
 import { output } from '../output.js'
 import { progressBar } from '../progress.js'
 import { parseDuration } from '../../config/duration.js'
@@ -41,7 +41,7 @@ export async function runWarm(options: StoreCliOptions & { from: string; gateway
   })
   const tools = parsed.filter((item) => item.kind === 'tool')
   if (tools.length > 0 && options.gateway === undefined) throw new Error('tool lines run through a gateway: add --gateway http://127.0.0.1:7700/mcp')
-  const cacheOptions = maintenanceCacheOptions(options)
+  const cacheOptions = parsed.some((item) => item.kind === 'value') ? sharedCacheOptions(options) : maintenanceCacheOptions(options)
   const cache = createCache({ ...cacheOptions, logger: false })
   const failed: string[] = []
   let written = 0
