@@ -50,6 +50,9 @@ export interface StoreEvents {
   onBreakerChange?(state: BreakerState): void
 }
 
+/** A server's refusal of a connection's credentials or rights, by its error code. */
+const AUTH_REFUSAL = /\b(WRONGPASS|NOAUTH|NOPERM)\b/
+
 /**
  * Redis through node-redis (one server, a Cluster, or a master found through
  * Sentinel): every call is bounded by `operationTimeout`, none is queued while
@@ -86,6 +89,8 @@ export class RedisStore implements Store {
   private readonly createdAt = Date.now()
   /** Set when a connect attempt failed before the first connection was ready: nobody waits any more. */
   private firstConnectFailed = false
+  /** Why the server refused the last connection attempt, when it refused the credentials (WRONGPASS, NOAUTH, NOPERM). */
+  private authRefusal: string | undefined
   /** Commands issued and not settled: `close()` lets them finish (bounded), so a short script's writes land. */
   private readonly inflight = new Set<Promise<unknown>>()
   /** GETs of one tick, sent as one MGET (one server, Sentinel). */
@@ -144,6 +149,8 @@ export class RedisStore implements Store {
   private connect(options: RedisStoreOptions): void {
     const onError = (error: unknown) => {
       if (!this.everReady && !this.connected) this.firstConnectFailed = true
+      const message = error instanceof Error ? error.message : String(error)
+      if (AUTH_REFUSAL.test(message)) this.authRefusal = message.split('\n', 1)[0]
       this.events.onConnectionError?.(error)
     }
     openRedisLink(options, onError).then(
@@ -420,9 +427,12 @@ export class RedisStore implements Store {
     return this.breaker.run(() => {
       const link = this.link
       if (link === undefined || !link.isReady) {
-        return Promise.reject(new CacheError(errors.E_STORE_UNAVAILABLE, `redis at ${this.target} is not connected`))
+        // A refused password is not an outage: say so, so nobody looks for a network problem.
+        const why = this.authRefusal === undefined ? '' : `: the server refused the credentials (${this.authRefusal}); check the user and password in the URL`
+        return Promise.reject(new CacheError(errors.E_STORE_UNAVAILABLE, `redis at ${this.target} is not connected${why}`))
       }
       this.everReady = true
+      this.authRefusal = undefined
       return withTimeout(operation(link), timeoutMs, `redis ${what}`)
     })
   }

@@ -2,8 +2,10 @@
  * Reaching Redis the way the seeds configure it: URLs with user, password and db,
  * a wrong password that must not leak, and the tiered store riding out an outage.
  */
+import { execFile } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.js'
+import { CLI } from '../helpers/proxy-client.js'
 import { sendCommand, startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js'
 
 const PASSWORD = `pw-${process.pid}-${Date.now()}`
@@ -43,6 +45,23 @@ describe('Redis URL with user, password and db', () => {
     const output = lines.join('\n')
     expect(output).toMatch(/WRONGPASS|invalid username-password|not connected/i)
     expect(output).not.toContain(wrong)
+  })
+
+  it('names a refused password as an authentication failure in health() and doctor, not as an outage', async () => {
+    const wrong = 'not-the-password-456'
+    const url = `redis://default:${wrong}@127.0.0.1:${server.port}/0`
+    const cache = createCache({ store: 'redis', redis: { url }, logger: false })
+    expect(await cache.ready(500)).toBe(false)
+    const health = await cache.health()
+    await cache.close()
+    expect(health.healthy).toBe(false)
+    expect(health.error).toMatch(/the server refused the credentials \(WRONGPASS/)
+    expect(health.error).not.toContain(wrong)
+    const doctor = await new Promise<string>((resolve) =>
+      execFile(process.execPath, [CLI, 'doctor', '--timeout', '1s', '--redis-url', url], { env: { ...process.env, LOG_LEVEL: 'error' }, timeout: 30_000 }, (_error, stdout) => resolve(stdout)),
+    )
+    expect(doctor).toMatch(/FAIL\s+connectivity\s+authentication failed: .*WRONGPASS/)
+    expect(doctor).not.toContain(wrong)
   })
 })
 

@@ -35,7 +35,12 @@ export async function runDoctor(options: StoreCliOptions & { json?: boolean; tim
     if (store !== 'memory') {
       const ready = await cache.ready(options.timeout)
       const health = await cache.health()
-      add(ready && health.healthy ? { name: 'connectivity', status: 'PASS', detail: `PING ${health.latencyMs?.toFixed(1)} ms` } : { name: 'connectivity', status: 'FAIL', detail: `no answer within ${options.timeout}: ${health.error ?? 'not connected'}; check REDIS_URL, the password and the network` })
+      const refused = health.error?.includes('refused the credentials') === true
+      add(
+        ready && health.healthy
+          ? { name: 'connectivity', status: 'PASS', detail: `PING ${health.latencyMs?.toFixed(1)} ms` }
+          : { name: 'connectivity', status: 'FAIL', detail: refused ? `authentication failed: ${health.error ?? ''}` : `no answer within ${options.timeout}: ${health.error ?? 'not connected'}; check REDIS_URL, the password and the network` },
+      )
     }
     const key = `doctor:${randomBytes(4).toString('hex')}`
     const stored = await cache.set(key, { ok: true }, { ttl: '1m' })
