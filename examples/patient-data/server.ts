@@ -17,9 +17,15 @@ const config = readServerConfig()
 const cache = createCache(mergeOptions({ ttl: { patient: '10m' } }, loadConfig()))
 const db = await openVistaDatabase(config.dataSeed)
 const broker = new VistaRpcBroker(db, config.rpcLatencyMs)
-// Serving before Redis answers would turn the first reads into uncached misses; wait (REDIS_TIMEOUT, default 60 s),
-// then serve anyway: without a cache every read still works, it just goes to VistA.
-if (!(await cache.ready())) process.stderr.write('[patient-data] the cache store is not answering; reads go to VistA until it does\n')
+// An MCP server answers its client at once: Redis is waited for in the background (REDIS_TIMEOUT, default 60 s),
+// and until it answers every read goes to VistA (the first reads wait for the first connection, at most a
+// couple of seconds, so a Redis that is merely starting is used from the first call).
+cache.ready().then(
+  (up) => {
+    if (!up) process.stderr.write('[patient-data] the cache store is not answering; reads go to VistA until it does\n')
+  },
+  (error: unknown) => process.stderr.write(`[patient-data] waiting for the cache store failed: ${String(error)}\n`),
+)
 
 const handle = serveStdio(
   () => {

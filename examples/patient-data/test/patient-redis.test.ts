@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { sendCommand } from '../../../test/helpers/redis-server.js'
+import { findFreePort, sendCommand } from '../../../test/helpers/redis-server.js'
 import { startPatientServer, type PatientClient } from './patient-client.js'
 
 const USER_A = '10000000219'
@@ -84,5 +84,21 @@ describe('the default TTL without PATIENT_CACHE_TTL_MINUTES', () => {
     const ttlMs = Number(/^:(-?\d+)/.exec(await sendCommand(url, 'PTTL', `${prefix}:patient:v1:500:100841:${USER_A}`))?.[1])
     expect(ttlMs).toBeGreaterThan(590_000)
     expect(ttlMs).toBeLessThanOrEqual(600_000)
+  })
+})
+
+describe('Redis away at startup', () => {
+  it('answers initialize at once, with the default REDIS_TIMEOUT of 60 s, and serves reads from VistA', async () => {
+    const closed = `redis://127.0.0.1:${await findFreePort()}`
+    // Connecting at all proves it: the test's own timeout (20 s) is a third of the startup wait.
+    const client = await startPatientServer({ CACHE_BACKEND: 'redis', REDIS_URL: closed, REDIS_TIMEOUT: '', VISTA_USER_DUZ: USER_A })
+    try {
+      const answer = await client.call('get_patient', { station: '500', dfn: '100841' })
+      expect(answer.isError).toBe(false)
+      expect(answer['cache']).not.toBe('hit')
+      expect((await client.rpcCounts())['ORWPT SELECT']).toBe(1)
+    } finally {
+      await client.close()
+    }
   })
 })
