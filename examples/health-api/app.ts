@@ -7,6 +7,7 @@ import { createAdminApp } from 'mcp-cache/admin'
 import type { Cache } from 'mcp-cache'
 import { drugRoutes } from './drug-routes.js'
 import { healthRoutes } from './health-routes.js'
+import { redisHealth } from './redis-health.js'
 import { SlowOrigin } from './slow-origin.js'
 import { UsageCounters, type CountedEndpoint } from './usage-counters.js'
 
@@ -43,6 +44,8 @@ export function createHealthApp(options: HealthAppOptions): { app: Hono; origin:
   app.route('/api/v1/drug', drugRoutes(services))
   app.get('/api/v1/usage', async (c) => c.json({ counters: await counters.snapshot(), origin_runs: origin.runs() }))
 
+  // The seed's health check reports Redis itself (503 when down); the admin API's /health is only liveness.
+  app.get(`${ADMIN_BASE}/health`, (c) => redisHealth(cache, c))
   // The seed lists keys at /keys/{pattern}; the admin API takes ?pattern=. Forwarding keeps its auth and limits.
   app.get(`${ADMIN_BASE}/keys/:pattern`, (c) => {
     const url = new URL(c.req.url)

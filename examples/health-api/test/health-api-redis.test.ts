@@ -73,6 +73,11 @@ describe('health-api example, Redis store', () => {
   it('keeps answering from the origin when Redis is stopped, without hanging', async () => {
     if (redis === undefined) throw new Error('redis did not start')
     const { url, adminToken } = running()
+    // The seed's health check, open as the seed's curl calls it: the server's version, memory and keyspace.
+    const up = await call(url, 'GET', '/api/v1/redis/health')
+    expect(up.status).toBe(200)
+    expect(up.body).toMatchObject({ status: 'healthy', connected: true, store: 'redis', redis_version: expect.stringMatching(/^\d+\./), used_memory: expect.any(Number) })
+    expect((up.body['keyspace'] as Record<string, { keys: number }>)['db0']?.keys).toBeGreaterThan(0)
     await redis.stop()
     const body = { symptoms: ['sore throat', 'runny nose'], duration_days: 3 }
     const before = (await call(url, 'GET', '/api/v1/usage')).body['origin_runs'] as Record<string, number>
@@ -92,5 +97,9 @@ describe('health-api example, Redis store', () => {
     const ready = await call(url, 'GET', '/api/v1/redis/health/ready', { token: adminToken, timeoutMs: 3_000 })
     expect(ready.status).toBe(503)
     expect(ready.body).toMatchObject({ status: 'down', healthy: false })
+    // A poller of the seed's path sees the outage too.
+    const down = await call(url, 'GET', '/api/v1/redis/health', { timeoutMs: 3_000 })
+    expect(down.status).toBe(503)
+    expect(down.body).toMatchObject({ status: 'unhealthy', connected: false, store: 'redis' })
   })
 })
