@@ -21,12 +21,13 @@ const envSchema = z.object({
   MCP_CACHE_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 })
 
-/** Reads PORT, ANALYSIS_DELAY_MS and MCP_CACHE_ADMIN_TOKEN; throws a message naming the variable when one is wrong. */
+/** Reads PORT, ANALYSIS_DELAY_MS and MCP_CACHE_ADMIN_TOKEN (or the seed's REDIS_API_KEY); throws a message naming the variable when one is wrong. */
 export function readServerConfig(env: Readonly<Record<string, string | undefined>>): ServerConfig {
   const parsed = envSchema.safeParse({
     PORT: env['PORT'] || undefined,
     ANALYSIS_DELAY_MS: env['ANALYSIS_DELAY_MS'] || undefined,
-    MCP_CACHE_ADMIN_TOKEN: env['MCP_CACHE_ADMIN_TOKEN'] || undefined,
+    // The seed's REDIS_API_KEY guards its /api/v1/redis endpoints: the admin token when none is set.
+    MCP_CACHE_ADMIN_TOKEN: env['MCP_CACHE_ADMIN_TOKEN'] || env['REDIS_API_KEY'] || undefined,
   })
   if (!parsed.success) throw new Error(`invalid environment: ${describeIssues(parsed.error)}`)
   return { port: parsed.data.PORT, analysisDelayMs: parsed.data.ANALYSIS_DELAY_MS, adminToken: parsed.data.MCP_CACHE_ADMIN_TOKEN }

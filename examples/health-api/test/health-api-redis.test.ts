@@ -57,6 +57,24 @@ describe('health-api example, Redis store', () => {
     expect(await redis.command('GET', 'medinsight:usage:health_analysis:requests')).toMatch(/^\$\d+\r\n\d+\r\n$/)
   })
 
+  it('honours the seed\u2019s CACHE_TTL_USER_SESSION and CACHE_TTL_SYMPTOM_INPUT (seconds), and its REDIS_API_KEY as the admin token', async () => {
+    if (redis === undefined) throw new Error('redis did not start')
+    const apiKey = 'seed-redis-api-key-0123456789'
+    const seeded = await startServer({ CACHE_BACKEND: 'redis', REDIS_URL: redis.url, CACHE_PREFIX: 'seedttl', CACHE_TTL_USER_SESSION: '600', CACHE_TTL_SYMPTOM_INPUT: '300', REDIS_API_KEY: apiKey, MCP_CACHE_ADMIN_TOKEN: '' })
+    try {
+      await call(seeded.url, 'POST', '/api/v1/analyze-health', { body: { session_id: 'sess-ttl', symptoms: ['cough'] } })
+      for (const [key, ttlMs] of [['seedttl:symptom:sess-ttl:inputs', 300_000], ['seedttl:user:sess-ttl:session', 600_000]] as const) {
+        const pttl = Number(/^:(-?\d+)/.exec(await redis.command('PTTL', key))?.[1])
+        expect(pttl, key).toBeGreaterThan(ttlMs - 60_000)
+        expect(pttl, key).toBeLessThanOrEqual(ttlMs)
+      }
+      expect((await call(seeded.url, 'GET', '/api/v1/redis/stats', { token: apiKey })).status).toBe(200)
+      expect((await call(seeded.url, 'GET', '/api/v1/redis/stats', { token: 'wrong-token-0123456789' })).status).toBe(401)
+    } finally {
+      await seeded.stop()
+    }
+  })
+
   it('a second instance on the same Redis is served from the first one\'s entries', async () => {
     const second = await startServer({ CACHE_BACKEND: 'redis', REDIS_URL: redis?.url ?? '' })
     try {
