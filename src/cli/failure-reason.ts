@@ -9,3 +9,10 @@ export function reasonOf(error: unknown): string {
   }
   return redactSecrets(reason)
 }
+
+/** The error of a file that cannot be read, naming it and what is wrong in words (not ENOENT). */
+export function unreadableFile(path: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message
+  return new Error(`cannot read ${path}: ${why}`, { cause: error })
+}

@@ -92,7 +92,13 @@ export class RedisStore implements Store {
   /** Why the server refused the last connection attempt, when it refused the credentials (WRONGPASS, NOAUTH, NOPERM). */
   private authRefusal: string | undefined
   /** Commands issued and not settled: `close()` lets them finish (bounded), so a short script's writes land. */
-  private readonly inflight = new Set<Promise<unknown>>()
+  private inflight = 0
+  /** Called when the last command in flight settles, while `close()` waits for it. */
+  private drained: (() => void) | undefined
+  /** Counts a command out (bound once: the hit path allocates no closure for it). */
+  private readonly settled = (): void => {
+    if (--this.inflight === 0) this.drained?.()
+  }
   /** GETs of one tick, sent as one MGET (one server, Sentinel). */
   private readonly gets = new GetBatcher((keys) => this.command<Array<Buffer | null>>('MGET', keys, keys[0]))
   /**
@@ -378,11 +384,13 @@ export class RedisStore implements Store {
     this.closing = true
     // Commands already issued (a write a script did not await) finish first, within what one
     // can still take: what is left of the first connection's wait, and one operation timeout.
-    if (this.inflight.size > 0) {
+    if (this.inflight > 0) {
       const firstWaitLeft = this.everReady ? 0 : Math.max(0, this.createdAt + this.connectTimeoutMs - Date.now())
       let timer: NodeJS.Timeout | undefined
-      const bound = new Promise((resolve) => (timer = setTimeout(resolve, firstWaitLeft + this.timeoutMs)))
-      await Promise.race([Promise.allSettled([...this.inflight]), bound])
+      await new Promise<void>((resolve) => {
+        this.drained = resolve
+        timer = setTimeout(resolve, firstWaitLeft + this.timeoutMs)
+      })
       clearTimeout(timer)
     }
     this.closed = true
@@ -412,11 +420,9 @@ export class RedisStore implements Store {
   private guard<T>(what: string, operation: (link: RedisLink) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     if (this.closed || this.closing) return Promise.reject(new CacheError(errors.E_CACHE_CLOSED, 'the cache is closed'))
     const running = this.run(what, operation, timeoutMs)
-    this.inflight.add(running)
-    void running.then(
-      () => this.inflight.delete(running),
-      () => this.inflight.delete(running),
-    )
+    this.inflight++
+    // Both outcomes handled: this derived promise never rejects.
+    void running.then(this.settled, this.settled)
     return running
   }
 

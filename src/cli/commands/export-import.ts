@@ -8,7 +8,7 @@ import { createCache } from '../../cache/create-cache.js'
 import { entryGlob, type EntryFilter } from '../entry-filter.js'
 import { output } from '../output.js'
 import { progressBar } from '../progress.js'
-import { reasonOf } from '../failure-reason.js'
+import { reasonOf, unreadableFile } from '../failure-reason.js'
 import { sharedCacheOptions, unreachableStore, type StoreCliOptions } from '../store-flags.js'
 
 const FORMAT = 'mcp-cache-export'
@@ -159,16 +159,14 @@ async function* exportEntriesOf(path: string): AsyncGenerator<z.infer<typeof ent
 
 /** The size of a file to read, or an error that names it and says what is wrong. */
 function readableSize(path: string): number {
+  let stat: ReturnType<typeof statSync>
   try {
-    const stat = statSync(path)
-    if (!stat.isFile()) throw new Error(`${path} is not a file`)
-    return stat.size
+    stat = statSync(path)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new Error(`cannot read ${path}: no such file`, { cause: error })
-    if (code === 'EACCES') throw new Error(`cannot read ${path}: permission denied`, { cause: error })
-    throw error
+    throw unreadableFile(path, error)
   }
+  if (!stat.isFile()) throw new Error(`cannot read ${path}: it is not a file`)
+  return stat.size
 }
 
 /** Throws, naming the path, unless `file` can be created in an existing, writable directory. */

@@ -6,7 +6,7 @@ import { output } from '../output.js'
 import { progressBar } from '../progress.js'
 import { parseDuration } from '../../config/duration.js'
 import { redactSecrets } from '../../log/redact.js'
-import { reasonOf } from '../failure-reason.js'
+import { reasonOf, unreadableFile } from '../failure-reason.js'
 
 // A TTL is written with its unit: a bare 600 would be 600 ms here and 600 s in the environment.
 const valueLine = z.object({ key: z.string().min(1), value: z.unknown(), ttl: z.string().optional(), tags: z.array(z.string()).optional() }).strict()
@@ -81,8 +81,7 @@ function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8')
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new Error(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`, { cause: error })
+    throw unreadableFile(path, error)
   }
 }
 

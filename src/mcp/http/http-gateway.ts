@@ -382,7 +382,7 @@ export class HttpGateway {
     // Credentials the upstream refused hold no upstream (nor a place among the sessions) for long.
     if (refused && group.active === 1 && this.stateless.get(key) === group) {
       this.stateless.delete(key)
-      void session.close()
+      void session.close() // never rejects: its failure is logged inside
     }
   }
 
