@@ -344,8 +344,14 @@ export class Cache {
     return deleted
   }
 
-  /** Deletes every key of this namespace (and its child namespaces), nothing else. */
+  /**
+   * Deletes every key of this namespace (and its child namespaces), nothing else. Refused for
+   * the root of an empty prefix, where every key of the database would match.
+   */
   async clear(options?: InvalidateOptions): Promise<number> {
+    if (this.space.shared) {
+      throw new CacheError(errors.E_INVALID_CONFIG, "clear() with an empty prefix would delete every key of the Redis database, other programs' too: delete what is yours with deleteByPattern('cpt:*')")
+    }
     const pattern = this.space.everything()
     const deleted = await this.deleteMatching(pattern)
     this.core.invalidations.record('clear', [pattern], deleted, options?.reason)

@@ -59,7 +59,7 @@ function buildStore(config: CacheOptions, events: StoreEvents, space: KeySpace):
   if (typeof kind === 'object') return kind
   if (kind === 'memory') return new MemoryStore(config.memory)
   // 'cluster' and 'sentinel' are the Redis store, whose options name the nodes or sentinels.
-  const redis = new RedisStore(config.redis, events)
+  const redis = new RedisStore(config.codec === undefined ? config.redis : { ...config.redis, codec: config.codec }, events)
   if (kind !== 'tiered') return redis
   // Instances sharing a Redis and a prefix share the bus channel that keeps their L1s coherent.
   return new TieredStore(redis, config.l1, { channel: space.busChannel() })

@@ -17,8 +17,20 @@ export interface CacheOptions {
    * @default 'memory'
    */
   readonly store?: StoreKind | Store
-  /** First segment of every key, so several apps can share one Redis. @default 'mcp' */
+  /**
+   * First segment of every key, so several apps can share one Redis. Empty (`''`) only with
+   * `codec: 'json'`: keys are then exactly the logical keys (`cpt:99213`). @default 'mcp'
+   */
   readonly prefix?: string
+  /**
+   * How values are kept in Redis. `envelope`: a small header with freshness and grace, exact
+   * round trips of Dates, BigInt, Map and Set, compression and encryption. `json`: plain JSON
+   * that other programs read and write (`redis-cli GET cpt:99213`), freshness in the key's Redis
+   * TTL; it gives up grace (stale-on-error), exact round trips (a Date comes back as its ISO
+   * text; Map, Set, binary and BigInt are refused), compression and encryption, and works with
+   * the `redis`, `cluster` and `sentinel` stores (the memory store ignores it). @default 'envelope'
+   */
+  readonly codec?: 'envelope' | 'json'
   /** TTL of entries whose category has no policy. @default '5m' */
   readonly defaultTtl?: Duration
   /** TTL per category (the key's first segment): `{ experiment: '24h', user: '30m' }`. */

@@ -54,11 +54,12 @@ function envStore(env: Env): CacheOptions['store'] | undefined {
   throw new ConfigError(`CACHE_BACKEND=${env['CACHE_BACKEND']} is not a backend: use memory, redis, tiered, cluster or sentinel`)
 }
 
-const URL_PART_VARIABLES = ['REDIS_HOST', 'REDIS_PORT', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_DB'] as const
+const URL_PART_VARIABLES = ['REDIS_HOST', 'REDIS_PORT', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_API_KEY', 'REDIS_DB'] as const
 
 /**
  * REDIS_URL, its alias REDIS_CONNECTION_STRING, or the default URL, with any of
  * REDIS_HOST/PORT/USERNAME/PASSWORD/DB applied on top. Undefined when none is set.
+ * REDIS_API_KEY (seed 002's Redis Cloud credential) is the password when REDIS_PASSWORD is not set.
  */
 export function envRedisUrl(env: Env): string | undefined {
   const url = env['REDIS_URL']?.trim() || env['REDIS_CONNECTION_STRING']?.trim()
@@ -81,7 +82,8 @@ export function envRedisUrl(env: Env): string | undefined {
   if (port !== undefined) base.port = String(port)
   if (env['REDIS_USERNAME']) base.username = encodeURIComponent(env['REDIS_USERNAME'])
   // A password alone authenticates as the default user, on Redis 5 as on 6+ (AUTH <password>).
-  if (env['REDIS_PASSWORD']) base.password = encodeURIComponent(env['REDIS_PASSWORD'])
+  const password = env['REDIS_PASSWORD'] || env['REDIS_API_KEY']
+  if (password) base.password = encodeURIComponent(password)
   const db = envInteger(env, 'REDIS_DB', { min: 0, max: 2 ** 31 - 1 })
   if (db !== undefined) base.pathname = `/${db}`
   else if (base.pathname === '' || base.pathname === '/') base.pathname = '/0'
@@ -124,6 +126,15 @@ export function redisUrlList(raw: string, template?: string): string[] {
     .map((item) => (/^rediss?:\/\//.test(item) ? item : `${scheme}//${userinfo}${item}`))
 }
 
+/** The seed's retry policy ("2 s, 4 s, 8 s ..., at most 10 attempts") from REDIS_RETRY_*; unset: never stop. */
+function envReconnect(env: Env): NonNullable<CacheOptions['redis']>['reconnect'] | undefined {
+  const maxAttempts = envInteger(env, 'REDIS_RETRY_MAX_ATTEMPTS', { min: 1 })
+  const base = envDuration(env, 'REDIS_RETRY_BASE_DELAY')
+  const max = envDuration(env, 'REDIS_RETRY_MAX_DELAY')
+  if (maxAttempts === undefined && base === undefined && max === undefined) return undefined
+  return { ...(maxAttempts !== undefined && { maxAttempts }), ...(base !== undefined && { base }), ...(max !== undefined && { max }) }
+}
+
 function readPem(env: Env, name: string): Buffer | undefined {
   const path = env[name]?.trim()
   if (!path) return undefined
@@ -143,7 +154,13 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
   const redis: Mutable<NonNullable<CacheOptions['redis']>> = {}
   const store = envStore(env)
   if (store !== undefined) options.store = store
-  if (env['CACHE_PREFIX']?.trim()) options.prefix = env['CACHE_PREFIX'].trim()
+  // Set but empty is the empty prefix (keys shared with other programs, codec json only).
+  if (env['CACHE_PREFIX'] !== undefined) options.prefix = env['CACHE_PREFIX'].trim()
+  const codec = env['CACHE_CODEC']?.trim().toLowerCase()
+  if (codec) {
+    if (codec !== 'envelope' && codec !== 'json') throw new ConfigError(`CACHE_CODEC=${env['CACHE_CODEC']} is not a codec: use envelope (the default) or json (plain JSON other programs read)`)
+    options.codec = codec
+  }
   const defaultTtl = envDuration(env, 'CACHE_DEFAULT_TTL')
   if (defaultTtl !== undefined) options.defaultTtl = defaultTtl
   const grace = envDuration(env, 'CACHE_GRACE')
@@ -192,6 +209,8 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
   }
   const operationTimeout = envDuration(env, 'CACHE_OPERATION_TIMEOUT')
   if (operationTimeout !== undefined) redis.operationTimeout = operationTimeout
+  const reconnect = envReconnect(env)
+  if (reconnect !== undefined) redis.reconnect = reconnect
   const ca = readPem(env, 'REDIS_TLS_CA_FILE')
   const cert = readPem(env, 'REDIS_TLS_CERT_FILE')
   const key = readPem(env, 'REDIS_TLS_KEY_FILE')

@@ -2,14 +2,17 @@ import type { CacheOptions } from '../cache/options.js'
 import { optionsFromEnv } from './env.js'
 import { optionsFromFile } from './file.js'
 import { validateOptions } from './schema.js'
+import { warnAboutUnusedVariables } from './seed-variables.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
 /**
  * The options `createCache()` uses when called with none: the file named by
  * MCP_CACHE_CONFIG (if any), overridden by environment variables, validated.
+ * A seed variable mcp-cache does not use (REDIS_POOL_SIZE...) is named in a warning on stderr.
  */
 export function loadConfig(env: Env = process.env): CacheOptions {
+  warnAboutUnusedVariables(env)
   const path = env['MCP_CACHE_CONFIG']?.trim()
   const fromFile = path ? optionsFromFile(path) : {}
   return validateOptions(mergeOptions(fromFile, optionsFromEnv(env)), 'environment')

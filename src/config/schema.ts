@@ -25,6 +25,14 @@ const redisUrl = z
 
 const pem = z.union([z.string(), z.instanceof(Buffer)])
 
+function positiveDuration(value: string | number): boolean {
+  try {
+    return parseDuration(value) > 0
+  } catch {
+    return false // reported by the field's own check
+  }
+}
+
 /** The shape of cache options as they arrive from a config file, the environment or code. */
 export const cacheOptionsSchema = z
   .object({
@@ -33,7 +41,8 @@ export const cacheOptionsSchema = z
         error: (issue) => `must be memory, redis, tiered, cluster or sentinel (or a Store object in code); got ${JSON.stringify(issue.input)}`,
       })
       .optional(),
-    prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use one segment of letters, digits, '_', '.', '-' (no ':': a prefix must not lie inside another cache's space)").optional(),
+    prefix: z.string().regex(/^[A-Za-z0-9_.-]*$/, "use one segment of letters, digits, '_', '.', '-' (no ':': a prefix must not lie inside another cache's space)").optional(),
+    codec: z.enum(['envelope', 'json'], { error: (issue) => `must be envelope or json; got ${JSON.stringify(issue.input)}` }).optional(),
     defaultTtl: duration.optional(),
     ttl: z.record(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'category names use letters, digits, _ . -'), duration).optional(),
     grace: duration.optional(),
@@ -58,7 +67,10 @@ export const cacheOptionsSchema = z
         maxEntryBytes: byteSize.optional(),
         compressThreshold: byteSize.optional(),
         clientName: z.string().optional(),
-        reconnect: z.object({ base: duration.optional(), max: duration.optional() }).strict().optional(),
+        reconnect: z
+          .object({ base: duration.optional(), max: duration.optional(), maxAttempts: z.union([z.number().int().positive(), z.literal(Number.POSITIVE_INFINITY)]).optional() })
+          .strict()
+          .optional(),
         breaker: z.object({ failureThreshold: z.number().int().positive().optional(), openMs: z.number().int().positive().optional() }).strict().optional(),
         encryption: z
           .object({ keys: z.record(z.string(), z.union([z.string(), z.instanceof(Buffer)])), current: z.string(), allowPlaintext: z.boolean().optional() })
@@ -75,6 +87,15 @@ export const cacheOptionsSchema = z
   .strict()
   .superRefine((options, context) => {
     const redis = options.redis
+    if (options.prefix === '' && options.codec !== 'json') {
+      context.addIssue({ code: 'custom', path: ['prefix'], message: "an empty prefix is for codec 'json' (keys shared with other programs); otherwise name one, or leave it out for the default 'mcp'" })
+    }
+    if (options.codec === 'json') {
+      const why = "codec 'json' keeps plain JSON whose freshness is the key's Redis TTL"
+      if (options.store === 'tiered') context.addIssue({ code: 'custom', path: ['store'], message: `${why}: use store redis (other programs' writes would never reach a tiered store's L1)` })
+      if (redis?.encryption !== undefined) context.addIssue({ code: 'custom', path: ['redis', 'encryption'], message: `${why}, readable by other programs: encryption needs the default codec` })
+      if (options.grace !== undefined && positiveDuration(options.grace)) context.addIssue({ code: 'custom', path: ['grace'], message: `${why}, with no room for grace: remove grace or use the default codec` })
+    }
     if (redis?.nodes !== undefined && redis.sentinels !== undefined) {
       context.addIssue({ code: 'custom', path: ['redis', 'sentinels'], message: 'give redis.nodes (a Redis Cluster) or redis.sentinels (Sentinel), not both' })
     }

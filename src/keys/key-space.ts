@@ -7,8 +7,9 @@ import { encodeSegment } from './segment.js'
  * One segment, no `:`. A prefix of several segments (`app:billing`) would lie
  * inside another cache's space (`app`): that cache's `billing:x` is the same
  * store key, and its `clear()` would empty it. Sub-spaces are namespaces.
+ * Empty is allowed here (the config allows it only with codec 'json'): keys are then the logical keys.
  */
-const PREFIX_PATTERN = /^[A-Za-z0-9_.-]+$/
+const PREFIX_PATTERN = /^[A-Za-z0-9_.-]*$/
 /** Longest logical key kept verbatim; longer ones keep a readable head and a hash. */
 const MAX_LOGICAL_KEY = 256
 const HASHED_HEAD = 96
@@ -29,12 +30,17 @@ export class KeySpace {
     this.base = base
   }
 
-  /** The root space of a cache; `prefix` is one segment of `[A-Za-z0-9_.-]`. */
+  /** The root space of a cache; `prefix` is one segment of `[A-Za-z0-9_.-]`, or empty for the bare logical keys. */
   static root(prefix: string): KeySpace {
     if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
       throw new CacheError(errors.E_INVALID_CONFIG, `prefix must be one segment of letters, digits, '_', '.', '-' (got '${String(prefix)}'); for a space inside a cache's, use cache.namespace(name)`)
     }
-    return new KeySpace(`${prefix}:`)
+    return new KeySpace(prefix === '' ? '' : `${prefix}:`)
+  }
+
+  /** True for the root space of an empty prefix: it shares the database with other programs' keys. */
+  get shared(): boolean {
+    return this.base === ''
   }
 
   /**

@@ -31,8 +31,13 @@ export interface RedisConnectionOptions {
   readonly tls?: RedisTlsOptions
   /** Longest wait for one TCP/TLS connect. @default '2s' */
   readonly connectTimeout?: Duration
-  /** First and longest reconnect delay (exponential, jittered). @default { base: '50ms', max: '2s' } */
-  readonly reconnect?: { readonly base?: Duration; readonly max?: Duration }
+  /**
+   * First and longest reconnect delay (exponential, jittered), and how many attempts in a row
+   * to make before giving up for good (the seeds' "at most 10 attempts"; a store that gave up
+   * sends every call to the origin until the process restarts).
+   * @default { base: '50ms', max: '2s', maxAttempts: Infinity } (never stop: an outage ends, and the cache is back when it does)
+   */
+  readonly reconnect?: { readonly base?: Duration; readonly max?: Duration; readonly maxAttempts?: number }
   /** Name shown by `CLIENT LIST`. @default 'mcp-cache' */
   readonly clientName?: string
 }

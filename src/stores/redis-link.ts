@@ -2,8 +2,8 @@ import type * as Redis from 'redis'
 import { parseDuration } from '../config/duration.js'
 import { ConfigError } from '../errors.js'
 import { redactUrl } from '../log/redact.js'
-import { backoffDelay } from '../resilience/backoff.js'
 import { DEFAULT_REDIS_URL, type RedisConnectionOptions } from './redis-connection.js'
+import { ReconnectPolicy } from './reconnect-policy.js'
 
 /** Which of Redis's deployment modes a link talks to. */
 export type RedisTopology = 'standalone' | 'cluster' | 'sentinel'
@@ -84,23 +84,22 @@ export function dataUrlOf(options: RedisConnectionOptions): string {
 
 /**
  * Opens a link that never queues commands while disconnected (they fail at
- * once, so callers fall back to the origin) and reconnects forever with
- * capped, jittered backoff. Connection errors go to `onError`; the link is
+ * once, so callers fall back to the origin) and reconnects with capped, jittered
+ * backoff, forever unless `reconnect.maxAttempts` says otherwise. Connection errors go to `onError`; the link is
  * usable once `isReady` is true.
  */
-export async function openRedisLink(options: RedisConnectionOptions, onError: (error: unknown) => void): Promise<RedisLink> {
+export async function openRedisLink(options: RedisConnectionOptions, onError: (error: unknown) => void, reconnects = new ReconnectPolicy(options, onError)): Promise<RedisLink> {
   const topology = topologyOf(options)
   const redis = await import('redis')
-  if (topology === 'cluster') return clusterLink(redis, options, onError)
-  if (topology === 'sentinel') return sentinelLink(redis, options, onError)
-  return standaloneLink(redis, options, onError)
+  if (topology === 'cluster') return clusterLink(redis, options, reconnects, onError)
+  if (topology === 'sentinel') return sentinelLink(redis, options, reconnects, onError)
+  return standaloneLink(redis, options, reconnects, onError)
 }
 
 type RedisModule = typeof Redis
 
 /** Client settings every connection of every topology shares. */
-function clientDefaults(options: RedisConnectionOptions, url: string) {
-  const { baseMs, maxMs } = reconnectBounds(options)
+function clientDefaults(options: RedisConnectionOptions, url: string, reconnects: ReconnectPolicy) {
   const tls = url.startsWith('rediss://') ? { tls: true as const, ...options.tls } : {}
   return {
     name: options.clientName ?? 'mcp-cache',
@@ -112,8 +111,8 @@ function clientDefaults(options: RedisConnectionOptions, url: string) {
       connectTimeout: parseDuration(options.connectTimeout ?? 2000, 'redis.connectTimeout', 'timer'),
       keepAlive: true,
       noDelay: true,
-      // Never give up: an outage ends, and we want to be back when it does.
-      reconnectStrategy: (retries: number) => backoffDelay(retries, { baseMs, maxMs }),
+      // By default never give up: an outage ends, and we want to be back when it does.
+      reconnectStrategy: reconnects.strategy,
       ...tls,
     },
   }
@@ -140,7 +139,7 @@ function hostPort(url: string): { host: string; port: number } {
  * client retries its first connect by itself, but a cluster whose seeds are all down, or a
  * sentinel group that does not answer, rejects and gives up.
  */
-function startConnecting(client: { connect(): Promise<unknown>; isOpen: boolean; destroy(): void }, options: RedisConnectionOptions, stopped: () => boolean, onError: (error: unknown) => void, attempt = 0): void {
+function startConnecting(client: { connect(): Promise<unknown>; isOpen: boolean; destroy(): void }, reconnects: ReconnectPolicy, stopped: () => boolean, onError: (error: unknown) => void): void {
   client.connect().then(() => {
     // Closed while connecting: node-redis still finishes the connect it had begun (its socket
     // would keep the process alive), so it is closed once it has.
@@ -149,10 +148,11 @@ function startConnecting(client: { connect(): Promise<unknown>; isOpen: boolean;
     if (stopped()) return
     onError(error)
     if (client.isOpen) return // still retrying by itself
-    const { baseMs, maxMs } = reconnectBounds(options)
+    const delay = reconnects.next()
+    if (typeof delay !== 'number') return // gave up for good (and said so)
     setTimeout(() => {
-      if (!stopped() && !client.isOpen) startConnecting(client, options, stopped, onError, attempt + 1)
-    }, backoffDelay(attempt, { baseMs, maxMs })).unref()
+      if (!stopped() && !client.isOpen) startConnecting(client, reconnects, stopped, onError)
+    }, delay).unref()
   })
 }
 
@@ -162,13 +162,6 @@ function destroyQuietly(client: { destroy(): void }): void {
     client.destroy()
   } catch {
     // already closed
-  }
-}
-
-function reconnectBounds(options: RedisConnectionOptions): { baseMs: number; maxMs: number } {
-  return {
-    baseMs: parseDuration(options.reconnect?.base ?? 50, 'redis.reconnect.base', 'timer'),
-    maxMs: parseDuration(options.reconnect?.max ?? 2000, 'redis.reconnect.max', 'timer'),
   }
 }
 
@@ -184,13 +177,13 @@ interface RawClient {
   on(event: 'error', listener: (error: unknown) => void): unknown
 }
 
-function standaloneLink(redis: RedisModule, options: RedisConnectionOptions, onError: (error: unknown) => void): RedisLink {
+function standaloneLink(redis: RedisModule, options: RedisConnectionOptions, reconnects: ReconnectPolicy, onError: (error: unknown) => void): RedisLink {
   const url = options.url ?? DEFAULT_REDIS_URL
-  const client = redis.createClient({ url, ...clientDefaults(options, url) }) as unknown as RawClient
+  const client = redis.createClient({ url, ...clientDefaults(options, url, reconnects) }) as unknown as RawClient
   client.on('error', onError)
   let closed = false
   const stopped = () => closed
-  startConnecting(client, options, stopped, onError)
+  startConnecting(client, reconnects, stopped, onError)
   let subscriber: RawClient | undefined
   const node: RedisNodeLink = { address: hostPortText(url), send: (args) => client.sendCommand(args, BUFFER_REPLIES) }
   return {
@@ -207,7 +200,7 @@ function standaloneLink(redis: RedisModule, options: RedisConnectionOptions, onE
       const fresh = client.duplicate()
       subscriber = fresh
       fresh.on('error', onError)
-      startConnecting(fresh, options, () => closed || subscriber !== fresh, onError)
+      startConnecting(fresh, reconnects, () => closed || subscriber !== fresh, onError)
       await fresh.subscribe(channel, listener)
     },
     publish: (channel, message) => client.sendCommand(['PUBLISH', channel, message]),
@@ -237,13 +230,13 @@ interface RawCluster {
   on(event: 'error', listener: (error: unknown) => void): unknown
 }
 
-function clusterLink(redis: RedisModule, options: RedisConnectionOptions, onError: (error: unknown) => void): RedisLink {
+function clusterLink(redis: RedisModule, options: RedisConnectionOptions, reconnects: ReconnectPolicy, onError: (error: unknown) => void): RedisLink {
   const seeds = options.nodes ?? []
   const first = seeds[0] ?? DEFAULT_REDIS_URL
   // Credentials of the first seed, or of redis.url when the seeds carry none.
   const fromSeed = credentialsOf(first)
   const { database: _ignored, ...credentials } = fromSeed.password === undefined && options.url !== undefined ? credentialsOf(options.url) : fromSeed
-  const { commandOptions, ...connection } = clientDefaults(options, first)
+  const { commandOptions, ...connection } = clientDefaults(options, first, reconnects)
   const defaults = { ...connection, ...credentials }
   const cluster = redis.createCluster({
     rootNodes: seeds.map((url) => ({ url, ...defaults })),
@@ -256,7 +249,7 @@ function clusterLink(redis: RedisModule, options: RedisConnectionOptions, onErro
   } as never) as unknown as RawCluster
   cluster.on('error', onError)
   let closed = false
-  startConnecting(cluster, options, () => closed, onError)
+  startConnecting(cluster, reconnects, () => closed, onError)
   return {
     topology: 'cluster',
     get isReady() {
@@ -302,13 +295,13 @@ interface RawSentinel {
   on(event: 'error', listener: (error: unknown) => void): unknown
 }
 
-function sentinelLink(redis: RedisModule, options: RedisConnectionOptions, onError: (error: unknown) => void): RedisLink {
+function sentinelLink(redis: RedisModule, options: RedisConnectionOptions, reconnects: ReconnectPolicy, onError: (error: unknown) => void): RedisLink {
   const sentinels = options.sentinels ?? []
   const first = sentinels[0] ?? DEFAULT_REDIS_URL
   const dataUrl = dataUrlOf(options)
-  const { commandOptions, ...nodeDefaults } = clientDefaults(options, dataUrl)
+  const { commandOptions, ...nodeDefaults } = clientDefaults(options, dataUrl, reconnects)
   const { database: _ignored, ...sentinelCredentials } = credentialsOf(first)
-  const { commandOptions: _unused, ...sentinelDefaults } = clientDefaults(options, first)
+  const { commandOptions: _unused, ...sentinelDefaults } = clientDefaults(options, first, reconnects)
   const sentinel = redis.createSentinel({
     name: options.name ?? 'mymaster',
     sentinelRootNodes: sentinels.map(hostPort),
@@ -320,7 +313,7 @@ function sentinelLink(redis: RedisModule, options: RedisConnectionOptions, onErr
   } as never) as unknown as RawSentinel
   sentinel.on('error', onError)
   let closed = false
-  startConnecting(sentinel, options, () => closed, onError)
+  startConnecting(sentinel, reconnects, () => closed, onError)
   return {
     topology: 'sentinel',
     get isReady() {

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto'
 import { createKeyring, type EncryptionOptions } from '../codec/encryption.js'
 import { decodeEntry, encodeEntry, frameEntry, type CodecOptions, type EncodedValue } from '../codec/envelope.js'
+import { decodePlainJson, encodePlainJson } from '../codec/plain-json.js'
 import { parseDuration, type Duration } from '../config/duration.js'
-import { CacheError, errors, isCacheError } from '../errors.js'
+import { CacheError, ConfigError, errors, isCacheError } from '../errors.js'
 import { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js'
 import { HealthMonitor } from '../resilience/health-monitor.js'
 import { withTimeout } from '../resilience/timeout.js'
 import { GetBatcher } from './get-batcher.js'
+import { ReconnectGaveUp, ReconnectPolicy } from './reconnect-policy.js'
 import type { RedisConnectionOptions } from './redis-connection.js'
 import { describeTarget, openRedisLink, topologyOf, type RedisArg, type RedisLink, type RedisNodeLink, type RedisTopology } from './redis-link.js'
 import { mergeInfo, parseInfo } from './redis-info-fields.js'
@@ -28,6 +30,12 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   readonly healthCheckInterval?: Duration
   /** Encrypt values at rest (AES-256-GCM, named keys for rotation). */
   readonly encryption?: EncryptionOptions
+  /**
+   * How values are written: `envelope` (a header with freshness and grace, tagged JSON for Dates,
+   * BigInt, Map..., compression, encryption) or `json` (the plain JSON other programs read and
+   * write, freshness in the key's Redis TTL; see codec/plain-json.ts). @default 'envelope'
+   */
+  readonly codec?: 'envelope' | 'json'
   /** When to stop calling a failing Redis. @default { failureThreshold: 5, openMs: 1000 } */
   readonly breaker?: Omit<CircuitBreakerOptions, 'onStateChange' | 'isFailure'>
 }
@@ -75,6 +83,8 @@ export class RedisStore implements Store {
   reconnects = 0
   private readonly timeoutMs: number
   private readonly codec: CodecOptions
+  /** Values as plain JSON with their freshness in Redis's TTL (`codec: 'json'`). */
+  private readonly plainJson: boolean
   private readonly breaker: CircuitBreaker
   private readonly scriptShas = new Map<string, string>()
   private closed = false
@@ -91,6 +101,10 @@ export class RedisStore implements Store {
   private firstConnectFailed = false
   /** Why the server refused the last connection attempt, when it refused the credentials (WRONGPASS, NOAUTH, NOPERM). */
   private authRefusal: string | undefined
+  /** Set when the connection ran out of `reconnect.maxAttempts`: the store stays down for good. */
+  private gaveUp: ReconnectGaveUp | undefined
+  /** One retry count for every connection this store opens (see ReconnectPolicy). */
+  private retries!: ReconnectPolicy
   /** Commands issued and not settled: `close()` lets them finish (bounded), so a short script's writes land. */
   private inflight = 0
   /** Called when the last command in flight settles, while `close()` waits for it. */
@@ -117,6 +131,10 @@ export class RedisStore implements Store {
     this.readRaw = this.topology === 'cluster' ? (key) => this.command<Buffer | null>('GET', [key], key) : (key) => this.gets.get(key)
     this.timeoutMs = parseDuration(options.operationTimeout ?? 250, 'redis.operationTimeout', 'timer')
     this.connectTimeoutMs = parseDuration(options.connectTimeout ?? 2000, 'redis.connectTimeout', 'timer')
+    this.plainJson = options.codec === 'json'
+    if (this.plainJson && options.encryption !== undefined) {
+      throw new ConfigError("redis.encryption needs the default codec: codec 'json' stores plain JSON that other programs read")
+    }
     this.codec = {
       maxEntryBytes: options.maxEntryBytes ?? 1024 * 1024,
       compressThreshold: options.compressThreshold ?? 4096,
@@ -134,8 +152,11 @@ export class RedisStore implements Store {
       interval,
       async () => {
         const link = this.link
+        // Retries ran out on purpose (reconnect.maxAttempts): a new connection would undo that.
+        if (this.gaveUp !== undefined) return
         if (link?.isReady) {
           notReadySince = undefined
+          this.retries.succeeded()
           await withTimeout(link.send(['PING']), this.timeoutMs, 'redis health check PING')
           return
         }
@@ -153,13 +174,15 @@ export class RedisStore implements Store {
   }
 
   private connect(options: RedisStoreOptions): void {
-    const onError = (error: unknown) => {
+    const onError = (error: unknown): void => {
       if (!this.everReady && !this.connected) this.firstConnectFailed = true
+      if (error instanceof ReconnectGaveUp) this.gaveUp = error
       const message = error instanceof Error ? error.message : String(error)
       if (AUTH_REFUSAL.test(message)) this.authRefusal = message.split('\n', 1)[0]
       this.events.onConnectionError?.(error)
     }
-    openRedisLink(options, onError).then(
+    this.retries ??= new ReconnectPolicy(options, onError)
+    openRedisLink(options, onError, this.retries).then(
       (link) => {
         const previous = this.link
         this.link = link
@@ -434,9 +457,15 @@ export class RedisStore implements Store {
       const link = this.link
       if (link === undefined || !link.isReady) {
         // A refused password is not an outage: say so, so nobody looks for a network problem.
-        const why = this.authRefusal === undefined ? '' : `: the server refused the credentials (${this.authRefusal}); check the user and password in the URL`
+        const why =
+          this.authRefusal !== undefined
+            ? `: the server refused the credentials (${this.authRefusal}); check the user and password in the URL`
+            : this.gaveUp !== undefined
+              ? `: ${this.gaveUp.message}`
+              : ''
         return Promise.reject(new CacheError(errors.E_STORE_UNAVAILABLE, `redis at ${this.target} is not connected${why}`))
       }
+      this.retries.succeeded()
       this.everReady = true
       this.authRefusal = undefined
       return withTimeout(operation(link), timeoutMs, `redis ${what}`)
@@ -445,12 +474,15 @@ export class RedisStore implements Store {
 
   /** Writes a value stringified already (the tiered store's L1 copy), with the entry's times. */
   async setEncoded(key: string, encoded: EncodedValue, times: Pick<StoredEntry, 'freshUntil' | 'expiresAt'>): Promise<void> {
+    if (this.plainJson) throw new ConfigError("codec 'json' works with the redis store, not tiered: other programs' writes would never reach an L1")
     const args = this.argsFor(key, frameEntry(encoded, times, this.codec), times.expiresAt)
     if (args === undefined) await this.command('DEL', [key], key)
     else await this.command('SET', args, key)
   }
 
   private setArgs(key: string, entry: StoredEntry): [string, Buffer, ...string[]] | undefined {
+    // Plain JSON carries no grace: the key lives exactly as long as the entry is fresh.
+    if (this.plainJson) return this.argsFor(key, encodePlainJson(entry.value, this.codec.maxEntryBytes), entry.freshUntil)
     return this.argsFor(key, encodeEntry(entry, this.codec), entry.expiresAt)
   }
 
@@ -464,7 +496,7 @@ export class RedisStore implements Store {
     if (reply === null || reply === undefined) return undefined
     try {
       const bytes = typeof reply === 'string' ? Buffer.from(reply) : reply
-      return { entry: decodeEntry(bytes, this.codec.keyring), size: bytes.length }
+      return { entry: this.plainJson ? decodePlainJson(bytes) : decodeEntry(bytes, this.codec.keyring), size: bytes.length }
     } catch (error) {
       if (!isCacheError(error, errors.E_CORRUPT_ENTRY)) throw error
       this.events.onCorrupt?.(key)

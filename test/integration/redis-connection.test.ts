@@ -3,6 +3,7 @@
  * a wrong password that must not leak, and the tiered store riding out an outage.
  */
 import { execFile } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/create-cache.js'
 import { CLI } from '../helpers/proxy-client.js'
@@ -87,5 +88,57 @@ describe('tiered store during an outage', () => {
     expect(await cache.ready('5s')).toBe(true)
     expect(await cache.set('experiment:exp_3', 'after restart')).toBe(true)
     await cache.close()
+  })
+})
+
+describe('retry policy (the seed: 2 s, 4 s, 8 s ..., at most 10 attempts)', () => {
+  /** A server that accepts each connection and closes it at once, counting them: a Redis that keeps dropping us. */
+  async function droppingServer(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+    let count = 0
+    const server = createServer((socket) => {
+      count++
+      socket.destroy()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    return { url: `redis://127.0.0.1:${port}`, connections: () => count, close: () => new Promise((resolve) => server.close(() => resolve())) }
+  }
+
+  async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
+  it('gives up after redis.reconnect.maxAttempts, says so in health(), and stops connecting', async () => {
+    const server = await droppingServer()
+    const cache = createCache({ store: 'redis', redis: { url: server.url, reconnect: { base: 5, max: 10, maxAttempts: 3 }, healthCheckInterval: 20 }, logger: false })
+    try {
+      await until(async () => (await cache.health()).error?.includes('gave up reconnecting to redis after 3 attempts') === true, 'the give-up')
+      const made = server.connections()
+      expect(made).toBeGreaterThanOrEqual(3)
+      expect(made).toBeLessThanOrEqual(4)
+      // Calls go to the origin, and nothing reconnects: not the client, not the health monitor (every 20 ms).
+      expect(await cache.getOrSet('k', () => 'origin')).toBe('origin')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(server.connections()).toBe(made)
+    } finally {
+      await cache.close()
+      await server.close()
+    }
+  })
+
+  it('by default never stops retrying', async () => {
+    const server = await droppingServer()
+    const cache = createCache({ store: 'redis', redis: { url: server.url, reconnect: { base: 5, max: 10 } }, logger: false })
+    try {
+      await until(() => server.connections() > 15, 'more than 15 connection attempts')
+      expect((await cache.health()).error).not.toMatch(/gave up/)
+    } finally {
+      await cache.close()
+      await server.close()
+    }
   })
 })
