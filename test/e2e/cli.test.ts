@@ -55,6 +55,14 @@ describe('mcp-cache CLI', () => {
     expect(json.checks.map((check) => check.name)).toEqual(expect.arrayContaining(['config', 'connectivity', 'set/get/delete', 'TLS']))
   })
 
+  it("names a seed variable it does not use in a warning at start, saying what to do instead", async () => {
+    const run = await cli(['doctor'], { ...env, REDIS_POOL_SIZE: '10', LOG_LEVEL: 'warn' })
+    expect(run.code).toBe(0)
+    expect(run.stderr).toMatch(/REDIS_POOL_SIZE is set but not used: mcp-cache pipelines every command/)
+    expect(run.stderr.match(/REDIS_POOL_SIZE/g)).toHaveLength(1)
+    expect(run.stdout).toMatch(/WARN\s+environment\s+REDIS_POOL_SIZE is set but not used/)
+  })
+
   it('doctor fails (exit 1) when Redis is unreachable, and wait times out with exit 1', async () => {
     const closed = { ...env, REDIS_URL: `redis://127.0.0.1:${await findFreePort()}` }
     const doctor = await cli(['doctor', '--timeout', '300ms'], closed)

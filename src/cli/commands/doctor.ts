@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { performanceFrom } from '../../admin/redis-info.js'
 import { createCache } from '../../cache/create-cache.js'
+import { unusedVariableWarnings } from '../../config/seed-variables.js'
 import { maintenanceCacheOptions, type StoreCliOptions } from '../store-flags.js'
 import { cacheKey } from '../../keys/build-key.js'
 import { redactSecrets } from '../../log/redact.js'
@@ -29,7 +30,10 @@ export async function runDoctor(options: StoreCliOptions & { json?: boolean; tim
   const config = maintenanceCacheOptions(options)
   const store = typeof config.store === 'object' ? 'custom' : (config.store ?? 'memory')
   const url = dataUrlOf(config.redis ?? {})
-  add({ name: 'config', status: 'PASS', detail: redactSecrets(`store ${store}, prefix ${config.prefix ?? 'mcp'}${store === 'memory' ? '' : `, ${describeTarget(config.redis ?? {})}`}`) })
+  const prefix = config.prefix === '' ? 'none (keys shared with other programs)' : (config.prefix ?? 'mcp')
+  const codec = config.codec === 'json' ? ', codec json' : ''
+  add({ name: 'config', status: 'PASS', detail: redactSecrets(`store ${store}, prefix ${prefix}${codec}${store === 'memory' ? '' : `, ${describeTarget(config.redis ?? {})}`}`) })
+  for (const warning of unusedVariableWarnings(process.env)) add({ name: 'environment', status: 'WARN', detail: warning })
   const cache = createCache({ ...config, logger: false })
   try {
     if (store !== 'memory') {
