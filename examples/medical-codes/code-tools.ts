@@ -15,6 +15,8 @@ import { categoryKey, codeKey, crosswalkKey, hotCodesKey, searchKey } from './co
 export interface CodeToolDeps {
   readonly cache: Cache
   readonly db: CodeDatabase
+  /** The start-up warming of the hot codes (never rejects): `hot_codes` waits for it. */
+  readonly warming?: Promise<void>
 }
 
 const codeType = z.enum(['cpt', 'icd10'])
@@ -27,7 +29,7 @@ function answer(structured: Record<string, unknown>, isError = false): CallToolR
 }
 
 /** Registers the six code tools and `origin_stats`. */
-export function registerCodeTools(server: McpServer, { cache, db }: CodeToolDeps): void {
+export function registerCodeTools(server: McpServer, { cache, db, warming }: CodeToolDeps): void {
   /** Cache-aside under `key`; `name` is the result field holding the value. */
   async function cached(key: string, name: string, load: () => Promise<unknown>, notFound?: string): Promise<CallToolResult> {
     const started = performance.now()
@@ -81,7 +83,10 @@ export function registerCodeTools(server: McpServer, { cache, db }: CodeToolDeps
       inputSchema: z.object({ teamId: z.string().trim().min(1).max(64) }),
       annotations: readOnly,
     },
-    ({ teamId }) => cached(hotCodesKey(teamId), 'hot', () => db.hotCodes(teamId)),
+    async ({ teamId }) => {
+      await warming
+      return cached(hotCodesKey(teamId), 'hot', () => db.hotCodes(teamId))
+    },
   )
   server.registerTool(
     'crosswalk',

@@ -1,7 +1,7 @@
 /**
  * Cache warming, as the seed recommends: each listed team's hot codes are
- * loaded from the origin and written under `hot:codes:{teamId}` (2 h) before
- * the server takes its first request, so the first `hot_codes` call is a hit.
+ * loaded from the origin and written under `hot:codes:{teamId}` (2 h) at start;
+ * `hot_codes` waits for it, so the first call is a hit.
  */
 import type { Cache } from 'mcp-cache'
 import type { CodeDatabase } from './code-database.js'

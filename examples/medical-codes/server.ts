@@ -27,19 +27,25 @@ const config = readServerConfig()
 const cache = createCache(mergeOptions({ ttl: CODE_TTLS }, loadConfig()))
 const db = new CodeDatabase(config)
 
-// Warm before reading stdin, so no request can race the warming. A Redis that
-// does not answer within 3 s is not waited for: the server starts cold instead.
-if (await cache.ready('3s')) {
+// An MCP server answers its client at once, so the warming runs while it already does. It first
+// asks the store for its health, which waits for the first Redis connection at most connectTimeout
+// (2 s; a refused one ends the wait at once): with Redis down nothing is loaded for nothing, and the
+// teams load on first use. A hot_codes call made meanwhile waits for the warming, so it is a hit.
+async function warmIfStoreAnswers(): Promise<void> {
+  const health = await cache.health()
+  if (!health.healthy) {
+    warn(`cache store not answering (${health.error ?? 'unknown'}): starting cold, hot codes load on first use`)
+    return
+  }
   const warm = await warmHotCodes(cache, db, config.warmTeams)
   log(`warmed hot codes of ${warm.teams - warm.failed}/${warm.teams} teams (${warm.codes} codes) in ${warm.ms} ms`)
-} else {
-  warn('cache store not ready after 3 s: starting without warming')
 }
+const warming = warmIfStoreAnswers().catch((error: unknown) => warn(`warming failed: ${error instanceof Error ? error.message : String(error)}`))
 
 const handle = serveStdio(
   () => {
     const server = new McpServer({ name: 'medical-codes', version: '1.0.0' })
-    registerCodeTools(server, { cache, db })
+    registerCodeTools(server, { cache, db, warming })
     return server
   },
   { onerror: (error) => warn(error.message) },

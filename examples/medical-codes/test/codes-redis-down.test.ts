@@ -1,8 +1,9 @@
 /**
  * With CACHE_BACKEND=redis and nothing listening at REDIS_URL, the server
- * still starts (cold, after the 3 s readiness wait) and answers every lookup
- * from the origin: a cache outage costs speed, never an answer.
+ * answers initialize at once (cold) and every lookup from the origin: a cache
+ * outage costs speed, never an answer.
  */
+import { performance } from 'node:perf_hooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findFreePort } from '../../../test/helpers/redis-server.js'
 import { startCodesServer, type CodesClient } from './codes-client.js'
@@ -16,6 +17,21 @@ describe('medical-codes server when Redis is down', () => {
   })
   afterAll(async () => {
     await server?.close()
+  })
+
+  it('answers initialize as soon as with the memory store (measured side by side), not after a wait for Redis', async () => {
+    const timed = async (env: Record<string, string>): Promise<number> => {
+      const started = performance.now()
+      const client = await startCodesServer(env)
+      const ms = performance.now() - started
+      await client.close()
+      return ms
+    }
+    const closedPort = await findFreePort()
+    const baseline = await timed({ CACHE_BACKEND: 'memory' })
+    const down = await timed({ CACHE_BACKEND: 'redis', REDIS_URL: `redis://127.0.0.1:${closedPort}`, CACHE_PREFIX: 'test-medical-codes-down', REDIS_TIMEOUT: '' })
+    // It waited 3 s for Redis before; a refused connection now costs no wait at all.
+    expect(down).toBeLessThan(baseline + 1500)
   })
 
   it('skips the warming and answers each call from the origin', async () => {
