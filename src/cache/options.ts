@@ -31,9 +31,9 @@ export interface CacheOptions {
    * the `redis`, `cluster` and `sentinel` stores (the memory store ignores it). @default 'envelope'
    */
   readonly codec?: 'envelope' | 'json'
-  /** TTL of entries whose category has no policy. @default '5m' */
+  /** TTL of entries whose category has no policy; `'forever'` keeps them until deleted or evicted. @default '5m' */
   readonly defaultTtl?: Duration
-  /** TTL per category (the key's first segment): `{ experiment: '24h', user: '30m' }`. */
+  /** TTL per category (the key's first segment): `{ experiment: '24h', user: '30m', drug_info: 'forever' }`. */
   readonly ttl?: Readonly<Record<string, Duration>>
   /** How long past its TTL an entry may still be served when the origin fails (stale-on-error). @default 0 */
   readonly grace?: Duration
@@ -71,7 +71,7 @@ export interface CacheOptions {
 
 /** Options of one `getOrSet` call. */
 export interface GetOrSetOptions {
-  /** TTL of this entry; overrides the category's policy. */
+  /** TTL of this entry; overrides the category's policy. `'forever'`: no expiry (deleted or evicted only). */
   readonly ttl?: Duration
   /** Tags to invalidate this entry by, later, with `invalidateTags`. */
   readonly tags?: readonly string[]

@@ -1,5 +1,13 @@
 import { bounded, parseDuration, type Duration, type DurationUse } from '../config/duration.js'
 
+/** The TTL of an entry kept until it is deleted or evicted (the seeds' "cache indefinitely"). */
+export const FOREVER = 'forever'
+
+/** A TTL option: a duration, or `'forever'` (Infinity ms: no expiry in the store). */
+export function parseTtl(value: Duration, field: string): number {
+  return value === FOREVER ? Number.POSITIVE_INFINITY : parseDuration(value, field)
+}
+
 /** Resolved lifetimes of one write, in ms. */
 export interface Lifetime {
   readonly ttl: number
@@ -20,10 +28,10 @@ export class TtlPolicy {
     options: { defaultTtl?: Duration; ttl?: Readonly<Record<string, Duration>>; grace?: Duration },
     private readonly jitter: number,
   ) {
-    this.defaultTtl = parseDuration(options.defaultTtl ?? '5m', 'defaultTtl')
+    this.defaultTtl = parseTtl(options.defaultTtl ?? '5m', 'defaultTtl')
     this.defaultGrace = parseDuration(options.grace ?? 0, 'grace')
     for (const [category, ttl] of Object.entries(options.ttl ?? {})) {
-      this.byCategory.set(category, parseDuration(ttl, `ttl.${category}`))
+      this.byCategory.set(category, parseTtl(ttl, `ttl.${category}`))
     }
   }
 
@@ -39,9 +47,13 @@ export class TtlPolicy {
     return this.byCategory.get(category) ?? this.defaultTtl
   }
 
-  /** Parses a per-call duration, memoizing strings; `use` bounds it (a timer waits at most about 24 days). */
+  /**
+   * Parses a per-call duration, memoizing strings; `use` bounds it (a timer waits at most about
+   * 24 days). A lifetime may be `'forever'`: Infinity, an entry with no expiry.
+   */
   ms(value: Duration, field: string, use: DurationUse = 'lifetime'): number {
     if (typeof value === 'number') return parseDuration(value, field, use)
+    if (value === FOREVER && use === 'lifetime') return Number.POSITIVE_INFINITY
     let ms = this.parsed.get(value)
     if (ms === undefined) {
       ms = parseDuration(value, field)

@@ -54,6 +54,7 @@ export function bounded(ms: number, field: string, shown: string, use: DurationU
 
 /** Formats milliseconds for people: `1500` -> `'1.5s'`, `600000` -> `'10m'`. */
 export function formatDuration(ms: number): string {
+  if (ms === Number.POSITIVE_INFINITY) return 'forever'
   if (ms < 1000) return `${ms}ms`
   for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
     if (ms >= size) return `${Number((ms / size).toFixed(2))}${unit}`

@@ -91,11 +91,12 @@ export function envRedisUrl(env: Env): string | undefined {
 }
 
 /** Category TTLs from CACHE_TTL_<CATEGORY> and the seeds' PATIENT_CACHE_TTL_MINUTES. */
-function envTtls(env: Env): Record<string, number> | undefined {
-  const ttl: Record<string, number> = {}
+function envTtls(env: Env): Record<string, number | 'forever'> | undefined {
+  const ttl: Record<string, number | 'forever'> = {}
   for (const name of Object.keys(env)) {
     const match = /^CACHE_TTL_([A-Z0-9_]+)$/.exec(name)
-    if (match && env[name]) ttl[(match[1] as string).toLowerCase()] = envDuration(env, name) as number
+    // 'forever': kept until deleted or evicted (the health API seed's drug info, "cached indefinitely").
+    if (match && env[name]) ttl[(match[1] as string).toLowerCase()] = env[name].trim() === 'forever' ? 'forever' : (envDuration(env, name) as number)
   }
   const minutes = env['PATIENT_CACHE_TTL_MINUTES']?.trim()
   if (minutes) {

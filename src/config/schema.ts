@@ -11,6 +11,9 @@ const duration = z.union([z.number(), z.string()]).superRefine((value, context) 
   }
 })
 
+/** A TTL: a duration, or 'forever' (no expiry). */
+const ttlDuration = z.union([z.literal('forever'), duration])
+
 const byteSize = byteCount
 const memoryLimits = {
   maxEntries: z.number().int().positive().optional(),
@@ -43,8 +46,8 @@ export const cacheOptionsSchema = z
       .optional(),
     prefix: z.string().regex(/^[A-Za-z0-9_.-]*$/, "use one segment of letters, digits, '_', '.', '-' (no ':': a prefix must not lie inside another cache's space)").optional(),
     codec: z.enum(['envelope', 'json'], { error: (issue) => `must be envelope or json; got ${JSON.stringify(issue.input)}` }).optional(),
-    defaultTtl: duration.optional(),
-    ttl: z.record(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'category names use letters, digits, _ . -'), duration).optional(),
+    defaultTtl: ttlDuration.optional(),
+    ttl: z.record(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'category names use letters, digits, _ . -'), ttlDuration).optional(),
     grace: duration.optional(),
     jitter: z.number().min(0).lt(1).optional(),
     startupWait: duration.optional(),

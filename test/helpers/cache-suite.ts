@@ -322,5 +322,15 @@ export function describeCacheEngine(name: string, make: (options: { grace?: stri
         cache.getOrSet('short:refused', async () => Promise.reject(new Error('origin down')), { accept: () => false }),
       ).rejects.toThrow('origin down')
     })
+
+    it("keeps a 'forever' entry with no expiry in the store, served as a hit", async () => {
+      let calls = 0
+      const load = async () => ({ drug: 'aspirin', calls: ++calls })
+      expect((await cache.getOrSetWithStatus('drug_info:aspirin', load, { ttl: 'forever' })).status).toBe('miss')
+      expect(await cache.getOrSetWithStatus('drug_info:aspirin', load, { ttl: 'forever' })).toStrictEqual({ value: { drug: 'aspirin', calls: 1 }, status: 'hit' })
+      expect(await cache.set('drug_info:ibuprofen', { drug: 'ibuprofen' }, { ttl: 'forever' })).toBe(true)
+      const { keys } = await cache.inspectKeys('drug_info:*')
+      expect(keys.map((key) => key.ttlMs)).toStrictEqual([-1, -1])
+    })
   })
 }

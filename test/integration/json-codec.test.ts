@@ -75,6 +75,11 @@ describe("codec 'json': plain JSON under the logical keys, shared with redis-cli
     expect(await cli('GET', 'usage:codes:requests')).toBe('7')
   })
 
+  it("keeps a 'forever' entry without a TTL (the seed's drug info, cached indefinitely)", async () => {
+    expect(await cache.set('drug_info:aspirin', { name: 'aspirin' }, { ttl: 'forever' })).toBe(true)
+    expect(await cli('PTTL', 'drug_info:aspirin')).toBe('-1')
+  })
+
   it('invalidates by tag and by pattern; refuses clear(), which would empty the whole database', async () => {
     await cache.set('hot:codes:team-1', ['99213'], { tags: ['team-1'] })
     await cache.set('hot:codes:team-2', ['99214'])

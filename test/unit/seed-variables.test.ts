@@ -89,6 +89,14 @@ describe("the seeds' environment variables", () => {
   })
 })
 
+describe("'forever' TTLs", () => {
+  it("reads CACHE_TTL_<CATEGORY>=forever, and 'forever' in options, as no expiry", () => {
+    expect(optionsFromEnv({ CACHE_TTL_DRUG_INFO: 'forever' }).ttl).toEqual({ drug_info: 'forever' })
+    expect(() => createCache({ ttl: { drug_info: 'forever' }, defaultTtl: 'forever', logger: false })).not.toThrow()
+    expect(() => createCache({ ttl: { drug_info: 'always' }, logger: false })).toThrow(/ttl\.drug_info/)
+  })
+})
+
 describe('retry policy from the environment', () => {
   it('reads the attempts, base and cap (bare numbers are seconds, as the seed writes 2 s, 4 s, 8 s)', () => {
     expect(optionsFromEnv({ REDIS_RETRY_MAX_ATTEMPTS: '10', REDIS_RETRY_BASE_DELAY: '2', REDIS_RETRY_MAX_DELAY: '30s' }).redis?.reconnect).toEqual({ maxAttempts: 10, base: 2000, max: 30_000 })
