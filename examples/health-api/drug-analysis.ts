@@ -2,15 +2,17 @@
  * Drug analysis and basic drug information from the local reference table
  * (the seed's "expensive AI operations" and external lookups). Illustrative only.
  */
-import { findDrug } from './drug-catalog.js'
+import type { DrugTable } from './drug-catalog.js'
 import type { DrugAnalysisRequest } from './request-schemas.js'
 
-/** Basic reference information, stamped with when it was looked up. */
+/** Basic reference information, stamped for the seed's "timestamp validation". */
 export interface DrugInfo {
   readonly name: string
   readonly drug_class: string
   readonly common_uses: readonly string[]
-  /** When the origin produced this entry: the seed's "timestamp validation". */
+  /** When the source last changed the record this copy was made from. */
+  readonly source_updated_at: string
+  /** When this copy was fetched from the source. */
   readonly retrieved_at: string
 }
 
@@ -25,18 +27,18 @@ export interface DrugAnalysis {
 }
 
 /** Reference information on `name`, or undefined for a drug the table does not know (not cached). */
-export function lookUpDrugInfo(name: string): DrugInfo | undefined {
-  const drug = findDrug(name)
+export function lookUpDrugInfo(table: DrugTable, name: string): DrugInfo | undefined {
+  const drug = table.find(name)
   if (drug === undefined) return undefined
-  return { name: drug.name, drug_class: drug.drugClass, common_uses: drug.commonUses, retrieved_at: new Date().toISOString() }
+  return { name: drug.name, drug_class: drug.drugClass, common_uses: drug.commonUses, source_updated_at: drug.updatedAt, retrieved_at: new Date().toISOString() }
 }
 
 /** Checks one drug against the caller's other medications, conditions and age; undefined for an unknown drug. */
-export function analyzeDrug(request: Pick<DrugAnalysisRequest, 'drug_name' | 'age' | 'conditions' | 'other_medications'>): DrugAnalysis | undefined {
-  const drug = findDrug(request.drug_name)
+export function analyzeDrug(table: DrugTable, request: Pick<DrugAnalysisRequest, 'drug_name' | 'age' | 'conditions' | 'other_medications'>): DrugAnalysis | undefined {
+  const drug = table.find(request.drug_name)
   if (drug === undefined) return undefined
   const interactions = request.other_medications
-    .map((other) => ({ drug: other, note: drug.interactions[other] ?? findDrug(other)?.interactions[drug.name] }))
+    .map((other) => ({ drug: other, note: drug.interactions[other] ?? table.find(other)?.interactions[drug.name] }))
     .filter((found): found is { drug: string; note: string } => found.note !== undefined)
   const cautions = request.conditions
     .filter((condition) => drug.cautions[condition] !== undefined)

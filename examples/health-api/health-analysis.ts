@@ -3,7 +3,7 @@
  * no network and every run of one request gives the same answer. Illustrative
  * only, not medical advice.
  */
-import { findDrug } from './drug-catalog.js'
+import type { DrugTable } from './drug-catalog.js'
 
 /** What the analysis reads: the normalized request without its session id. */
 export interface HealthAnalysisInput {
@@ -41,11 +41,11 @@ const CONDITIONS: Readonly<Record<string, readonly string[]>> = {
 const RED_FLAGS = new Set(['chest pain', 'shortness of breath', 'confusion', 'fainting'])
 
 /** Pairs of the given medications that the drug table flags. */
-export function findInteractions(medications: readonly string[]): MedicationInteraction[] {
+export function findInteractions(table: DrugTable, medications: readonly string[]): MedicationInteraction[] {
   const found: MedicationInteraction[] = []
   for (const [i, first] of medications.entries()) {
     for (const second of medications.slice(i + 1)) {
-      const note = findDrug(first)?.interactions[second] ?? findDrug(second)?.interactions[first]
+      const note = table.find(first)?.interactions[second] ?? table.find(second)?.interactions[first]
       if (note !== undefined) found.push({ drugs: [first, second], note })
     }
   }

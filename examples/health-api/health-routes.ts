@@ -12,13 +12,16 @@ import { healthAnalysisRequest } from './request-schemas.js'
 import { cacheReport, type Services } from './services.js'
 
 /** The health analysis routes, to mount under `/api/v1`. */
-export function healthRoutes({ cache, origin, counters }: Services): Hono {
+export function healthRoutes({ cache, drugs, origin, counters }: Services): Hono {
   const app = new Hono()
 
   /** Interactions depend on the medication set alone, so many analyses share one entry. */
   const interactionsOf = async (medications: readonly string[]): Promise<MedicationInteraction[]> => {
     if (medications.length < 2) return []
-    return cache.getOrSet(medicationInteractionsKey(medications), () => origin.run('medication_interactions', () => findInteractions(medications)))
+    return cache.getOrSet(medicationInteractionsKey(medications), async () => {
+      const table = await drugs.current()
+      return origin.run('medication_interactions', () => findInteractions(table, medications))
+    })
   }
 
   app.post('/analyze-health', async (c) => {

@@ -26,12 +26,17 @@ export function medicationInteractionsKey(medications: readonly string[]): strin
 }
 
 /**
- * `drug_analysis:{normalized_drug_name}:{options_hash}`: the seed keys drug analyses by
- * name; the hash of the request's other fields keeps two different questions about
- * one drug apart.
+ * `drug_analysis:{normalized_drug_name}`, the seed's key, for a request that names
+ * only the drug. Fields that change the answer (age, conditions, other medications)
+ * add a sub_key, the hash of those fields, `drug_analysis:{name}:{options_hash}`, so
+ * two different questions about one drug never share an entry and the plain key
+ * always holds the plain answer. Any option the request gains later joins the hash.
  */
-export function drugAnalysisKey(drugName: string, options: unknown): string {
-  return cacheKey({ category: 'drug_analysis', identifier: drugName, subKey: hashContent(options) })
+export function drugAnalysisKey(drugName: string, options: Readonly<Record<string, unknown>>): string {
+  const plain = Object.values(options).every((value) => value === undefined || (Array.isArray(value) && value.length === 0))
+  return plain
+    ? cacheKey({ category: 'drug_analysis', identifier: drugName })
+    : cacheKey({ category: 'drug_analysis', identifier: drugName, subKey: hashContent(options) })
 }
 
 /** `drug_info:{normalized_drug_name}`: basic reference information. */
@@ -42,6 +47,11 @@ export function drugInfoKey(drugName: string): string {
 /** `user:{analysis_id}:session`: the record the admin API's `/session/{id}` reads. */
 export function userSessionKey(analysisId: string): string {
   return cacheKey({ category: 'user', identifier: analysisId, subKey: 'session' })
+}
+
+/** `user:{user_id}:preferences`: the seed's `get_user_preferences(user_id)`; the `user` category's TTL. */
+export function userPreferencesKey(userId: string): string {
+  return cacheKey({ category: 'user', identifier: userId, subKey: 'preferences' })
 }
 
 /** The counters the seed tracks, `usage:{endpoint}:{event}` and `errors:{endpoint}:failures`. */

@@ -45,6 +45,19 @@ export const drugAnalysisRequest = z.object({
 /** A validated, normalized drug analysis request. */
 export type DrugAnalysisRequest = z.infer<typeof drugAnalysisRequest>
 
+/** A user id in a path: the same shape as a session id. */
+export const userId = sessionId
+
+/** Body of `PUT /api/v1/users/{user_id}/preferences`: the settings kept per user; omitted ones are unset. */
+export const userPreferences = z.object({
+  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/, 'must be a language tag such as en or pt-BR').optional(),
+  units: z.enum(['metric', 'imperial']).optional(),
+  notifications: z.boolean().optional(),
+}).strict()
+
+/** Validated user preferences. */
+export type UserPreferences = z.infer<typeof userPreferences>
+
 /** One line per problem, each naming the field: `symptoms.0: must not be empty`. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')

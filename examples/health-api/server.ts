@@ -5,6 +5,7 @@
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { createHealthApp } from './app.js'
+import { DrugSource } from './drug-source.js'
 import { createMedinsightCache } from './medinsight-cache.js'
 import { readServerConfig } from './server-config.js'
 
@@ -12,8 +13,13 @@ import { readServerConfig } from './server-config.js'
 const DEFAULT_STARTUP_WAIT = '10s'
 
 const config = readServerConfig(process.env)
+const drugs = new DrugSource(config.drugSourceFile)
+// A missing or malformed DRUG_SOURCE_FILE stops the start here, naming the field.
+await drugs.load().catch((error: unknown) => {
+  throw new Error(`DRUG_SOURCE_FILE ${config.drugSourceFile ?? ''}: ${(error as Error).message}`)
+})
 const cache = createMedinsightCache(process.env)
-const { app } = createHealthApp({ cache, analysisDelayMs: config.analysisDelayMs, adminToken: config.adminToken })
+const { app } = createHealthApp({ cache, drugs, analysisDelayMs: config.analysisDelayMs, drugInfoMaxAgeMs: config.drugInfoMaxAgeMs, adminToken: config.adminToken })
 
 // Listen once Redis answers, so the first requests are served from it rather than all going to
 // the origin; if it never comes, serve anyway (degraded). REDIS_TIMEOUT (mcp-cache's) sets the wait.

@@ -1,13 +1,18 @@
-/** What the route handlers share: the cache, the slow origin and the counters. */
+/** What the route handlers share: the cache, the drug source, the slow origin and the counters. */
 import type { Cache, CacheStatus } from 'mcp-cache'
+import type { DrugSource } from './drug-source.js'
 import type { SlowOrigin } from './slow-origin.js'
 import type { UsageCounters } from './usage-counters.js'
 
 /** The dependencies of every route. */
 export interface Services {
   readonly cache: Cache
+  /** The drug reference table, as the source has it now. */
+  readonly drugs: DrugSource
   readonly origin: SlowOrigin
   readonly counters: UsageCounters
+  /** Longest a drug-info copy is served without fetching it again (DRUG_INFO_MAX_AGE), in ms. */
+  readonly drugInfoMaxAgeMs: number
 }
 
 /** How a response says where its data came from. */

@@ -29,6 +29,8 @@ export function apiSuite(label: string, server: () => RunningServer): void {
     expect(miss).toMatchObject({ cached: false, cache_status: 'miss' })
     expect(hit).toMatchObject({ cached: true, cache_status: 'hit', analysis_id: miss['analysis_id'] })
     expect(hit['analysis']).toEqual(miss['analysis'])
+    // The seed's "cache hit reduces response time", against the miss of the same request.
+    expect(Number(hit['elapsed_ms'])).toBeLessThan(Number(miss['elapsed_ms']))
     expect(after.origin_runs['health_analysis']).toBe((before.origin_runs['health_analysis'] ?? 0) + 1)
     expect(after.counters['usage:health_analysis:requests']).toBe((before.counters['usage:health_analysis:requests'] ?? 0) + 2)
     expect(after.counters['usage:health_analysis:hits']).toBe((before.counters['usage:health_analysis:hits'] ?? 0) + 1)
@@ -68,14 +70,67 @@ export function apiSuite(label: string, server: () => RunningServer): void {
     expect(hit['analysis']).toMatchObject({ name: 'ibuprofen', risk: 'high' })
     expect(infoMiss['cached']).toBe(false)
     expect(infoHit['cached']).toBe(true)
-    // The cached entry keeps the origin's timestamp: the seed's "timestamp validation".
-    expect((infoHit['info'] as { retrieved_at: string }).retrieved_at).toBe((infoMiss['info'] as { retrieved_at: string }).retrieved_at)
+    // The cached copy keeps its fetch time and the source record's version: the seed's "timestamp validation".
+    expect(infoHit['info']).toEqual(infoMiss['info'])
+    expect(infoMiss['info']).toMatchObject({ name: 'metformin', source_updated_at: '2026-02-10T00:00:00.000Z', retrieved_at: expect.any(String) })
     expect(unknown.map((reply) => reply.status)).toEqual([404, 404])
     expect(after.origin_runs['drug_analysis']).toBe((before.origin_runs['drug_analysis'] ?? 0) + 3)
     expect(after.origin_runs['drug_info']).toBe((before.origin_runs['drug_info'] ?? 0) + 1)
     expect(after.counters['usage:drug_analysis:requests']).toBe((before.counters['usage:drug_analysis:requests'] ?? 0) + 4)
     expect(after.counters['usage:drug_analysis:cache_hits']).toBe((before.counters['usage:drug_analysis:cache_hits'] ?? 0) + 1)
     expect(after.counters['usage:drug_info:cache_hits']).toBe((before.counters['usage:drug_info:cache_hits'] ?? 0) + 1)
+  })
+
+  it(`${label}: a drug analysis that names only the drug is cached under drug_analysis:{name}; options get a sub_key`, async () => {
+    const { url, adminToken: token } = server()
+    const plain = expectOk(await call(url, 'POST', '/api/v1/drug/analyze', { body: { drug_name: ' Atorvastatin ', analysis_id: 'plain-1' } }))
+    const withOptions = expectOk(await call(url, 'POST', '/api/v1/drug/analyze', { body: { drug_name: 'atorvastatin', conditions: ['liver disease'] } }))
+    // Other ids, empty option lists: the same plain question, so the same entry.
+    const again = expectOk(await call(url, 'POST', '/api/v1/drug/analyze', { body: { drug_name: 'ATORVASTATIN', analysis_id: 'plain-2', conditions: [], other_medications: [] } }))
+    expect(plain).toMatchObject({ cached: false, analysis: { risk: 'low', cautions: [] } })
+    expect(withOptions).toMatchObject({ cached: false, analysis: { risk: 'moderate' } })
+    expect(again).toMatchObject({ cached: true, analysis: plain['analysis'] })
+    const listed = expectOk(await call(url, 'GET', '/api/v1/redis/keys/drug_analysis:atorvastatin*', { token }))
+    const keys = (listed['keys'] as Array<{ key: string }>).map((entry) => entry.key).sort()
+    expect(keys).toHaveLength(2)
+    expect(keys[0]).toBe('drug_analysis:atorvastatin')
+    expect(keys[1]).toMatch(/^drug_analysis:atorvastatin:[A-Za-z0-9_-]{20,}$/)
+    // The seed's "user analysis sessions for tracking": user:{analysis_id}:session.
+    expect(expectOk(await call(url, 'GET', '/api/v1/redis/session/plain-1', { token }))['session']).toMatchObject({ kind: 'drug_analysis', drug: 'atorvastatin' })
+  })
+
+  it(`${label}: get_user_preferences reads what PUT stored; unknown users are 404 and bad input a 400`, async () => {
+    const { url, adminToken: token } = server()
+    const preferences = { language: 'pt-BR', units: 'metric', notifications: false }
+    const stored = expectOk(await call(url, 'PUT', '/api/v1/users/user-prefs-1/preferences', { body: preferences }))
+    const read = expectOk(await call(url, 'GET', '/api/v1/users/user-prefs-1/preferences'))
+    expect(stored).toMatchObject({ user_id: 'user-prefs-1', preferences })
+    expect(read).toEqual(stored)
+    // PUT replaces the whole set.
+    expectOk(await call(url, 'PUT', '/api/v1/users/user-prefs-1/preferences', { body: { units: 'imperial' } }))
+    expect(expectOk(await call(url, 'GET', '/api/v1/users/user-prefs-1/preferences'))['preferences']).toEqual({ units: 'imperial' })
+    // The seed's DELETE /cache/{category}/{identifier}?sub_key= removes exactly user:{id}:preferences.
+    const deleted = expectOk(await call(url, 'DELETE', '/api/v1/redis/cache/user/user-prefs-1?sub_key=preferences', { token }))
+    expect(deleted).toEqual({ key: 'user:user-prefs-1:preferences', deleted: 1 })
+    expect((await call(url, 'GET', '/api/v1/users/user-prefs-1/preferences')).status).toBe(404)
+
+    const unknown = await call(url, 'GET', '/api/v1/users/user-prefs-nobody/preferences')
+    expect(unknown.status).toBe(404)
+    expect(String(unknown.body['error'])).toMatch(/no preferences stored for user 'user-prefs-nobody'/)
+    const badField = await call(url, 'PUT', '/api/v1/users/user-prefs-1/preferences', { body: { units: 'cubits' } })
+    expect(badField.status).toBe(400)
+    expect(String(badField.body['error'])).toMatch(/^units: /)
+    const badId = await call(url, 'GET', '/api/v1/users/bad%20id/preferences')
+    expect(badId.status).toBe(400)
+    expect(String(badId.body['error'])).toMatch(/^user_id must be 1 to 64/)
+  })
+
+  it(`${label}: serves one OpenAPI document, without a token, at /openapi.json and /api/v1/redis/openapi.json`, async () => {
+    const { url } = server()
+    const root = expectOk(await call(url, 'GET', '/openapi.json'))
+    const underAdmin = expectOk(await call(url, 'GET', '/api/v1/redis/openapi.json'))
+    expect(underAdmin).toEqual(root)
+    expect(Object.keys(root['paths'] as object)).toEqual(expect.arrayContaining(['/api/v1/redis/keys/{pattern}', '/api/v1/users/{user_id}/preferences', '/api/v1/analyze-health']))
   })
 
   it(`${label}: invalid input is a 400 that names what is wrong`, async () => {
@@ -93,6 +148,9 @@ export function apiSuite(label: string, server: () => RunningServer): void {
       expect(reply.status, path).toBe(400)
       expect(String(reply.body['error'])).toMatch(message)
     }
+    const oversized = await call(url, 'POST', '/api/v1/analyze-health', { body: { symptoms: ['cough'], padding: 'x'.repeat(70 * 1024) } })
+    expect(oversized.status).toBe(413)
+    expect(String(oversized.body['error'])).toMatch(/request body over 65536 bytes/)
   })
 
   it(`${label}: the admin API answers with the token and 401 without`, async () => {
@@ -120,5 +178,14 @@ export function apiSuite(label: string, server: () => RunningServer): void {
     const cleared = expectOk(await call(url, 'POST', '/api/v1/redis/cache/clear-pattern', { token, body: { pattern: 'drug_analysis:*' } }))
     expect(cleared['deleted']).toBeGreaterThanOrEqual(1)
     expect((await call(url, 'POST', '/api/v1/drug/analyze', { body: { drug_name: 'lisinopril' } })).body['cached']).toBe(false)
+
+    // The seed's own example body; a pattern that would reach nearly everything needs a confirmation.
+    const healthCleared = expectOk(await call(url, 'POST', '/api/v1/redis/cache/clear-pattern', { token, body: { pattern: 'health_analysis:*' } }))
+    expect(healthCleared['deleted']).toBeGreaterThanOrEqual(1)
+    expect((await call(url, 'POST', '/api/v1/analyze-health', { body: { session_id: 'sess-admin', symptoms: ['sneezing', 'itchy eyes'] } })).body['cached']).toBe(false)
+    const broad = await call(url, 'POST', '/api/v1/redis/cache/clear-pattern', { token, body: { pattern: '*' } })
+    expect(broad.status).toBe(400)
+    expect(String(broad.body['error'])).toMatch(/is broad: send "confirm"/)
+    expect((await call(url, 'GET', '/api/v1/drug/info/warfarin')).body['cached']).toBe(true)
   })
 }

@@ -14,6 +14,11 @@ async function medinsightKeys(redis: RedisServerHandle): Promise<string[]> {
   return reply.match(/^medinsight:[^\r\n]+$/gm) ?? []
 }
 
+/** PTTL of a key in ms (-1: no expiry, -2: no such key). */
+async function pttl(redis: RedisServerHandle, key: string): Promise<number> {
+  return Number(/^:(-?\d+)/.exec(await redis.command('PTTL', key))?.[1])
+}
+
 describe('health-api example, Redis store', () => {
   let redis: RedisServerHandle | undefined
   let server: RunningServer | undefined
@@ -46,39 +51,84 @@ describe('health-api example, Redis store', () => {
     ]
     for (const [key, ttlMs] of expected) {
       expect(keys).toContain(key)
-      const pttl = Number(/^:(-?\d+)/.exec(await redis.command('PTTL', key))?.[1])
-      expect(pttl, key).toBeGreaterThan(ttlMs - 60_000)
-      expect(pttl, key).toBeLessThanOrEqual(ttlMs)
+      expect(await pttl(redis, key), key).toBeGreaterThan(ttlMs - 60_000)
+      expect(await pttl(redis, key), key).toBeLessThanOrEqual(ttlMs)
     }
-    // lisinopril was analysed again after the admin test cleared drug_analysis:*.
-    expect(keys.some((key) => key.startsWith('medinsight:drug_analysis:lisinopril:'))).toBe(true)
+    // lisinopril was analysed again, by name alone, after the admin test cleared drug_analysis:*.
+    expect(keys).toContain('medinsight:drug_analysis:lisinopril')
     expect(keys).toContain('medinsight:medication_interactions:aspirin%2Bwarfarin')
+    expect(await pttl(redis, 'medinsight:medication_interactions:aspirin%2Bwarfarin')).toBeGreaterThan(86_400_000 - 60_000)
     // Counters are plain integers, readable with redis-cli as the seed's are.
     expect(await redis.command('GET', 'medinsight:usage:health_analysis:requests')).toMatch(/^\$\d+\r\n\d+\r\n$/)
   })
 
-  it('honours the seed\u2019s CACHE_TTL_USER_SESSION and CACHE_TTL_SYMPTOM_INPUT (seconds), and its REDIS_API_KEY as the admin token', async () => {
+  it('keeps the seed\u2019s exact drug_analysis:{name} key, preferences for the user-session TTL, and drug info (nearly) indefinitely', async () => {
     if (redis === undefined) throw new Error('redis did not start')
-    const apiKey = 'seed-redis-api-key-0123456789'
-    const seeded = await startServer({ CACHE_BACKEND: 'redis', REDIS_URL: redis.url, CACHE_PREFIX: 'seedttl', CACHE_TTL_USER_SESSION: '600', CACHE_TTL_SYMPTOM_INPUT: '300', REDIS_API_KEY: apiKey, MCP_CACHE_ADMIN_TOKEN: '' })
+    const { url } = running()
+    await call(url, 'POST', '/api/v1/drug/analyze', { body: { drug_name: 'Aspirin' } })
+    await call(url, 'POST', '/api/v1/drug/analyze', { body: { drug_name: 'aspirin', other_medications: ['warfarin'] } })
+    await call(url, 'PUT', '/api/v1/users/123e4567-e89b-12d3-a456-426614174000/preferences', { body: { units: 'metric' } })
+    await call(url, 'GET', '/api/v1/drug/info/aspirin')
+    const preferences = 'medinsight:user:123e4567-e89b-12d3-a456-426614174000:preferences'
+    // A miss answers before its write reaches Redis: wait for the keys, not for time.
+    const server = redis
+    await expect.poll(() => medinsightKeys(server), { timeout: 5_000, interval: 20 })
+      .toEqual(expect.arrayContaining(['medinsight:drug_analysis:aspirin', preferences, 'medinsight:drug_info:aspirin']))
+    const keys = await medinsightKeys(redis)
+
+    // The seed's example key, exactly; the request with an option lives beside it under a sub_key.
+    expect(keys.filter((key) => key.startsWith('medinsight:drug_analysis:aspirin:'))).toHaveLength(1)
+    expect(await pttl(redis, 'medinsight:drug_analysis:aspirin')).toBeGreaterThan(86_400_000 - 60_000)
+    expect(await pttl(redis, preferences)).toBeGreaterThan(3_600_000 - 60_000)
+    expect(await pttl(redis, preferences)).toBeLessThanOrEqual(3_600_000)
+    // The seed's "indefinitely": no expiry at all.
+    expect(await pttl(redis, 'medinsight:drug_info:aspirin')).toBe(-1)
+  })
+
+  it('honours the seed\u2019s CACHE_TTL_USER_SESSION and CACHE_TTL_SYMPTOM_INPUT (seconds), and MCP_CACHE_ADMIN_TOKEN as the admin token', async () => {
+    if (redis === undefined) throw new Error('redis did not start')
+    const adminToken = 'chosen-admin-token-0123456789'
+    const seeded = await startServer({ CACHE_BACKEND: 'redis', REDIS_URL: redis.url, CACHE_PREFIX: 'seedttl', CACHE_TTL_USER_SESSION: '600', CACHE_TTL_SYMPTOM_INPUT: '300', MCP_CACHE_ADMIN_TOKEN: adminToken })
     try {
       await call(seeded.url, 'POST', '/api/v1/analyze-health', { body: { session_id: 'sess-ttl', symptoms: ['cough'] } })
-      for (const [key, ttlMs] of [['seedttl:symptom:sess-ttl:inputs', 300_000], ['seedttl:user:sess-ttl:session', 600_000]] as const) {
-        const pttl = Number(/^:(-?\d+)/.exec(await redis.command('PTTL', key))?.[1])
-        expect(pttl, key).toBeGreaterThan(ttlMs - 60_000)
-        expect(pttl, key).toBeLessThanOrEqual(ttlMs)
+      await call(seeded.url, 'PUT', '/api/v1/users/sess-ttl/preferences', { body: { notifications: true } })
+      const expected = [['seedttl:symptom:sess-ttl:inputs', 300_000], ['seedttl:user:sess-ttl:session', 600_000], ['seedttl:user:sess-ttl:preferences', 600_000]] as const
+      for (const [key, ttlMs] of expected) {
+        expect(await pttl(redis, key), key).toBeGreaterThan(ttlMs - 60_000)
+        expect(await pttl(redis, key), key).toBeLessThanOrEqual(ttlMs)
       }
-      expect((await call(seeded.url, 'GET', '/api/v1/redis/stats', { token: apiKey })).status).toBe(200)
+      expect((await call(seeded.url, 'GET', '/api/v1/redis/stats', { token: adminToken })).status).toBe(200)
       expect((await call(seeded.url, 'GET', '/api/v1/redis/stats', { token: 'wrong-token-0123456789' })).status).toBe(401)
     } finally {
       await seeded.stop()
     }
   })
 
+  it('answers the seed\u2019s /performance from Redis INFO: memory and fragmentation, clients, ops/s, network I/O', async () => {
+    const { url, adminToken: token } = running()
+    expect((await call(url, 'GET', '/api/v1/redis/performance')).status).toBe(401)
+    const reply = await call(url, 'GET', '/api/v1/redis/performance', { token })
+    expect(reply.status).toBe(200)
+    expect(reply.body).toMatchObject({
+      version: expect.stringMatching(/^\d+\./),
+      memory: { usedBytes: expect.any(Number), fragmentationRatio: expect.any(Number) },
+      opsPerSecond: expect.any(Number),
+      network: { inputKbps: expect.any(Number), outputKbps: expect.any(Number) },
+    })
+    expect((reply.body['memory'] as { usedBytes: number }).usedBytes).toBeGreaterThan(0)
+    expect(reply.body['connectedClients']).toBeGreaterThanOrEqual(1)
+  })
+
   it('a second instance on the same Redis is served from the first one\'s entries', async () => {
-    const second = await startServer({ CACHE_BACKEND: 'redis', REDIS_URL: redis?.url ?? '' })
+    if (redis === undefined) throw new Error('redis did not start')
+    const body = { symptoms: ['fever', 'cough', 'muscle aches'], age: 41, medications: ['aspirin', 'warfarin'] }
+    // The first instance holds the entry (written now, or still there from the first test).
+    const first = await call(running().url, 'POST', '/api/v1/analyze-health', { body })
+    expect(first.status).toBe(200)
+    const server = redis
+    await expect.poll(() => medinsightKeys(server), { timeout: 5_000 }).toContain(`medinsight:health_analysis:${String(first.body['analysis_id'])}`)
+    const second = await startServer({ CACHE_BACKEND: 'redis', REDIS_URL: redis.url })
     try {
-      const body = { symptoms: ['fever', 'cough', 'muscle aches'], age: 41, medications: ['aspirin', 'warfarin'] }
       const reply = await call(second.url, 'POST', '/api/v1/analyze-health', { body })
       const runs = (await call(second.url, 'GET', '/api/v1/usage')).body['origin_runs']
       expect(reply.body['cached']).toBe(true)

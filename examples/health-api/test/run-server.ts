@@ -22,8 +22,11 @@ export interface Reply {
   readonly body: Record<string, unknown>
 }
 
-/** Variables the parent's environment must not leak into the child (they would change its store or keys). */
-const CLEARED = ['CACHE_BACKEND', 'REDIS_URL', 'REDIS_CONNECTION_STRING', 'CACHE_PREFIX', 'MCP_CACHE_CONFIG', 'ENABLE_REDIS']
+/** Variables the parent's environment must not leak into the child (they would change its store, credentials, keys or data). */
+const CLEARED = [
+  'CACHE_BACKEND', 'REDIS_URL', 'REDIS_CONNECTION_STRING', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_DB', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_API_KEY',
+  'CACHE_PREFIX', 'MCP_CACHE_CONFIG', 'ENABLE_REDIS', 'DRUG_SOURCE_FILE', 'DRUG_INFO_MAX_AGE',
+]
 
 /** Starts the server on a free port with a fresh admin token and the given extra environment. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
