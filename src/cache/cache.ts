@@ -338,7 +338,7 @@ export class Cache {
    * outside it. Uses SCAN, never KEYS. Resolves to how many were deleted.
    */
   async deleteByPattern(glob: string, options?: InvalidateOptions): Promise<number> {
-    const pattern = this.space.pattern(glob)
+    const pattern = this.space.bulkPattern(glob, 'deleteByPattern')
     const deleted = await this.deleteMatching(pattern)
     this.core.invalidations.record('pattern', [pattern], deleted, options?.reason)
     return deleted

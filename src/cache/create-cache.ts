@@ -7,6 +7,7 @@ import { createDefaultLogger, RateLimitedLog } from '../log/logger.js'
 import { InvalidationLog } from '../stats/invalidation-log.js'
 import { NoopStats, RecordingStats, type StatsCounter } from '../stats/stats.js'
 import { MemoryStore } from '../stores/memory-store.js'
+import { ReconnectGaveUp } from '../stores/reconnect-policy.js'
 import { RedisStore, type StoreEvents } from '../stores/redis-store.js'
 import type { Store } from '../stores/store.js'
 import { TieredStore } from '../stores/tiered-store.js'
@@ -36,9 +37,10 @@ export function createCache(options?: CacheOptions): Cache {
   const events: StoreEvents = {
     onCorrupt: (key) => {
       stats.count('corrupt', categoryAfterPrefix(key, space.base))
-      log.warn('corrupt entry', new Error(`unreadable value under ${key} was deleted`))
+      log.warn('corrupt entry', new Error(`unreadable value under ${key} was ${config.codec === 'json' ? 'left in place (a shared key)' : 'deleted'}`))
     },
-    onConnectionError: (error) => log.warn('redis connection', error),
+    // The give-up has its own kind: under the connect errors just before it, it would be rate-limited away.
+    onConnectionError: (error) => log.warn(error instanceof ReconnectGaveUp ? 'redis gave up' : 'redis connection', error),
     onBreakerChange: (state) => log.warn('redis circuit', new Error(`circuit is now ${state}`)),
   }
   const store = buildStore(config, events, space)

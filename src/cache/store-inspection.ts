@@ -39,7 +39,7 @@ export async function inspectKeys(store: Store, space: KeySpace, glob: string, c
  */
 export async function* exportEntries(store: Store, space: KeySpace, glob: string): AsyncIterable<Array<{ key: string; ttlMs: number; payload: Buffer }>> {
   const redis = redisOf(store, 'export')
-  for await (const batch of store.scan(space.pattern(glob), { count: 500 })) {
+  for await (const batch of store.scan(space.bulkPattern(glob, 'export'), { count: 500 })) {
     const dumped = await redis.dump(batch.filter((key) => !isLockKey(space.unqualify(key))))
     yield dumped.map((entry) => ({ ...entry, key: space.unqualify(entry.key) }))
   }

@@ -3,20 +3,33 @@
  * other programs write (`SET cpt:99213 '{"code":"99213"}' EX 3600`), with no
  * header. Its freshness is the key's Redis TTL, so there is no grace, no
  * compression and no encryption. What JSON cannot hold without losing content
- * silently (Map, Set, binary, BigInt) is refused; a Date becomes its ISO text,
- * as JSON.stringify makes it.
+ * silently (Map, Set, binary, BigInt, NaN and Infinity) is refused; a Date
+ * becomes its ISO text, as JSON.stringify makes it.
  */
 import { CacheError, errors } from '../errors.js'
 import type { StoredEntry } from '../stores/store.js'
 import { decodeEntry } from './envelope.js'
 
-/** Refuses what JSON.stringify would drop or mangle without a word. */
+/** What plain JSON cannot hold without changing it silently, or undefined when `value` is fine. */
+function lossyKind(value: unknown): string | undefined {
+  if (value instanceof Map) return 'a Map'
+  if (value instanceof Set) return 'a Set'
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return 'binary data'
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value)
+  return undefined
+}
+
+/**
+ * Refuses what JSON.stringify would drop or mangle without a word. It looks at the holder's own
+ * value, not the one passed in: JSON.stringify hands a replacer what `toJSON` made of it (a
+ * Buffer arrives as `{type: 'Buffer', data: [...]}`).
+ */
 function refuseLossy(this: unknown, key: string, value: unknown): unknown {
-  if (value instanceof Map || value instanceof Set || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-    const kind = value instanceof Map ? 'a Map' : value instanceof Set ? 'a Set' : 'binary data'
+  const kind = lossyKind((this as Record<string, unknown>)[key])
+  if (kind !== undefined) {
     throw new CacheError(
       errors.E_UNSERIALIZABLE,
-      `codec 'json' stores plain JSON, and the value holds ${kind}${key === '' ? '' : ` under '${key}'`}: convert it to an array or object, or use the default codec`,
+      `codec 'json' stores plain JSON, and the value holds ${kind}${key === '' ? '' : ` under '${key}'`}: convert it to a string, array or object, or use the default codec`,
     )
   }
   return value

@@ -82,8 +82,9 @@ export function envRedisUrl(env: Env): string | undefined {
   if (port !== undefined) base.port = String(port)
   if (env['REDIS_USERNAME']) base.username = encodeURIComponent(env['REDIS_USERNAME'])
   // A password alone authenticates as the default user, on Redis 5 as on 6+ (AUTH <password>).
-  const password = env['REDIS_PASSWORD'] || env['REDIS_API_KEY']
-  if (password) base.password = encodeURIComponent(password)
+  if (env['REDIS_PASSWORD']) base.password = encodeURIComponent(env['REDIS_PASSWORD'])
+  // Seed 002's Redis Cloud key stands in for a password only where none is given: a URL's own wins.
+  else if (env['REDIS_API_KEY'] && base.password === '') base.password = encodeURIComponent(env['REDIS_API_KEY'])
   const db = envInteger(env, 'REDIS_DB', { min: 0, max: 2 ** 31 - 1 })
   if (db !== undefined) base.pathname = `/${db}`
   else if (base.pathname === '' || base.pathname === '/') base.pathname = '/0'
@@ -155,13 +156,16 @@ export function optionsFromEnv(env: Env = process.env): CacheOptions {
   const redis: Mutable<NonNullable<CacheOptions['redis']>> = {}
   const store = envStore(env)
   if (store !== undefined) options.store = store
-  // Set but empty is the empty prefix (keys shared with other programs, codec json only).
-  if (env['CACHE_PREFIX'] !== undefined) options.prefix = env['CACHE_PREFIX'].trim()
   const codec = env['CACHE_CODEC']?.trim().toLowerCase()
   if (codec) {
     if (codec !== 'envelope' && codec !== 'json') throw new ConfigError(`CACHE_CODEC=${env['CACHE_CODEC']} is not a codec: use envelope (the default) or json (plain JSON other programs read)`)
     options.codec = codec
   }
+  const prefix = env['CACHE_PREFIX']?.trim()
+  if (prefix) options.prefix = prefix
+  // Set and empty means no prefix only beside CACHE_CODEC=json: elsewhere an empty variable a
+  // compose file passes through means the default, as it always did.
+  else if (prefix === '' && codec === 'json') options.prefix = ''
   const defaultTtl = envDuration(env, 'CACHE_DEFAULT_TTL')
   if (defaultTtl !== undefined) options.defaultTtl = defaultTtl
   const grace = envDuration(env, 'CACHE_GRACE')

@@ -81,6 +81,22 @@ export class KeySpace {
     return escapeGlob(this.base) + glob
   }
 
+  /**
+   * Like {@link pattern}, for deleting or copying in bulk. In the shared root of an empty prefix
+   * the glob must start with literal text (`cpt:*`): `*` there is every key of the database,
+   * other programs' included.
+   */
+  bulkPattern(glob: string, operation: string): string {
+    if (this.shared && (glob === '' || '*?[\\'.includes(glob[0] as string))) {
+      throw new CacheError(
+        errors.E_INVALID_KEY,
+        `${operation} with an empty prefix needs a pattern that starts with literal text, such as 'cpt:*' (got '${glob.slice(0, 40)}'): ` +
+          "it would reach every key of the database, other programs' too",
+      )
+    }
+    return this.pattern(glob)
+  }
+
   /** The pattern of every key of this space, child spaces included. */
   everything(): string {
     return `${escapeGlob(this.base)}*`

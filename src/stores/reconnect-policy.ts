@@ -1,5 +1,5 @@
 import { parseDuration } from '../config/duration.js'
-import { ConfigError } from '../errors.js'
+import { CacheError, ConfigError, errors } from '../errors.js'
 import { backoffDelay } from '../resilience/backoff.js'
 import type { RedisConnectionOptions } from './redis-connection.js'
 
@@ -7,9 +7,10 @@ import type { RedisConnectionOptions } from './redis-connection.js'
  * The end of a connection's retries (`redis.reconnect.maxAttempts`). Returned to node-redis
  * from its reconnect strategy it closes the client; the store then stops trying for good.
  */
-export class ReconnectGaveUp extends Error {
+export class ReconnectGaveUp extends CacheError {
   constructor(readonly attempts: number) {
     super(
+      errors.E_STORE_UNAVAILABLE,
       `gave up reconnecting to redis after ${attempts} attempts in a row (redis.reconnect.maxAttempts, REDIS_RETRY_MAX_ATTEMPTS); ` +
         'every call goes to the origin until the process restarts',
     )
@@ -40,9 +41,17 @@ export class ReconnectPolicy {
     if (!(maxAttempts >= 1) || (Number.isFinite(maxAttempts) && !Number.isInteger(maxAttempts))) {
       throw new ConfigError(`redis.reconnect.maxAttempts must be a whole number of at least 1, or Infinity to never stop (got ${String(maxAttempts)})`)
     }
+    // A cluster's or sentinel group's node clients come and go as node-redis rediscovers them:
+    // one count over all of them would give up on a blip, or never. One server only.
+    if (Number.isFinite(maxAttempts) && (options.nodes !== undefined || options.sentinels !== undefined)) {
+      throw new ConfigError('redis.reconnect.maxAttempts (REDIS_RETRY_MAX_ATTEMPTS) works with one Redis server; a Cluster or Sentinel keeps reconnecting as it rediscovers its nodes')
+    }
     this.maxAttempts = maxAttempts
     this.baseMs = parseDuration(options.reconnect?.base ?? 50, 'redis.reconnect.base', 'timer')
     this.maxMs = parseDuration(options.reconnect?.max ?? 2000, 'redis.reconnect.max', 'timer')
+    if (this.baseMs > this.maxMs) {
+      throw new ConfigError(`redis.reconnect.base (${this.baseMs} ms) is longer than redis.reconnect.max (${this.maxMs} ms): raise max (REDIS_RETRY_MAX_DELAY) too`)
+    }
   }
 
   /**

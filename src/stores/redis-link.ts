@@ -175,12 +175,15 @@ interface RawClient {
   close(): Promise<unknown>
   destroy(): void
   on(event: 'error', listener: (error: unknown) => void): unknown
+  on(event: 'ready', listener: () => void): unknown
 }
 
 function standaloneLink(redis: RedisModule, options: RedisConnectionOptions, reconnects: ReconnectPolicy, onError: (error: unknown) => void): RedisLink {
   const url = options.url ?? DEFAULT_REDIS_URL
   const client = redis.createClient({ url, ...clientDefaults(options, url, reconnects) }) as unknown as RawClient
   client.on('error', onError)
+  // Connected again: the next outage gets its own count of attempts.
+  client.on('ready', () => reconnects.succeeded())
   let closed = false
   const stopped = () => closed
   startConnecting(client, reconnects, stopped, onError)

@@ -32,3 +32,14 @@ export const TAKE_SET = `
 local members = redis.call('SMEMBERS', KEYS[1])
 redis.call('DEL', KEYS[1])
 return members`
+
+/**
+ * SET (ARGV: value, then options such as PX), unless the key holds another type: with the
+ * json codec the keys are shared with other programs, and a miss must not replace their hash.
+ */
+export const SET_IF_STRING = `
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind ~= 'string' and kind ~= 'none' then
+  return redis.error_reply('WRONGTYPE the key holds a ' .. kind .. ' another program wrote; mcp-cache leaves it as it is')
+end
+return redis.call('SET', KEYS[1], unpack(ARGV))`

@@ -12,7 +12,7 @@ import { ReconnectGaveUp, ReconnectPolicy } from './reconnect-policy.js'
 import type { RedisConnectionOptions } from './redis-connection.js'
 import { describeTarget, openRedisLink, topologyOf, type RedisArg, type RedisLink, type RedisNodeLink, type RedisTopology } from './redis-link.js'
 import { mergeInfo, parseInfo } from './redis-info-fields.js'
-import { ADD_TO_SET, INCR_WITH_TTL, RELEASE_LOCK, TAKE_SET } from './redis-scripts.js'
+import { ADD_TO_SET, INCR_WITH_TTL, RELEASE_LOCK, SET_IF_STRING, TAKE_SET } from './redis-scripts.js'
 import type { ScanOptions, Store, StoredEntry } from './store.js'
 
 /** Options of the Redis store. */
@@ -104,7 +104,7 @@ export class RedisStore implements Store {
   /** Set when the connection ran out of `reconnect.maxAttempts`: the store stays down for good. */
   private gaveUp: ReconnectGaveUp | undefined
   /** One retry count for every connection this store opens (see ReconnectPolicy). */
-  private retries!: ReconnectPolicy
+  private readonly retries: ReconnectPolicy
   /** Commands issued and not settled: `close()` lets them finish (bounded), so a short script's writes land. */
   private inflight = 0
   /** Called when the last command in flight settles, while `close()` waits for it. */
@@ -145,6 +145,7 @@ export class RedisStore implements Store {
       isFailure: (error) => !isReplyError(error),
       onStateChange: (state) => events.onBreakerChange?.(state),
     })
+    this.retries = new ReconnectPolicy(options, (error) => this.connectionError(error))
     this.connect(options)
     const interval = parseDuration(options.healthCheckInterval ?? '30s', 'redis.healthCheckInterval', 'timer')
     let notReadySince: number | undefined
@@ -156,7 +157,6 @@ export class RedisStore implements Store {
         if (this.gaveUp !== undefined) return
         if (link?.isReady) {
           notReadySince = undefined
-          this.retries.succeeded()
           await withTimeout(link.send(['PING']), this.timeoutMs, 'redis health check PING')
           return
         }
@@ -173,15 +173,17 @@ export class RedisStore implements Store {
     this.monitor.start()
   }
 
+  /** A connection-level error: remembered when it explains an outage (a refused password, a give-up), then reported. */
+  private connectionError(error: unknown): void {
+    if (!this.everReady && !this.connected) this.firstConnectFailed = true
+    if (error instanceof ReconnectGaveUp) this.gaveUp = error
+    const message = error instanceof Error ? error.message : String(error)
+    if (AUTH_REFUSAL.test(message)) this.authRefusal = message.split('\n', 1)[0]
+    this.events.onConnectionError?.(error)
+  }
+
   private connect(options: RedisStoreOptions): void {
-    const onError = (error: unknown): void => {
-      if (!this.everReady && !this.connected) this.firstConnectFailed = true
-      if (error instanceof ReconnectGaveUp) this.gaveUp = error
-      const message = error instanceof Error ? error.message : String(error)
-      if (AUTH_REFUSAL.test(message)) this.authRefusal = message.split('\n', 1)[0]
-      this.events.onConnectionError?.(error)
-    }
-    this.retries ??= new ReconnectPolicy(options, onError)
+    const onError = (error: unknown): void => this.connectionError(error)
     openRedisLink(options, onError, this.retries).then(
       (link) => {
         const previous = this.link
@@ -257,15 +259,21 @@ export class RedisStore implements Store {
   }
 
   async set(key: string, entry: StoredEntry): Promise<void> {
-    const args = this.setArgs(key, entry)
-    if (args === undefined) await this.command('DEL', [key], key)
-    else await this.command('SET', args, key)
+    await this.write(key, this.setArgs(key, entry))
   }
 
   async mset(items: ReadonlyArray<readonly [string, StoredEntry]>): Promise<void> {
     // Encode all first: a value that cannot be stored fails the call before anything is sent.
     const writes = items.map(([key, entry]) => [key, this.setArgs(key, entry)] as const)
-    await this.guard('MSET', (link) => Promise.all(writes.map(([key, args]) => link.send(args === undefined ? ['DEL', key] : ['SET', ...args], key))))
+    if (this.plainJson) await Promise.all(writes.map(([key, args]) => this.write(key, args)))
+    else await this.guard('MSET', (link) => Promise.all(writes.map(([key, args]) => link.send(args === undefined ? ['DEL', key] : ['SET', ...args], key))))
+  }
+
+  /** SETs an entry's arguments (a DEL when it cannot live); with the json codec, never over another program's hash, list or set. */
+  private async write(key: string, args: [string, Buffer, ...string[]] | undefined): Promise<void> {
+    if (args === undefined) await this.command('DEL', [key], key)
+    else if (this.plainJson) await this.script(SET_IF_STRING, [key], args.slice(1))
+    else await this.command('SET', args, key)
   }
 
   async setIfAbsent(key: string, entry: StoredEntry): Promise<boolean> {
@@ -465,7 +473,6 @@ export class RedisStore implements Store {
               : ''
         return Promise.reject(new CacheError(errors.E_STORE_UNAVAILABLE, `redis at ${this.target} is not connected${why}`))
       }
-      this.retries.succeeded()
       this.everReady = true
       this.authRefusal = undefined
       return withTimeout(operation(link), timeoutMs, `redis ${what}`)
@@ -475,9 +482,7 @@ export class RedisStore implements Store {
   /** Writes a value stringified already (the tiered store's L1 copy), with the entry's times. */
   async setEncoded(key: string, encoded: EncodedValue, times: Pick<StoredEntry, 'freshUntil' | 'expiresAt'>): Promise<void> {
     if (this.plainJson) throw new ConfigError("codec 'json' works with the redis store, not tiered: other programs' writes would never reach an L1")
-    const args = this.argsFor(key, frameEntry(encoded, times, this.codec), times.expiresAt)
-    if (args === undefined) await this.command('DEL', [key], key)
-    else await this.command('SET', args, key)
+    await this.write(key, this.argsFor(key, frameEntry(encoded, times, this.codec), times.expiresAt))
   }
 
   private setArgs(key: string, entry: StoredEntry): [string, Buffer, ...string[]] | undefined {
@@ -500,13 +505,14 @@ export class RedisStore implements Store {
     } catch (error) {
       if (!isCacheError(error, errors.E_CORRUPT_ENTRY)) throw error
       this.events.onCorrupt?.(key)
-      this.command('UNLINK', [key], key).catch(() => undefined)
+      // A key shared with other programs (json codec) is theirs too: a miss, never a delete.
+      if (!this.plainJson) this.command('UNLINK', [key], key).catch(() => undefined)
       return undefined
     }
   }
 
   /** EVALSHA with a fallback to EVAL when the server has not seen the script (restart, failover). */
-  private async script<T>(source: string, keys: readonly string[], args: readonly string[]): Promise<T> {
+  private async script<T>(source: string, keys: readonly string[], args: readonly RedisArg[]): Promise<T> {
     let sha = this.scriptShas.get(source)
     if (sha === undefined) {
       sha = createHash('sha1').update(source).digest('hex')

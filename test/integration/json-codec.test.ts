@@ -66,6 +66,20 @@ describe("codec 'json': plain JSON under the logical keys, shared with redis-cli
     expect(await cache.getOrSet('codes:map', () => ({ byTeam: map }))).toEqual({ byTeam: map })
     expect(await cli('EXISTS', 'codes:map')).toBe('0')
     await expect(cache.set('codes:map', { byTeam: map })).rejects.toThrow(/codec 'json' stores plain JSON, and the value holds a Map under 'byTeam'/)
+    // A Buffer reaches a replacer already turned into {type, data} by its toJSON: refused all the same.
+    expect(await cache.getOrSet('bin:1', () => Buffer.from('hi'))).toEqual(Buffer.from('hi'))
+    await expect(cache.set('bin:1', { file: Buffer.from('hi') })).rejects.toThrow(/holds binary data under 'file'/)
+    await expect(cache.set('score:1', { value: Number.NaN })).rejects.toThrow(/holds NaN under 'value'/)
+    expect(await cli('EXISTS', 'bin:1')).toBe('0')
+  })
+
+  it("never replaces another program's hash, list or set under a shared key", async () => {
+    await cli('HSET', 'user:1', 'name', 'alice')
+    expect(await cache.getOrSet('user:1', () => ({ from: 'origin' }))).toEqual({ from: 'origin' })
+    // The store refuses the write (WRONGTYPE, counted and logged), so set() reports it was not stored.
+    expect(await cache.set('user:1', { from: 'origin' })).toBe(false)
+    expect(await cli('TYPE', 'user:1')).toBe('hash')
+    expect(await cli('HGET', 'user:1', 'name')).toBe('alice')
   })
 
   it('counts with INCR that redis-cli reads, and reads what redis-cli counted', async () => {
@@ -88,6 +102,10 @@ describe("codec 'json': plain JSON under the logical keys, shared with redis-cli
     expect(await cli('EXISTS', 'hot:codes:team-1')).toBe('0')
     expect(await cache.deleteByPattern('hot:codes:*')).toBe(1)
     await expect(cache.clear()).rejects.toThrow(/empty prefix would delete every key of the Redis database/)
+    // A pattern or an export that starts with a wildcard would reach every key of the database too.
+    await expect(cache.deleteByPattern('*')).rejects.toThrow(/deleteByPattern with an empty prefix needs a pattern that starts with literal text/)
+    await expect(cache.deleteByPattern('*:*')).rejects.toThrow(/starts with literal text/)
+    await expect(cache.exportEntries('*')[Symbol.asyncIterator]().next()).rejects.toThrow(/export with an empty prefix needs a pattern/)
     expect(await cli('GET', 'other:service:key')).toBe('theirs')
   })
 

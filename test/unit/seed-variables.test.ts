@@ -40,7 +40,9 @@ const HONOURED: Readonly<Record<string, (value: string) => void>> = {
   // Seed 002's Redis Cloud credential: the password, unless REDIS_PASSWORD names one.
   REDIS_API_KEY: (value) => {
     expect(optionsFromEnv({ REDIS_API_KEY: value, REDIS_HOST: 'h' }).redis?.url).toBe(`redis://:${value}@h:6379/0`)
+    // A password given otherwise wins: REDIS_PASSWORD, or one in the URL.
     expect(optionsFromEnv({ REDIS_API_KEY: value, REDIS_PASSWORD: 'pw', REDIS_HOST: 'h' }).redis?.url).toBe('redis://:pw@h:6379/0')
+    expect(optionsFromEnv({ REDIS_API_KEY: value, REDIS_URL: 'redis://:urlpw@h:6379/0' }).redis?.url).toBe('redis://:urlpw@h:6379/0')
   },
   REDIS_HOST: (value) => expect(optionsFromEnv({ REDIS_HOST: value }).redis?.url).toBe(`redis://${value}:6379/0`),
   REDIS_PORT: (value) => expect(optionsFromEnv({ REDIS_PORT: value }).redis?.url).toBe(`redis://localhost:${value}/0`),
@@ -108,11 +110,19 @@ describe('retry policy from the environment', () => {
     expect(() => optionsFromEnv({ REDIS_RETRY_MAX_ATTEMPTS: 'ten' })).toThrow(/REDIS_RETRY_MAX_ATTEMPTS=ten/)
     expect(() => createCache({ store: 'redis', redis: { reconnect: { maxAttempts: 1.5 } }, logger: false })).toThrow(/redis\.reconnect\.maxAttempts/)
   })
+
+  it('refuses a base longer than the cap, and a limit for a Cluster or Sentinel (their node clients come and go)', () => {
+    expect(() => createCache({ store: 'redis', redis: { reconnect: { base: '3s' } }, logger: false })).toThrow(/redis\.reconnect\.base \(3000 ms\) is longer than redis\.reconnect\.max \(2000 ms\)/)
+    const nodes = ['redis://127.0.0.1:1']
+    expect(() => createCache({ store: 'cluster', redis: { nodes, reconnect: { maxAttempts: 10 } }, logger: false })).toThrow(/maxAttempts \(REDIS_RETRY_MAX_ATTEMPTS\) works with one Redis server/)
+  })
 })
 
 describe("codec 'json' settings", () => {
   it('reads CACHE_CODEC, and a set but empty CACHE_PREFIX as the empty prefix', () => {
     expect(optionsFromEnv({ CACHE_CODEC: 'json', CACHE_PREFIX: '' })).toEqual({ codec: 'json', prefix: '' })
+    // Elsewhere an empty variable (a compose file passing an unset one through) still means the default.
+    expect(optionsFromEnv({ CACHE_PREFIX: '' })).toEqual({})
     expect(() => optionsFromEnv({ CACHE_CODEC: 'msgpack' })).toThrow(/CACHE_CODEC=msgpack is not a codec: use envelope \(the default\) or json/)
   })
 

@@ -16,15 +16,25 @@ describe('medical-codes server on the memory store', () => {
     await server?.close()
   })
 
+  it('makes a hot_codes call that arrives during a slow warming wait for it, so it is still a hit', async () => {
+    const slow = await startCodesServer({ CACHE_BACKEND: 'memory', CODES_LATENCY_MS: '400', HOT_CODES_TEAMS: 'cardiology' })
+    try {
+      expect(await slow.call('hot_codes', { teamId: 'cardiology' })).toMatchObject({ isError: false, cache: 'hit' })
+      expect((await slow.originCounts()).byKind['hot_codes']).toBe(1)
+    } finally {
+      await slow.close()
+    }
+  })
+
   it('serves the warmed hot codes from the cache on the first call', async () => {
-    const before = await server.originCounts()
-    // The three default teams were loaded once each by the warming, nothing else yet.
-    expect(before.byKind['hot_codes']).toBe(3)
-    expect(before.total).toBe(3)
+    // The first hot_codes call waits for the warming, which runs while the server already answers.
     const hot = await server.call('hot_codes', { teamId: 'primary-care' })
     expect(hot).toMatchObject({ isError: false, cache: 'hit', key: 'hot:codes:primary-care' })
     expect((hot['hot'] as { codes: unknown[] }).codes).toHaveLength(25)
-    expect((await server.originCounts()).byKind['hot_codes']).toBe(3)
+    // The three default teams were loaded once each by the warming, nothing else yet.
+    const after = await server.originCounts()
+    expect(after.byKind['hot_codes']).toBe(3)
+    expect(after.total).toBe(3)
   })
 
   it('answers a second CPT lookup from the cache without querying the origin', async () => {
