@@ -1,6 +1,7 @@
+import { roundMoney, variantAnalytics } from './analytics-figures.js'
 import type { Database } from './database.js'
 import type {
-  Assignment, Experiment, ExperimentAnalytics, ExperimentChanges, ExperimentStatus, EventMetrics, NewEvent, UserProfile, Variant,
+  Assignment, Experiment, ExperimentAnalytics, ExperimentChanges, ExperimentStatus, EventMetrics, NewEvent, UserProfile, UserProfileChanges, Variant,
 } from './experiment-types.js'
 import { dayBucket, hourBucket } from './time-buckets.js'
 
@@ -10,6 +11,8 @@ interface UserRow { id: string; display_name: string; country: string; plan: str
 interface AssignmentRow { experiment_id: string; user_id: string; variant_id: string; assigned_at: string }
 interface MetricsRow { events: number; users: number; total_value: number }
 interface AnalyticsRow { variant_id: string; assigned_users: number; events: number; converted_users: number; revenue: number }
+interface AssignedRow { variant_id: string; assigned_users: number }
+interface EventRow { id: string; experiment_id: string; variant_id: string; user_id: string; event_type: string; value: number; occurred_at: string }
 
 /**
  * Every query the router makes, written once over the {@link Database}
@@ -45,6 +48,26 @@ export class ExperimentRepository {
     return row === undefined
       ? undefined
       : { id: row.id, displayName: row.display_name, country: row.country, plan: row.plan, signedUpOn: row.signed_up_on }
+  }
+
+  /** Applies `changes` to a profile; undefined when the user does not exist. */
+  async updateUserProfile(id: string, changes: UserProfileChanges): Promise<UserProfile | undefined> {
+    const current = await this.getUserProfile(id)
+    if (current === undefined) return undefined
+    await this.db.run('UPDATE user_profiles SET display_name = ?, country = ?, plan = ? WHERE id = ?',
+      [changes.displayName ?? current.displayName, changes.country ?? current.country, changes.plan ?? current.plan, id])
+    return this.getUserProfile(id)
+  }
+
+  /** Every experiment with its variants, by id (what the vector index embeds). */
+  async listExperiments(): Promise<Experiment[]> {
+    const rows = await this.db.all<{ id: string }>('SELECT id FROM experiments ORDER BY id')
+    const experiments: Experiment[] = []
+    for (const { id } of rows) {
+      const experiment = await this.getExperiment(id)
+      if (experiment !== undefined) experiments.push(experiment)
+    }
+    return experiments
   }
 
   /** The user's assignment in the experiment, or undefined. */
@@ -111,16 +134,32 @@ export class ExperimentRepository {
       [day, day, day, experimentId])
     return {
       experimentId, day,
-      variants: rows.map((row) => {
-        const assignedUsers = Number(row.assigned_users)
-        const convertedUsers = Number(row.converted_users)
-        return {
-          variantId: row.variant_id, assignedUsers, events: Number(row.events), convertedUsers,
-          conversionRate: assignedUsers === 0 ? 0 : Math.round((convertedUsers / assignedUsers) * 10_000) / 10_000,
-          revenue: roundMoney(Number(row.revenue)),
-        }
-      }),
+      variants: rows.map((row) => variantAnalytics(
+        row.variant_id, Number(row.assigned_users), Number(row.events), Number(row.converted_users), Number(row.revenue))),
     }
+  }
+
+  /**
+   * Assigned users per variant (all variants, by id). Assignments are
+   * operational rows that stay here; ClickHouse analytics take them from this.
+   */
+  async assignedUsersByVariant(experimentId: string): Promise<Array<{ variantId: string; assignedUsers: number }>> {
+    const rows = await this.db.all<AssignedRow>(
+      `SELECT v.id AS variant_id,
+         (SELECT CAST(COUNT(*) AS INTEGER) FROM assignments a
+           WHERE a.experiment_id = v.experiment_id AND a.variant_id = v.id) AS assigned_users
+       FROM variants v WHERE v.experiment_id = ? ORDER BY v.id`, [experimentId])
+    return rows.map((row) => ({ variantId: row.variant_id, assignedUsers: Number(row.assigned_users) }))
+  }
+
+  /** Every stored event, for copying into an analytics store at start. */
+  async allEvents(): Promise<NewEvent[]> {
+    const rows = await this.db.all<EventRow>(
+      'SELECT id, experiment_id, variant_id, user_id, event_type, value, occurred_at FROM events ORDER BY id')
+    return rows.map((row) => ({
+      id: row.id, experimentId: row.experiment_id, variantId: row.variant_id, userId: row.user_id,
+      eventType: row.event_type, value: Number(row.value), occurredAt: row.occurred_at,
+    }))
   }
 
   /** Applies `changes`, bumps the version; undefined when the experiment does not exist. */
@@ -132,9 +171,4 @@ export class ExperimentRepository {
       [changes.name ?? current.name, changes.description ?? current.description, changes.status ?? current.status, updatedAt, id])
     return this.getExperiment(id)
   }
-}
-
-/** Sums of floating-point amounts, rounded to cents so both backends print the same figure. */
-function roundMoney(amount: number): number {
-  return Math.round(amount * 100) / 100
 }

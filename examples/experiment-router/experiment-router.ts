@@ -1,24 +1,20 @@
-import type { Cache, CacheStatus } from 'mcp-cache'
+import type { Cache } from 'mcp-cache'
+import type { AnalyticsSource, EventCopy } from './analytics-source.js'
 import {
-  analyticsKey, assignmentKey, experimentKey, experimentTag, metricsKey, PROCESSED_EVENT_TTL, processedEventKey, userProfileKey,
+  analyticsKey, assignmentKey, experimentKey, experimentTag, metricsKey, PROCESSED_EVENT_TTL, processedEventKey, userProfileKey, userTag,
+  VECTOR_TAG,
 } from './cache-keys.js'
+import { derivedEventId } from './derived-event-id.js'
 import type { ExperimentRepository } from './experiment-repository.js'
 import type {
-  Assignment, Experiment, ExperimentAnalytics, ExperimentChanges, EventMetrics, UserProfile,
+  Assignment, Experiment, ExperimentAnalytics, ExperimentChanges, EventMetrics, NewEvent, UserProfile, UserProfileChanges,
 } from './experiment-types.js'
+import { checkInvalidationPattern } from './invalidation-pattern.js'
+import { freshness, type RoutedAnswer } from './routed-answer.js'
 import { RouterError } from './router-error.js'
 import { dayBucket, hourBucket, toUtcIso } from './time-buckets.js'
+import type { VectorIndex } from './vector-index.js'
 import { pickVariant } from './variant-picker.js'
-
-/** The seed's answer: `cached` when the cache answered, `fresh` when the database did. */
-export type Freshness = 'cached' | 'fresh'
-
-/** What every router operation returns: the data, where it came from, and the key it lives under. */
-export interface RoutedAnswer<T> {
-  readonly status: Freshness
-  readonly cacheKey: string
-  readonly data: T
-}
 
 /** An event as `record_event` receives it. */
 export interface EventInput {
@@ -31,9 +27,14 @@ export interface EventInput {
   readonly occurredAt?: string
 }
 
+/** An event as `route_data` receives it: the id may be left out (see {@link derivedEventId}). */
+export type RoutedEventInput = Omit<EventInput, 'experimentId' | 'userId' | 'eventId'> & { readonly eventId?: string }
+
 /** What `record_event` did with an event. */
 export interface RecordedEvent {
   readonly eventId: string
+  /** True when `route_data` made the id from experiment, user, event type and hour. */
+  readonly derivedEventId?: boolean
   /** False when the id was seen before (by the cache marker or by the database). */
   readonly recorded: boolean
   readonly duplicate: boolean
@@ -41,6 +42,8 @@ export interface RecordedEvent {
   readonly hour?: string
   /** Entries dropped because this event changed them. */
   readonly invalidatedKeys?: readonly string[]
+  /** With CLICKHOUSE_URL: whether the copy for analytics was written (`failed`: the next start copies it). */
+  readonly clickhouse?: EventCopy
 }
 
 /** What `route_data` answers: each part with its own cached/fresh status. */
@@ -51,9 +54,14 @@ export interface RoutedRequest {
   readonly event?: RoutedAnswer<RecordedEvent>
 }
 
-/** `stale` is still an answer from the cache, so it reads `cached` too. */
-function freshness(status: CacheStatus): Freshness {
-  return status === 'miss' ? 'fresh' : 'cached'
+/** The stores behind the router besides the cache. */
+export interface RouterBackends {
+  /** Operational data: experiments, assignments, users, events (SQLite or PostgreSQL). */
+  readonly repository: ExperimentRepository
+  /** Where metrics and analytics are read: the SQL database, or ClickHouse. */
+  readonly analytics: AnalyticsSource
+  /** The vector index kept in step with experiment changes, when there is one. */
+  readonly vectors?: VectorIndex
 }
 
 /**
@@ -64,11 +72,19 @@ function freshness(status: CacheStatus): Freshness {
  * treats it as a miss, so every read falls back to the database by itself.
  */
 export class ExperimentRouter {
+  private readonly repository: ExperimentRepository
+  private readonly analytics: AnalyticsSource
+  private readonly vectors: VectorIndex | undefined
+
   constructor(
     private readonly cache: Cache,
-    private readonly repository: ExperimentRepository,
+    backends: RouterBackends,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.repository = backends.repository
+    this.analytics = backends.analytics
+    this.vectors = backends.vectors
+  }
 
   /** An experiment with its variants (24 h). */
   async getExperiment(experimentId: string): Promise<RoutedAnswer<Experiment>> {
@@ -88,7 +104,7 @@ export class ExperimentRouter {
       const profile = await this.repository.getUserProfile(userId)
       if (profile === undefined) throw new RouterError('E_NOT_FOUND', `no user ${userId}`)
       return profile
-    })
+    }, { tags: [userTag(userId)] })
     return { status: freshness(status), cacheKey: key, data: value }
   }
 
@@ -109,7 +125,7 @@ export class ExperimentRouter {
       await this.getUserProfile(userId)
       const variant = pickVariant(experimentId, userId, experiment.variants)
       return this.repository.createAssignment({ experimentId, userId, variantId: variant.id, assignedAt: this.now().toISOString() })
-    })
+    }, { tags: [userTag(userId)] })
     return { status: freshness(status), cacheKey: key, data: value }
   }
 
@@ -132,12 +148,13 @@ export class ExperimentRouter {
     if (!(await this.cache.dedupe(markerKey, PROCESSED_EVENT_TTL))) {
       return { status: 'cached', cacheKey: markerKey, data: { eventId: input.eventId, recorded: false, duplicate: true } }
     }
+    const event: NewEvent = {
+      id: input.eventId, experimentId: input.experimentId, variantId, userId: input.userId,
+      eventType: input.eventType, value: input.value ?? 0, occurredAt,
+    }
     let inserted: boolean
     try {
-      inserted = await this.repository.insertEvent({
-        id: input.eventId, experimentId: input.experimentId, variantId, userId: input.userId,
-        eventType: input.eventType, value: input.value ?? 0, occurredAt,
-      })
+      inserted = await this.repository.insertEvent(event)
     } catch (error) {
       // Not processed after all: let a retry through.
       await this.cache.delete(markerKey)
@@ -146,13 +163,15 @@ export class ExperimentRouter {
     if (!inserted) {
       return { status: 'fresh', cacheKey: markerKey, data: { eventId: input.eventId, recorded: false, duplicate: true } }
     }
+    // Copied before the aggregates are dropped, so the next read of them sees the event.
+    const copy = await this.analytics.copyEvent(event)
     const hour = hourBucket(occurredAt)
     // The event changed exactly these two aggregates: drop them by key, no scan needed.
     const stale = [metricsKey(input.experimentId, variantId, input.eventType, hour), analyticsKey(input.experimentId, dayBucket(occurredAt))]
     await this.cache.delete(...stale)
     return {
       status: 'fresh', cacheKey: markerKey,
-      data: { eventId: input.eventId, recorded: true, duplicate: false, variantId, hour, invalidatedKeys: stale },
+      data: { eventId: input.eventId, recorded: true, duplicate: false, variantId, hour, invalidatedKeys: stale, ...(copy && { clickhouse: copy }) },
     }
   }
 
@@ -160,7 +179,7 @@ export class ExperimentRouter {
   async eventMetrics(experimentId: string, variantId: string, eventType: string, hour: string): Promise<RoutedAnswer<EventMetrics>> {
     const key = metricsKey(experimentId, variantId, eventType, hour)
     const { value, status } = await this.cache.getOrSetWithStatus(
-      key, () => this.repository.eventMetrics(experimentId, variantId, eventType, hour), { tags: [experimentTag(experimentId)] })
+      key, () => this.analytics.eventMetrics(experimentId, variantId, eventType, hour), { tags: [experimentTag(experimentId)] })
     return { status: freshness(status), cacheKey: key, data: value }
   }
 
@@ -169,7 +188,7 @@ export class ExperimentRouter {
     const key = analyticsKey(experimentId, day)
     const { value, status } = await this.cache.getOrSetWithStatus(key, async () => {
       if ((await this.repository.getExperiment(experimentId)) === undefined) throw new RouterError('E_NOT_FOUND', `no experiment ${experimentId}`)
-      return this.repository.analytics(experimentId, day)
+      return this.analytics.analytics(experimentId, day)
     }, { tags: [experimentTag(experimentId)] })
     return { status: freshness(status), cacheKey: key, data: value }
   }
@@ -178,23 +197,61 @@ export class ExperimentRouter {
    * The seed's `router.route_data({experiment_id, user_id, event_type})`: one
    * request fans out to the experiment, the user's assignment and profile, and
    * records the event when one is given, each part through its own cache entry.
+   * An event without an id gets one derived from experiment, user, type and
+   * UTC hour, so the seed's own call is recorded at most once per hour.
    */
-  async routeData(experimentId: string, userId: string, event?: Omit<EventInput, 'experimentId' | 'userId'>): Promise<RoutedRequest> {
+  async routeData(experimentId: string, userId: string, event?: RoutedEventInput): Promise<RoutedRequest> {
     const [experiment, assignment, profile] = await Promise.all([
       this.getExperiment(experimentId), this.assignVariant(experimentId, userId), this.getUserProfile(userId),
     ])
     if (event === undefined) return { experiment, assignment, profile }
-    return { experiment, assignment, profile, event: await this.recordEvent({ ...event, experimentId, userId }) }
+    if (event.eventId !== undefined) {
+      return { experiment, assignment, profile, event: await this.recordEvent({ ...event, eventId: event.eventId, experimentId, userId }) }
+    }
+    let occurredAt: string
+    try {
+      // Fixed here, so the hour in the id and the hour the event is counted in are the same.
+      occurredAt = toUtcIso(event.occurredAt ?? this.now())
+    } catch {
+      throw new RouterError('E_INVALID_INPUT', `occurred_at is not a time: ${event.occurredAt}`)
+    }
+    const eventId = derivedEventId(experimentId, userId, event.eventType, occurredAt)
+    const recorded = await this.recordEvent({ ...event, eventId, occurredAt, experimentId, userId })
+    return { experiment, assignment, profile, event: { ...recorded, data: { ...recorded.data, derivedEventId: true } } }
   }
 
   /**
-   * Updates the experiment in the database, then drops everything cached about
-   * it (experiment, metrics, analytics) by its tag: the event-driven invalidation.
+   * Updates the experiment in the database, re-embeds it in the vector index,
+   * then drops everything cached about it (experiment, metrics, analytics) and
+   * every vector search result, by tag: the event-driven invalidation.
    */
   async updateExperiment(experimentId: string, changes: ExperimentChanges): Promise<RoutedAnswer<{ experiment: Experiment; invalidatedEntries: number }>> {
     const experiment = await this.repository.updateExperiment(experimentId, changes, this.now().toISOString())
     if (experiment === undefined) throw new RouterError('E_NOT_FOUND', `no experiment ${experimentId}`)
-    const invalidatedEntries = await this.cache.invalidateTags([experimentTag(experimentId)], { reason: `update_experiment ${experimentId}` })
+    await this.vectors?.upsert(experiment)
+    const invalidatedEntries = await this.cache.invalidateTags([experimentTag(experimentId), VECTOR_TAG], { reason: `update_experiment ${experimentId}` })
     return { status: 'fresh', cacheKey: experimentKey(experimentId), data: { experiment, invalidatedEntries } }
+  }
+
+  /**
+   * Updates a user's profile in the database, then drops the user's cached
+   * profile and assignments by the user's tag: the seed's `invalidate_user_cache(user_id)`.
+   */
+  async updateUserProfile(userId: string, changes: UserProfileChanges): Promise<RoutedAnswer<{ profile: UserProfile; invalidatedEntries: number }>> {
+    const profile = await this.repository.updateUserProfile(userId, changes)
+    if (profile === undefined) throw new RouterError('E_NOT_FOUND', `no user ${userId}`)
+    const invalidatedEntries = await this.cache.invalidateTags([userTag(userId)], { reason: `update_user_profile ${userId}` })
+    return { status: 'fresh', cacheKey: userProfileKey(userId), data: { profile, invalidatedEntries } }
+  }
+
+  /**
+   * The seed's `invalidate_cache("experiment:exp_123*")`: drops the entries
+   * whose keys match a Redis glob (SCAN, never KEYS), after refusing a
+   * pattern that could match every key.
+   */
+  async invalidateCache(pattern: string): Promise<{ pattern: string; deletedEntries: number }> {
+    checkInvalidationPattern(pattern)
+    const deletedEntries = await this.cache.deleteByPattern(pattern, { reason: `invalidate_cache ${pattern}` })
+    return { pattern, deletedEntries }
   }
 }

@@ -84,3 +84,19 @@ export interface ExperimentChanges {
   readonly description?: string
   readonly status?: ExperimentStatus
 }
+
+/** Fields `update_user_profile` may change. */
+export interface UserProfileChanges {
+  readonly displayName?: string
+  readonly country?: string
+  readonly plan?: string
+}
+
+/** One experiment found by the vector search, nearest first. */
+export interface SimilarExperiment {
+  readonly experimentId: string
+  readonly name: string
+  readonly status: ExperimentStatus
+  /** Cosine similarity of the two embeddings, 1 for the same words, 0 for none shared. */
+  readonly similarity: number
+}

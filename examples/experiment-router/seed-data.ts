@@ -4,8 +4,9 @@ import { dayBucket, hourBucket } from './time-buckets.js'
 import { pickVariant } from './variant-picker.js'
 
 /**
- * A little synthetic data, the same on every start and every backend: three
- * experiments, 24 generated users ("Synthetic User 001" ...), and on
+ * A little synthetic data, the same on every start and every backend: six
+ * experiments (three finished ones give the vector search neighbours to
+ * find), 24 generated users ("Synthetic User 001" ...), and on
  * 2024-12-01 (the day in the seed's key examples) assignments, views and
  * conversions for exp_123. Rows are inserted with ON CONFLICT DO NOTHING, so
  * restarting against a PostgreSQL that already holds them changes nothing.
@@ -41,6 +42,27 @@ const EXPERIMENTS: readonly SeedExperiment[] = [
     variants: [
       { id: 'control', name: 'Three columns', weight: 50 },
       { id: 'variant_1', name: 'Comparison table', weight: 50 },
+    ],
+  },
+  {
+    id: 'exp_201', name: 'Checkout trust badges', description: 'Do security badges next to the checkout button lift conversions?', status: 'completed',
+    variants: [
+      { id: 'control', name: 'No badges', weight: 50 },
+      { id: 'variant_1', name: 'Security and payment badges', weight: 50 },
+    ],
+  },
+  {
+    id: 'exp_202', name: 'Welcome email timing', description: 'Send the onboarding welcome email at once or one hour after sign-up', status: 'completed',
+    variants: [
+      { id: 'control', name: 'At once', weight: 50 },
+      { id: 'variant_1', name: 'One hour later', weight: 50 },
+    ],
+  },
+  {
+    id: 'exp_203', name: 'Annual plan discount banner', description: 'A banner on the pricing page offering two months free on annual plans', status: 'completed',
+    variants: [
+      { id: 'control', name: 'No banner', weight: 50 },
+      { id: 'variant_1', name: 'Two months free banner', weight: 50 },
     ],
   },
 ]

@@ -24,11 +24,11 @@ export interface RouterClient {
 
 /**
  * Starts the server with `env` on top of a clean environment (no inherited
- * REDIS_URL, DATABASE_URL or CACHE_BACKEND) and connects a v2 client.
+ * REDIS_URL, DATABASE_URL, CACHE_BACKEND or CLICKHOUSE_URL) and connects a v2 client.
  */
 export async function startRouter(env: Record<string, string> = {}): Promise<RouterClient> {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(REDIS_|DATABASE_URL|CACHE_|ENABLE_REDIS|MCP_CACHE_)/.test(name)),
+    Object.entries(process.env).filter(([name]) => !/^(REDIS_|DATABASE_URL|CACHE_|ENABLE_REDIS|MCP_CACHE_|CLICKHOUSE_|LANCEDB_)/.test(name)),
   ) as Record<string, string>
   const transport = new StdioClientTransport({
     command: process.execPath,

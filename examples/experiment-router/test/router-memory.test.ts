@@ -75,13 +75,33 @@ describe('experiment-router on SQLite with the memory cache', () => {
       experiment: { status: 'cached' }, assignment: { status: 'cached' }, profile: { status: 'cached' },
       event: { status: 'fresh', data: { recorded: true } },
     })
-    const half = await router.call('route_data', { ...request, event_type: 'click' })
-    expect(half).toMatchObject({ isError: true, body: { error: 'E_INVALID_INPUT' } })
+    // The seed's own call names no event id: the router derives one (router-seed-calls.test.ts tests how).
+    const seedCall = await router.call('route_data', { ...request, event_type: 'click' })
+    expect(seedCall).toMatchObject({ isError: false, body: { event: { status: 'fresh', data: { recorded: true, derivedEventId: true } } } })
   })
 
   it('says which backends answer and counts hits and misses', async () => {
     const { body } = await router.call('router_health')
     expect(body).toMatchObject({ database: 'sqlite', cache: { store: 'memory', healthy: true }, stats: { errors: 0 } })
     expect((body['stats'] as { hits: number }).hits).toBeGreaterThan(5)
+  })
+
+  it("logs one structured line per cache operation, as the seed's logger.info('Cache operation', ...), with CACHE_LOG_OPERATIONS", async () => {
+    const logging = await startRouter({ CACHE_LOG_OPERATIONS: 'true', LOG_LEVEL: 'debug' })
+    try {
+      await logging.call('get_experiment', { experiment_id: 'exp_123' })
+      await logging.call('get_experiment', { experiment_id: 'exp_123' })
+      const operations = (): Array<Record<string, unknown>> => logging.stderr().split('\n')
+        .filter((line) => line.includes('"op":"getOrSet"')).map((line) => JSON.parse(line) as Record<string, unknown>)
+      // stderr arrives on its own pipe: wait for both lines, with a deadline.
+      for (const deadline = Date.now() + 5_000; operations().length < 2 && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20))
+      const [miss, hit] = operations()
+      expect(miss).toMatchObject({ category: 'experiment', status: 'miss', ms: expect.any(Number) })
+      expect(hit).toMatchObject({ category: 'experiment', status: 'hit', keyHash: miss?.['keyHash'] })
+      // The key itself is hashed, not printed (ids can be personal data).
+      expect(logging.stderr()).not.toContain('exp_123')
+    } finally {
+      await logging.close()
+    }
   })
 })

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
-import { startRedisServer, type RedisServerHandle } from '../../../test/helpers/redis-server.js'
+import { sendCommand, startRedisServer, type RedisServerHandle } from '../../../test/helpers/redis-server.js'
 import { startRouter, type RouterClient } from './router-client.js'
 import { runScenario, step, type Step } from './scenario.js'
 
@@ -33,6 +33,29 @@ describe('experiment-router with the shared Redis', () => {
     expect(step(steps, 'update name').body).toMatchObject({ data: { invalidatedEntries: 3 } })
     expect(statuses(['experiment after update', 'metrics after update', 'analytics after update'])).toEqual(['fresh', 'fresh', 'fresh'])
     expect(step(steps, 'new user while paused').isError).toBe(true)
+  })
+
+  it("holds every entry in Redis under the seed's key with the seed's TTL", async () => {
+    const minutes = 60_000
+    const variantId = (step(steps, 'new assignment').body['data'] as { variantId: string }).variantId
+    // The session's last update (the pause) dropped the aggregates: read them back (twice, so their SET has landed).
+    for (let read = 0; read < 2; read++) {
+      await first?.call('event_metrics', { experiment_id: 'exp_123', variant_id: variantId, event_type: 'conversion', hour: '2024120114' })
+      await first?.call('experiment_analytics', { experiment_id: 'exp_123', day: '20241201' })
+    }
+    const expected: Array<[string, number]> = [
+      ['experiment:exp_123', 24 * 60 * minutes],
+      ['assignment:exp_123:user_020', 60 * minutes],
+      ['user:user_020:profile', 30 * minutes],
+      [`metrics:exp_123:${variantId}:conversion:2024120114`, 15 * minutes],
+      ['analytics:exp_123:20241201', 2 * 60 * minutes],
+      ['event:evt_1:processed', 24 * 60 * minutes],
+    ]
+    for (const [key, ttl] of expected) {
+      const pttl = Number((await sendCommand(inject('redisUrl'), 'PTTL', `${prefix}:${key}`)).slice(1))
+      // Set during this file's session, so at most a minute has passed (-2 would mean the key is missing).
+      expect([key, pttl > ttl - minutes && pttl <= ttl]).toEqual([key, true])
+    }
   })
 
   it('keeps entries and event markers in Redis: a second server process is answered from the cache', async () => {
@@ -77,9 +100,11 @@ describe('experiment-router when its Redis dies', () => {
     const event = { ...exp, event_id: 'outage_1', user_id: 'user_003', event_type: 'click', occurred_at: '2024-12-01T10:00:00Z' }
     expect((await router.call('record_event', event)).body).toMatchObject({ status: 'fresh', data: { recorded: true } })
     expect((await router.call('record_event', event)).body).toMatchObject({ status: 'fresh', data: { recorded: false, duplicate: true } })
-    const health = (await router.call('router_health')).body as { cache: { healthy: boolean }; stats: { errors: number } }
+    const health = (await router.call('router_health')).body as { cache: { healthy: boolean }; memory: { redis?: { error?: string } }; stats: { errors: number } }
     expect(health.cache.healthy).toBe(false)
     expect(health.stats.errors).toBeGreaterThan(0)
+    // The memory figure says why it is missing instead of failing the health check.
+    expect(health.memory.redis?.error).toContain('Redis did not answer INFO')
 
     await redis.restart()
     // The client reconnects with backoff and the breaker half-opens: poll until the cache answers again.
@@ -89,5 +114,30 @@ describe('experiment-router when its Redis dies', () => {
       if (status !== 'cached') await new Promise((resolve) => setTimeout(resolve, 100))
     }
     expect(status).toBe('cached')
+  })
+})
+
+describe('experiment-router starting while Redis is down', () => {
+  it('answers initialize as soon as on the memory store (measured side by side), then from the database', async () => {
+    const timed = async (env: Record<string, string>): Promise<{ ms: number; router: RouterClient }> => {
+      const started = performance.now()
+      const router = await startRouter(env)
+      return { ms: performance.now() - started, router }
+    }
+    const baseline = await timed({ CACHE_BACKEND: 'memory' })
+    await baseline.router.close()
+    const closed = await startRedisServer()
+    const url = closed.url
+    await closed.stop()
+    const down = await timed({ CACHE_BACKEND: 'redis', REDIS_URL: url, CACHE_PREFIX: prefix, REDIS_TIMEOUT: '' })
+    try {
+      // It waited up to 5 s for Redis before; a refused connection now costs no wait at all.
+      expect(down.ms).toBeLessThan(baseline.ms + 1500)
+      const answer = await down.router.call('get_experiment', { experiment_id: 'exp_123' })
+      expect(answer.isError).toBe(false)
+      expect(answer.body['status']).toBe('fresh')
+    } finally {
+      await down.router.close()
+    }
   })
 })
