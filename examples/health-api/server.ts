@@ -9,9 +9,6 @@ import { DrugSource } from './drug-source.js'
 import { createMedinsightCache } from './medinsight-cache.js'
 import { readServerConfig } from './server-config.js'
 
-/** How long to wait for the store before listening, unless REDIS_TIMEOUT says otherwise. */
-const DEFAULT_STARTUP_WAIT = '10s'
-
 const config = readServerConfig(process.env)
 const drugs = new DrugSource(config.drugSourceFile)
 // A missing or malformed DRUG_SOURCE_FILE stops the start here, naming the field.
@@ -21,12 +18,16 @@ await drugs.load().catch((error: unknown) => {
 const cache = createMedinsightCache(process.env)
 const { app } = createHealthApp({ cache, drugs, analysisDelayMs: config.analysisDelayMs, drugInfoMaxAgeMs: config.drugInfoMaxAgeMs, adminToken: config.adminToken })
 
-// Listen once Redis answers, so the first requests are served from it rather than all going to
-// the origin; if it never comes, serve anyway (degraded). REDIS_TIMEOUT (mcp-cache's) sets the wait.
-const startupWait = process.env['REDIS_TIMEOUT'] ? undefined : DEFAULT_STARTUP_WAIT
-if (!(await cache.ready(startupWait))) {
-  console.error(`the ${cache.storeKind} store did not answer at startup; serving from the origin until it does`)
-}
+// Listen at once: while Redis is away every request goes to the origin (the seed's "graceful
+// degradation"), and the first requests wait for the first connection at most connectTimeout (2 s;
+// a refused one ends the wait at once), so a Redis that is merely starting serves them. Whether it
+// answers within REDIS_TIMEOUT (default 60 s) is only reported.
+cache.ready().then(
+  (up) => {
+    if (!up) console.error(`the ${cache.storeKind} store did not answer at startup; serving from the origin until it does`)
+  },
+  (error: unknown) => console.error(`waiting for the ${cache.storeKind} store failed: ${(error as Error).message}`),
+)
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: '127.0.0.1' }, (address: AddressInfo) => {
   console.log(`health-api listening on http://127.0.0.1:${address.port} (store: ${cache.storeKind}, analysis delay ${config.analysisDelayMs} ms)`)

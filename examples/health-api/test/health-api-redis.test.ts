@@ -62,7 +62,7 @@ describe('health-api example, Redis store', () => {
     expect(await redis.command('GET', 'medinsight:usage:health_analysis:requests')).toMatch(/^\$\d+\r\n\d+\r\n$/)
   })
 
-  it('keeps the seed\u2019s exact drug_analysis:{name} key, preferences for the user-session TTL, and drug info (nearly) indefinitely', async () => {
+  it('keeps the seed\u2019s exact drug_analysis:{name} key, preferences for the user-session TTL, and drug info without expiry', async () => {
     if (redis === undefined) throw new Error('redis did not start')
     const { url } = running()
     await call(url, 'POST', '/api/v1/drug/analyze', { body: { drug_name: 'Aspirin' } })
@@ -169,5 +169,23 @@ describe('health-api example, Redis store', () => {
     const down = await call(url, 'GET', '/api/v1/redis/health', { timeoutMs: 3_000 })
     expect(down.status).toBe(503)
     expect(down.body).toMatchObject({ status: 'unhealthy', connected: false, store: 'redis' })
+  })
+})
+
+describe('health-api starting while Redis is down', () => {
+  it("listens at once with the seed's REDIS_TIMEOUT=60, and answers from the origin", async () => {
+    const gone = await startRedisServer()
+    const url = gone.url
+    await gone.stop()
+    // startServer gives up after 15 s without a URL: a server waiting the 60 s for Redis fails it.
+    const server = await startServer({ CACHE_BACKEND: 'redis', REDIS_URL: url, REDIS_TIMEOUT: '60' })
+    try {
+      const info = await call(server.url, 'GET', '/api/v1/drug/info/aspirin')
+      expect(info.status).toBe(200)
+      expect(info.body).toMatchObject({ info: { name: 'aspirin' } })
+      expect((await call(server.url, 'GET', '/api/v1/redis/health', { timeoutMs: 3_000 })).status).toBe(503)
+    } finally {
+      await server.stop()
+    }
   })
 })
