@@ -11,6 +11,7 @@ import { evaluateAlerts } from './alerts.js'
 import { bearerToken, tokenMatches } from './auth.js'
 import { addDashboardRoutes } from './dashboard/dashboard-routes.js'
 import { createMetrics } from './metrics.js'
+import type { SavingsTotals, ToolSnapshot } from '../stats/tool-stats.js'
 import { ADMIN_OPENAPI } from './openapi.js'
 import { performanceFrom } from './redis-info.js'
 import { RateLimiter } from './rate-limiter.js'
@@ -23,8 +24,10 @@ export interface AdminOptions {
   readonly token: string | undefined
   /** Drops tools' results for every principal (the gateway's entries), when a gateway is attached; false when the store refused. */
   readonly invalidateTools?: (tools: readonly string[]) => Promise<boolean>
-  /** Per-tool counts of an attached gateway, shown in `/stats` as `tools`. */
-  readonly toolStats?: () => Record<string, unknown>
+  /** Per-tool counts and savings of an attached gateway, shown in `/stats` as `tools` and in `/metrics`. */
+  readonly toolStats?: () => Record<string, ToolSnapshot>
+  /** The gateway's savings over every tool, shown in `/stats` as `toolSavings`. */
+  readonly toolSavings?: () => SavingsTotals
   /** Authenticated requests per second per client address. @default 50 */
   readonly rateLimit?: number
   /** Failed authentications per second per client address, counted apart so a flood of wrong tokens never slows the right one. @default 20 */
@@ -75,7 +78,7 @@ const invalidateBody = z
 export function createAdminApp(options: AdminOptions): Hono {
   const { cache } = options
   const app = new Hono()
-  const metrics = createMetrics(cache)
+  const metrics = createMetrics(cache, options.toolStats)
   const limiter = new RateLimiter(options.rateLimit ?? 50)
   const failedAuth = new RateLimiter(options.failedAuthRateLimit ?? 20)
   const addressOf = (c: Context) => clientAddress(c, options.trustProxy === true)
@@ -130,7 +133,13 @@ export function createAdminApp(options: AdminOptions): Hono {
     return c.json({ status, ...health, alerts, reasons }, health.healthy ? 200 : 503)
   })
 
-  app.get('/stats', (c) => c.json({ ...cache.stats(), ...(options.toolStats === undefined ? {} : { tools: options.toolStats() }) }))
+  app.get('/stats', (c) =>
+    c.json({
+      ...cache.stats(),
+      ...(options.toolStats === undefined ? {} : { tools: options.toolStats() }),
+      ...(options.toolSavings === undefined ? {} : { toolSavings: options.toolSavings() }),
+    }),
+  )
 
   app.get('/stats/series', (c) => {
     const since = c.req.query('since') ?? '0'

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Cache } from '../cache/cache.js'
 import type { CacheEvent, CategoryStats } from '../stats/stats.js'
+import type { ToolSnapshot } from '../stats/tool-stats.js'
 import { evaluateAlerts } from './alerts.js'
 import { performanceFrom, type RedisPerformance } from './redis-info.js'
 
@@ -11,12 +12,18 @@ const EVENTS: readonly CacheEvent[] = ['hits', 'misses', 'stale', 'coalesced', '
  * and category (from stats snapshots), hit ratio, latency quantiles, Redis INFO
  * gauges, the circuit breaker and the seeds' alert conditions as 0/1 gauges.
  */
-export function createMetrics(cache: Cache): Registry {
+export function createMetrics(cache: Cache, toolStats?: () => Record<string, ToolSnapshot>): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'mcp_cache_process_' })
 
   // Counters are fed the difference since the last scrape, so rate() works on them.
   const seen = new Map<string, number>()
+  /** Adds to `counter` what `value` grew by since the last scrape. */
+  const grow = (counter: Counter, key: string, labels: Record<string, string>, value: number): void => {
+    const delta = value - (seen.get(key) ?? 0)
+    if (delta > 0) counter.inc(labels, delta)
+    seen.set(key, value)
+  }
   const events = new Counter({
     name: 'mcp_cache_events_total',
     help: 'Cache events by kind (hits, misses, stale, coalesced, sets, deletes, errors, corrupt) and category',
@@ -35,6 +42,16 @@ export function createMetrics(cache: Cache): Registry {
     },
   })
   void events
+  new Counter({
+    name: 'mcp_cache_origin_seconds_saved_total',
+    help: "Origin time spared by the cache per category: each hit and shared load credited with the median of the category's last 64 origin calls",
+    labelNames: ['category'],
+    registers: [registry],
+    collect() {
+      for (const [category, stats] of Object.entries(cache.stats().byCategory)) grow(this, `saved|${category}`, { category }, stats.savings.secondsSaved)
+    },
+  })
+  if (toolStats !== undefined) registerToolSavings(registry, toolStats, grow)
   new Gauge({
     name: 'mcp_cache_hit_ratio',
     help: 'hits / (hits + misses + stale) since start',
@@ -108,4 +125,29 @@ export function createMetrics(cache: Cache): Registry {
     },
   })
   return registry
+}
+
+/** The gateway's savings per tool: upstream calls avoided, upstream seconds and money saved. */
+function registerToolSavings(
+  registry: Registry,
+  toolStats: () => Record<string, ToolSnapshot>,
+  grow: (counter: Counter, key: string, labels: Record<string, string>, value: number) => void,
+): void {
+  const perTool = (name: string, help: string, pick: (tool: ToolSnapshot) => number | undefined): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: ['tool'],
+      registers: [registry],
+      collect() {
+        for (const [tool, snapshot] of Object.entries(toolStats())) {
+          const value = pick(snapshot)
+          if (value !== undefined) grow(this, `${name}|${tool}`, { tool }, value)
+        }
+      },
+    })
+  }
+  perTool('mcp_cache_upstream_calls_avoided_total', 'Upstream tool calls the gateway answered instead (hits, and calls that shared another caller\'s upstream call)', (tool) => tool.callsAvoided)
+  perTool('mcp_cache_upstream_seconds_saved_total', "Upstream time spared per tool: each avoided call credited with the median of the tool's last 64 upstream calls", (tool) => tool.secondsSaved)
+  perTool('mcp_cache_cost_saved_total', 'Money spared per tool: avoided calls times the tool\'s configured cost per call (in the config\'s costUnit)', (tool) => tool.costSaved)
 }

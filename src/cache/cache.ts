@@ -585,6 +585,7 @@ export class Cache {
       writeEntry(this.core, storeKey, category, value, plan, false).catch((error: unknown) => this.storeFailed('set', error, category))
     }
     let value: T | typeof SOFT_TIMEOUT
+    const originStarted = stats.enabled ? performance.now() : 0
     try {
       value = await runFactory(
         factory,
@@ -608,6 +609,7 @@ export class Cache {
       return this.serveStale(stale as StoredEntry, category)
     }
     stats.count('misses', category)
+    if (stats.enabled) stats.origin(category, performance.now() - originStarted)
     // Not awaited: the caller has its value and a sick store must not add a second
     // timeout to this miss. Reads that follow on this connection queue behind the SET.
     write(value)

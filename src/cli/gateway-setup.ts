@@ -34,6 +34,7 @@ export async function startAdminFor(
     token: process.env['MCP_CACHE_ADMIN_TOKEN'],
     invalidateTools: (tools) => gateway.invalidateTools(tools),
     toolStats: () => gateway.context.toolStats.snapshot(),
+    toolSavings: () => gateway.context.toolStats.totals(),
     trustProxy: options.trustProxy === true,
     logger,
   })

@@ -26,6 +26,8 @@ const toolRule = z
     /** What a successful call drops; replaces the default (every data entry of the upstream). `[]`: nothing. */
     invalidates: z.array(invalidationTarget).optional(),
     dedupeWindow: duration.optional(),
+    /** What one upstream call of the tool costs (in `costUnit`): each cached answer counts it as saved. */
+    cost: z.number().nonnegative().finite().optional(),
   })
   .strict()
 
@@ -42,6 +44,8 @@ export const gatewayConfigSchema = z
       .default({ ttl: 300_000, trustAnnotations: true, scope: 'user' }),
     tools: z.record(z.string().min(1), toolRule).default({}),
     lists: z.object({ ttl: duration.default(300_000) }).strict().default({ ttl: 300_000 }),
+    /** The unit of the tools' `cost` (shown beside the money saved). */
+    costUnit: z.string().min(1).max(16).default('USD'),
     /** Adds `_meta["mcp-cache/status"]` and age to results. */
     statusMeta: z.boolean().default(true),
     /** Longest JSON-RPC message accepted from a client, in bytes. */

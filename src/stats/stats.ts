@@ -1,5 +1,6 @@
 import { MAX_CATEGORIES } from '../keys/key-space.js'
 import { Histogram, type LatencySummary } from './histogram.js'
+import { RecentMedian } from './recent-median.js'
 
 /** What the engine counts, per category. */
 export type CacheEvent = 'hits' | 'misses' | 'stale' | 'coalesced' | 'sets' | 'deletes' | 'errors' | 'corrupt'
@@ -22,6 +23,20 @@ export interface CategoryStats {
   readonly hitRate: number
   /** Latency of `getOrSet`/`get` as the caller saw it. */
   readonly latency: LatencySummary
+  /** How long the origin (the factory) took on the misses that ran it, apart from the store's own time. */
+  readonly origin: LatencySummary
+  /** What caching spared the origin: see {@link Savings}. */
+  readonly savings: Savings
+}
+
+/**
+ * Origin calls the cache answered instead (hits, and callers that shared another's load), and
+ * the origin time that spared: each one credited with the median of the last 64 origin calls of
+ * its category (0 until the origin has run once).
+ */
+export interface Savings {
+  readonly callsAvoided: number
+  readonly secondsSaved: number
 }
 
 /** An immutable picture of the cache's counters. */
@@ -36,6 +51,8 @@ export interface StatsCounter {
   readonly enabled: boolean
   count(event: CacheEvent, category: string): void
   latency(category: string, ms: number): void
+  /** How long one origin call (a factory run that produced a value) took. */
+  origin(category: string, ms: number): void
   snapshot(): StatsSnapshot
   /** A copy of every category's latencies merged, for windowed percentiles. */
   latencyHistogram(): Histogram
@@ -47,16 +64,33 @@ type Counts = Record<CacheEvent, number>
 interface CategoryCell {
   counts: Counts
   latency: Histogram
+  origin: Histogram
+  recentOrigin: RecentMedian
+  avoided: number
+  savedMs: number
 }
 
 function newCell(): CategoryCell {
-  return { counts: { hits: 0, misses: 0, stale: 0, coalesced: 0, sets: 0, deletes: 0, errors: 0, corrupt: 0 }, latency: new Histogram() }
+  return {
+    counts: { hits: 0, misses: 0, stale: 0, coalesced: 0, sets: 0, deletes: 0, errors: 0, corrupt: 0 },
+    latency: new Histogram(),
+    origin: new Histogram(),
+    recentOrigin: new RecentMedian(),
+    avoided: 0,
+    savedMs: 0,
+  }
 }
 
 function toStats(cell: CategoryCell): CategoryStats {
   const { hits, misses, stale } = cell.counts
   const lookups = hits + misses + stale
-  return { ...cell.counts, hitRate: lookups === 0 ? 0 : hits / lookups, latency: cell.latency.summary() }
+  return {
+    ...cell.counts,
+    hitRate: lookups === 0 ? 0 : hits / lookups,
+    latency: cell.latency.summary(),
+    origin: cell.origin.summary(),
+    savings: { callsAvoided: cell.avoided, secondsSaved: cell.savedMs / 1000 },
+  }
 }
 
 /** Counts into plain objects per category; categories past {@link MAX_CATEGORIES} fold into `other`. */
@@ -66,11 +100,22 @@ export class RecordingStats implements StatsCounter {
   private since = Date.now()
 
   count(event: CacheEvent, category: string): void {
-    this.cell(category).counts[event]++
+    const cell = this.cell(category)
+    cell.counts[event]++
+    if (event === 'hits' || event === 'coalesced') {
+      cell.avoided++
+      cell.savedMs += cell.recentOrigin.value
+    }
   }
 
   latency(category: string, ms: number): void {
     this.cell(category).latency.record(ms)
+  }
+
+  origin(category: string, ms: number): void {
+    const cell = this.cell(category)
+    cell.origin.record(ms)
+    cell.recentOrigin.add(ms)
   }
 
   snapshot(): StatsSnapshot {
@@ -79,6 +124,9 @@ export class RecordingStats implements StatsCounter {
     for (const [name, cell] of this.cells) {
       for (const event of EVENTS) total.counts[event] += cell.counts[event]
       total.latency.merge(cell.latency)
+      total.origin.merge(cell.origin)
+      total.avoided += cell.avoided
+      total.savedMs += cell.savedMs
       byCategory[name] = Object.freeze(toStats(cell))
     }
     return Object.freeze({ ...toStats(total), since: this.since, byCategory: Object.freeze(byCategory) })
@@ -113,6 +161,7 @@ export class NoopStats implements StatsCounter {
   readonly enabled = false
   count(): void {}
   latency(): void {}
+  origin(): void {}
   snapshot(): StatsSnapshot {
     return EMPTY
   }

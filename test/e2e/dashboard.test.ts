@@ -88,8 +88,9 @@ describe('dashboard in Chromium', () => {
         hitRate: await text(page, '#kpi-hit-rate'),
         invalidated: (await text(page, '#invalidations tbody')).includes('admin API'),
         memoryShown: (await text(page, '#kpi-memory')).includes('MB'),
+        saved: (await text(page, '#kpi-saved')).startsWith('24 calls · '),
       })
-      await expect.poll(shown, { timeout: 15_000, interval: 250 }).toStrictEqual({ lookups: '30', hitRate: '80.0%', invalidated: true, memoryShown: true })
+      await expect.poll(shown, { timeout: 15_000, interval: 250 }).toStrictEqual({ lookups: '30', hitRate: '80.0%', invalidated: true, memoryShown: true, saved: true })
       const toolRow = await text(page, '#tools tbody tr')
       expect(toolRow).toContain('lookup_code')
       expect(toolRow).toContain('80.0%') // 24 hits of 30 calls
@@ -111,7 +112,7 @@ describe('dashboard in Chromium', () => {
     it('renders names from keys and tools as text, never as markup', { timeout: 30_000 }, async () => {
       const cache = createCache({ logger: false })
       const hostile = '<img src=x onerror="window.__xss=1">'
-      const server = await startAdminServer(createAdminApp({ cache, token: TOKEN, toolStats: () => ({ [hostile]: { hit: 1, miss: 0, stale: 0, bypass: 0, error: 0, hitRate: 1 } }) }), 0)
+      const server = await startAdminServer(createAdminApp({ cache, token: TOKEN, toolStats: () => ({ [hostile]: { hit: 1, miss: 0, stale: 0, bypass: 0, error: 0, hitRate: 1, callsAvoided: 1, secondsSaved: 0.05, upstreamMedianMs: 50 } }) }), 0)
       try {
         await cache.getOrSet(`${hostile}:1`, () => 'value')
         const page = await browser.newPage()

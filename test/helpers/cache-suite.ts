@@ -332,5 +332,23 @@ export function describeCacheEngine(name: string, make: (options: { grace?: stri
       const { keys } = await cache.inspectKeys('drug_info:*')
       expect(keys.map((key) => key.ttlMs)).toStrictEqual([-1, -1])
     })
+
+    it('counts what caching saved the origin: hits and shared loads, each credited with the median origin time', async () => {
+      const slow = async () => {
+        await sleep(50)
+        return 'loaded'
+      }
+      await cache.getOrSet('savings:one', slow)
+      for (let i = 0; i < 10; i++) await cache.getOrSet('savings:one', slow)
+      // Twenty callers of a missing key: one runs the origin, nineteen share its load.
+      await Promise.all(Array.from({ length: 20 }, () => cache.getOrSet('savings:two', slow)))
+      const stats = cache.stats().byCategory['savings']
+      expect(stats?.savings.callsAvoided).toBe(29)
+      expect(stats?.origin.count).toBe(2)
+      expect(stats?.origin.p50).toBeGreaterThanOrEqual(45)
+      // At least 50 ms credited per avoided call, about the origin's median.
+      expect(stats?.savings.secondsSaved).toBeGreaterThanOrEqual(29 * 0.045)
+      expect(stats?.savings.secondsSaved).toBeLessThanOrEqual((29 * 2 * (stats?.origin.p99 ?? 0)) / 1000)
+    })
   })
 }

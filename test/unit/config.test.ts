@@ -110,7 +110,7 @@ describe('environment, as the seeds name it', () => {
 
   it('stops on a bad value with a message naming the variable and what it accepts', () => {
     expect(() => optionsFromEnv({ CACHE_BACKEND: 'memcached' })).toThrow('CACHE_BACKEND=memcached is not a backend: use memory, redis, tiered, cluster or sentinel')
-    expect(() => optionsFromEnv({ CACHE_TTL_USER: 'forever' })).toThrow(/CACHE_TTL_USER=forever is not a duration/)
+    expect(() => optionsFromEnv({ CACHE_TTL_USER: 'always' })).toThrow(/CACHE_TTL_USER=always is not a duration/)
     expect(() => optionsFromEnv({ REDIS_PORT: '99999', REDIS_HOST: 'h' })).toThrow(/REDIS_PORT=99999 must be a whole number from 1 to 65535/)
     expect(() => optionsFromEnv({ ENABLE_REDIS: 'maybe' })).toThrow(/ENABLE_REDIS=maybe must be true or false/)
     expect(() => optionsFromEnv({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL must start with redis:\/\/ or rediss:\/\//)

@@ -19,9 +19,10 @@ export async function runStats(options: StoreCliOptions & { json?: boolean; admi
       throw new Error(`cannot reach the admin API at ${redactSecrets(url.origin)}: ${reasonOf(error)} (is the gateway running with --admin-port?)`)
     })
     if (!response.ok) throw new Error(`the admin API at ${redactSecrets(url.origin)} answered ${response.status}; check --admin-url and MCP_CACHE_ADMIN_TOKEN`)
-    const stats = (await response.json()) as { hits: number; misses: number; stale: number; errors: number; hitRate: number; latency: { p50: number; p99: number }; byCategory: Record<string, { hits: number; misses: number; hitRate: number }> }
+    const stats = (await response.json()) as AdminStats
     out.line(`hit rate ${(stats.hitRate * 100).toFixed(1)}%  hits ${stats.hits}  misses ${stats.misses}  stale ${stats.stale}  errors ${stats.errors}  p50 ${stats.latency.p50} ms  p99 ${stats.latency.p99} ms`)
     for (const [category, entry] of Object.entries(stats.byCategory)) out.line(`  ${category.padEnd(24)} hit rate ${(entry.hitRate * 100).toFixed(1)}%  hits ${entry.hits}  misses ${entry.misses}`)
+    for (const line of savingsLines(stats)) out.line(line)
     out.result(stats)
     return 0
   }
@@ -44,4 +45,35 @@ export async function runStats(options: StoreCliOptions & { json?: boolean; admi
   } finally {
     await cache.close()
   }
+}
+
+/** What `/stats` answers, as far as this command reads it. */
+interface AdminStats {
+  hits: number
+  misses: number
+  stale: number
+  errors: number
+  hitRate: number
+  latency: { p50: number; p99: number }
+  byCategory: Record<string, { hits: number; misses: number; hitRate: number }>
+  savings?: { callsAvoided: number; secondsSaved: number }
+  tools?: Record<string, { callsAvoided?: number; secondsSaved?: number; costSaved?: number; upstreamMedianMs?: number }>
+  toolSavings?: { callsAvoided: number; secondsSaved: number; costSaved: number; costUnit: string }
+}
+
+/** The savings lines: a gateway's per tool (with money where tools have a cost), else the cache's own. */
+function savingsLines(stats: AdminStats): string[] {
+  const seconds = (value: number): string => `${value.toFixed(value < 10 ? 2 : 0)} s`
+  const total = stats.toolSavings
+  if (total === undefined) {
+    return stats.savings === undefined ? [] : [`saved ${stats.savings.callsAvoided} origin calls, ${seconds(stats.savings.secondsSaved)} of origin time`]
+  }
+  const money = (value: number): string => `${value.toFixed(value < 1 ? 4 : 2)} ${total.costUnit}`
+  const lines = [`saved ${total.callsAvoided} upstream calls, ${seconds(total.secondsSaved)} of upstream time${total.costSaved > 0 ? `, ${money(total.costSaved)}` : ''}`]
+  for (const [tool, entry] of Object.entries(stats.tools ?? {})) {
+    if ((entry.callsAvoided ?? 0) === 0) continue
+    const cost = entry.costSaved === undefined ? '' : `  ${money(entry.costSaved)}`
+    lines.push(`  ${tool.padEnd(24)} ${entry.callsAvoided} calls avoided  ${seconds(entry.secondsSaved ?? 0)} saved (median upstream ${Math.round(entry.upstreamMedianMs ?? 0)} ms)${cost}`)
+  }
+  return lines
 }

@@ -31,7 +31,7 @@ export class Gateway {
     // Hashed, so no argument or URL of the upstream (possibly secret) appears in keys.
     const id = createHash('sha256').update(upstream.identity).digest('base64url').slice(0, 12)
     const reason = (error: unknown) => redact(errorMessage(error))
-    this.context = { config, invalidation: new InvalidationPlan(config), upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, redact, reason, flights: new Map(), logger, audit, toolStats: new ToolStats() }
+    this.context = { config, invalidation: new InvalidationPlan(config), upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, redact, reason, flights: new Map(), logger, audit, toolStats: new ToolStats(toolCosts(config), config.costUnit) }
   }
 
   /** Drops the cached results of these tools, for every principal; resolves false when the store refused (the drop is retried). */
@@ -50,4 +50,9 @@ export class Gateway {
     await session.start()
     return session
   }
+}
+
+/** The price of one upstream call of each tool whose rule names one. */
+function toolCosts(config: GatewayConfig): Map<string, number> {
+  return new Map(Object.entries(config.tools).flatMap(([tool, rule]) => (rule.cost === undefined ? [] : [[tool, rule.cost] as const])))
 }

@@ -213,11 +213,17 @@ async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan
     }
   })
 
+  // Set when this caller's own factory ran: a miss without it shared another caller's upstream call.
+  let wentUpstream = false
   const factory = async (): Promise<StoredResult> => {
+    wentUpstream = true
     const forwarded = { ...request.params }
     // A write that lands after its caller gave up (timeout, cancellation) drops again then.
     const late = plan.drops.length === 0 ? undefined : () => void drop()
+    const sent = performance.now()
     const result = await session.requestUpstream('tools/call', forwarded, (cancel) => (cancelUpstream = cancel), late)
+    // The upstream's time for the savings figures: what a later hit of this tool is credited with.
+    context.toolStats.upstream(plan.name, performance.now() - sent)
     // Before the entry exists: a repeat served from it (a dedupe window, another gateway) comes after the drop.
     if (isCompletedResult(result)) await drop()
     if (!isCacheableResult(result)) throw new UncacheableResult(result)
@@ -235,6 +241,7 @@ async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan
     if (!session.requests.complete(request) || cancelled) return
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
     audit(outcome.status)
+    if (outcome.status === 'miss' && !wentUpstream) context.toolStats.coalesced(plan.name)
     await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, outcome.value.result, outcome.status, age) })
   } catch (error) {
     // The call may have run upstream: what it wrote is dropped even when nobody waits any more.

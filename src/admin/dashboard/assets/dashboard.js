@@ -4,8 +4,11 @@
 'use strict'
 ;(() => {
   /** @typedef {{ t: number, hits: number, lookups: number, opsPerSecond: number, hitsPerSecond: number, missesPerSecond: number, stalePerSecond: number, errorsPerSecond: number, hitRate: number | null, p50Ms: number | null, p99Ms: number | null, memoryBytes: number | null, memoryMaxBytes: number | null }} SeriesPoint */
-  /** @typedef {{ hits: number, misses: number, stale: number, errors: number, hitRate: number }} CategoryStats */
-  /** @typedef {CategoryStats & { byCategory: Record<string, CategoryStats>, tools?: Record<string, { hit: number, miss: number, stale: number, bypass: number, error: number, hitRate: number }> }} Stats */
+  /** @typedef {{ callsAvoided: number, secondsSaved: number }} Savings */
+  /** @typedef {{ hits: number, misses: number, stale: number, errors: number, hitRate: number, savings?: Savings }} CategoryStats */
+  /** @typedef {{ hit: number, miss: number, stale: number, bypass: number, error: number, hitRate: number, secondsSaved?: number, costSaved?: number }} ToolStats */
+  /** @typedef {Savings & { costSaved: number, costUnit: string }} ToolSavings */
+  /** @typedef {CategoryStats & { byCategory: Record<string, CategoryStats>, tools?: Record<string, ToolStats>, toolSavings?: ToolSavings }} Stats */
   /** @typedef {{ status: string, store: string, latencyMs?: number, breaker?: string, alerts: Array<{ name: string, firing: boolean, detail: string }>, reasons: string[] }} Health */
   /** @typedef {{ at: number, kind: string, target: string, deleted: number, reason?: string }} Invalidation */
 
@@ -108,7 +111,8 @@
       .map(([name, t]) => ({ name, calls: t.hit + t.miss + t.stale + t.bypass + t.error, ...t }))
       .sort((a, b) => b.calls - a.calls)
       .slice(0, 10)
-    fillTable('tools', tools.map((t) => [t.name, number(t.calls), number(t.hit), number(t.miss), number(t.bypass), bar(t.hitRate, t.hit + t.miss + t.stale)]), 'no tool calls yet (tools appear when a gateway is attached)')
+    fillTable('tools', tools.map((t) => [t.name, number(t.calls), number(t.hit), number(t.miss), number(t.bypass), bar(t.hitRate, t.hit + t.miss + t.stale), seconds(t.secondsSaved ?? 0)]), 'no tool calls yet (tools appear when a gateway is attached)')
+    $('kpi-saved').textContent = saved(stats.toolSavings ?? stats.savings)
     const categories = Object.entries(stats.byCategory)
       .map(([name, c]) => ({ name, lookups: c.hits + c.misses + c.stale, ...c }))
       .sort((a, b) => b.lookups - a.lookups)
@@ -192,6 +196,13 @@
     return td
   }
 
+  /** What caching spared: a gateway's upstream (with money when tools have a cost), else the cache's origin. @param {Savings | ToolSavings | undefined} savings */
+  function saved(savings) {
+    if (savings === undefined) return '–'
+    const money = 'costUnit' in savings && savings.costSaved > 0 ? ` · ${savings.costSaved.toFixed(savings.costSaved < 1 ? 4 : 2)} ${savings.costUnit}` : ''
+    return `${number(savings.callsAvoided)} calls · ${seconds(savings.secondsSaved)}${money}`
+  }
+  const seconds = (/** @type {number} */ value) => (value < 60 ? `${value.toFixed(value < 10 ? 2 : 1)} s` : `${(value / 60).toFixed(1)} min`)
   const percent = (/** @type {number} */ rate) => `${(rate * 100).toFixed(1)}%`
   const number = (/** @type {number} */ n) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 1 }))
   const ms = (/** @type {number | null} */ value) => (value === null ? '–' : value < 1 ? `${Math.round(value * 1000)} µs` : `${value.toFixed(value < 10 ? 2 : 0)} ms`)
