@@ -28,6 +28,8 @@ export interface AdminOptions {
   readonly toolStats?: () => Record<string, ToolSnapshot>
   /** The gateway's savings over every tool, shown in `/stats` as `toolSavings`. */
   readonly toolSavings?: () => SavingsTotals
+  /** The attached gateway's upstream, as clients see it named (never its URL), shown in `/stats` as `upstream`. */
+  readonly upstream?: string
   /** Authenticated requests per second per client address. @default 50 */
   readonly rateLimit?: number
   /** Failed authentications per second per client address, counted apart so a flood of wrong tokens never slows the right one. @default 20 */
@@ -138,6 +140,7 @@ export function createAdminApp(options: AdminOptions): Hono {
       ...cache.stats(),
       ...(options.toolStats === undefined ? {} : { tools: options.toolStats() }),
       ...(options.toolSavings === undefined ? {} : { toolSavings: options.toolSavings() }),
+      ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
     }),
   )
 

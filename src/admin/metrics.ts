@@ -71,6 +71,21 @@ export function createMetrics(cache: Cache, toolStats?: () => Record<string, Too
       this.set({ quantile: '0.99' }, latency.p99 / 1000)
     },
   })
+  const quantiles = (name: string, help: string, pick: (stats: ReturnType<Cache['stats']>) => { p50: number; p99: number }): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['quantile'],
+      registers: [registry],
+      collect() {
+        const summary = pick(cache.stats())
+        this.set({ quantile: '0.5' }, summary.p50 / 1000)
+        this.set({ quantile: '0.99' }, summary.p99 / 1000)
+      },
+    })
+  }
+  quantiles('mcp_cache_store_latency_seconds', "The store's own read latency quantiles since start (what judges its health)", (stats) => stats.store)
+  quantiles('mcp_cache_origin_latency_seconds', 'Origin (factory) call latency quantiles since start, on the misses that ran it', (stats) => stats.origin)
   new Gauge({
     name: 'mcp_cache_circuit_open',
     help: '1 while the store circuit breaker is open or half-open',

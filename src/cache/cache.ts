@@ -623,9 +623,14 @@ export class Cache {
 
   private async read(storeKey: string, category: string, onFailure?: () => void): Promise<StoredEntry | undefined> {
     this.assertOpen()
+    const { stats } = this.core
+    const started = stats.enabled ? performance.now() : 0
     try {
-      return await this.core.store.get(storeKey)
+      const entry = await this.core.store.get(storeKey)
+      if (stats.enabled) stats.store(category, performance.now() - started)
+      return entry
     } catch (error) {
+      if (stats.enabled) stats.store(category, performance.now() - started)
       this.storeFailed('get', error, category)
       onFailure?.()
       return undefined

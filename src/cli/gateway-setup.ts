@@ -35,6 +35,7 @@ export async function startAdminFor(
     invalidateTools: (tools) => gateway.invalidateTools(tools),
     toolStats: () => gateway.context.toolStats.snapshot(),
     toolSavings: () => gateway.context.toolStats.totals(),
+    upstream: gateway.context.upstreamName,
     trustProxy: options.trustProxy === true,
     logger,
   })

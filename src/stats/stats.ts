@@ -25,6 +25,8 @@ export interface CategoryStats {
   readonly latency: LatencySummary
   /** How long the origin (the factory) took on the misses that ran it, apart from the store's own time. */
   readonly origin: LatencySummary
+  /** How long the store's own reads took (what judges its health: the seeds' "slow Redis operations"). */
+  readonly store: LatencySummary
   /** What caching spared the origin: see {@link Savings}. */
   readonly savings: Savings
 }
@@ -53,6 +55,8 @@ export interface StatsCounter {
   latency(category: string, ms: number): void
   /** How long one origin call (a factory run that produced a value) took. */
   origin(category: string, ms: number): void
+  /** How long one read of the store took, failed ones included (a timeout is a slow operation). */
+  store(category: string, ms: number): void
   snapshot(): StatsSnapshot
   /** A copy of every category's latencies merged, for windowed percentiles. */
   latencyHistogram(): Histogram
@@ -65,6 +69,7 @@ interface CategoryCell {
   counts: Counts
   latency: Histogram
   origin: Histogram
+  store: Histogram
   recentOrigin: RecentMedian
   avoided: number
   savedMs: number
@@ -75,6 +80,7 @@ function newCell(): CategoryCell {
     counts: { hits: 0, misses: 0, stale: 0, coalesced: 0, sets: 0, deletes: 0, errors: 0, corrupt: 0 },
     latency: new Histogram(),
     origin: new Histogram(),
+    store: new Histogram(),
     recentOrigin: new RecentMedian(),
     avoided: 0,
     savedMs: 0,
@@ -89,6 +95,7 @@ function toStats(cell: CategoryCell): CategoryStats {
     hitRate: lookups === 0 ? 0 : hits / lookups,
     latency: cell.latency.summary(),
     origin: cell.origin.summary(),
+    store: cell.store.summary(),
     savings: { callsAvoided: cell.avoided, secondsSaved: cell.savedMs / 1000 },
   }
 }
@@ -118,6 +125,10 @@ export class RecordingStats implements StatsCounter {
     cell.recentOrigin.add(ms)
   }
 
+  store(category: string, ms: number): void {
+    this.cell(category).store.record(ms)
+  }
+
   snapshot(): StatsSnapshot {
     const total = newCell()
     const byCategory: Record<string, CategoryStats> = Object.create(null) as Record<string, CategoryStats>
@@ -125,6 +136,7 @@ export class RecordingStats implements StatsCounter {
       for (const event of EVENTS) total.counts[event] += cell.counts[event]
       total.latency.merge(cell.latency)
       total.origin.merge(cell.origin)
+      total.store.merge(cell.store)
       total.avoided += cell.avoided
       total.savedMs += cell.savedMs
       byCategory[name] = Object.freeze(toStats(cell))
@@ -162,6 +174,7 @@ export class NoopStats implements StatsCounter {
   count(): void {}
   latency(): void {}
   origin(): void {}
+  store(): void {}
   snapshot(): StatsSnapshot {
     return EMPTY
   }

@@ -94,7 +94,16 @@ describe('dashboard in Chromium', () => {
       const toolRow = await text(page, '#tools tbody tr')
       expect(toolRow).toContain('lookup_code')
       expect(toolRow).toContain('80.0%') // 24 hits of 30 calls
-      expect(await text(page, '#categories tbody')).toContain('call')
+      // A gateway's categories say little (every call is `call`): its savings per tool show instead.
+      expect(await page.locator('#categories-panel').isHidden()).toBe(true)
+      expect(await text(page, '#savings-scope')).toMatch(/^upstream /)
+      const savingsRow = await page.locator('#savings tbody tr').first().locator('td').allTextContents()
+      expect(savingsRow.slice(0, 2)).toStrictEqual(['lookup_code', '24'])
+      expect(savingsRow[2]).toMatch(/^\d+\.\d+ s$/)
+      // The time axis ticks whole seconds as a clock (HH:MM:SS), with no date line under them.
+      const ticks = (await page.locator('#chart-ops').getAttribute('data-ticks')) ?? ''
+      expect(ticks).toMatch(/\d\d:\d\d:\d\d/)
+      expect(ticks).not.toMatch(/:\d\d\.\d{3}|\d{1,2}\/\d{1,2}\/\d{2}/)
       expect(await text(page, '#invalidations tbody')).toMatch(/generations\s*tool:lookup_code\s*all\s*admin API/)
       expect(await page.locator('#chart-ops canvas').count()).toBe(1)
       expect(await page.locator('#alerts li').count()).toBe(4)
@@ -122,6 +131,7 @@ describe('dashboard in Chromium', () => {
         expect(await text(page, '#breaker')).toBe('n/a')
         expect(await text(page, '#categories tbody td')).toBe(hostile)
         expect(await text(page, '#tools tbody td')).toBe(hostile)
+        expect(await text(page, '#savings tbody td')).toBe(hostile)
         expect(await page.locator('table img').count()).toBe(0)
         expect(await page.evaluate('window.__xss')).toBeUndefined()
         expect(problems).toStrictEqual([])

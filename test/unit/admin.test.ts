@@ -1,6 +1,7 @@
 /** The admin API through Hono's request injection, on the memory store. */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createAdminApp } from '../../src/admin/admin-app.js'
+import { evaluateAlerts } from '../../src/admin/alerts.js'
 import { createCache } from '../../src/cache/create-cache.js'
 import type { Cache } from '../../src/cache/cache.js'
 
@@ -99,6 +100,25 @@ describe('admin API', () => {
     expect((await app.request('/stats/series?since=yesterday', { headers: auth })).status).toBe(400)
     const series = await (await app.request('/stats/series?since=0', { headers: auth })).json()
     expect(series).toMatchObject({ intervalMs: 1000, points: expect.any(Array) })
+  })
+
+  it("judges store health by the store's own reads: a slow origin inside misses is not a slow store", async () => {
+    const slowOrigin = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 120))
+      return 'loaded'
+    }
+    await Promise.all(Array.from({ length: 5 }, (_, i) => cache.getOrSet(`report:${i}`, slowOrigin)))
+    const stats = cache.stats()
+    // The caller saw the origin's 120 ms; the store did not take it.
+    expect(stats.latency.p99).toBeGreaterThan(100)
+    expect(stats.origin.p50).toBeGreaterThanOrEqual(110)
+    expect(stats.store.p99).toBeLessThan(100)
+    const ready = (await (await app.request('/health/ready', { headers: auth })).json()) as { status: string; alerts: Array<{ name: string; firing: boolean }> }
+    expect(ready.alerts.find((alert) => alert.name === 'slow_operations')?.firing).toBe(false)
+    expect(ready.status).toBe('ready')
+    // A store whose reads take over 100 ms at p99 does fire it (the condition, on a snapshot).
+    const slowStore = { ...stats, store: { ...stats.store, p99: 150 } }
+    expect(evaluateAlerts(slowStore, undefined, 'closed').find((alert) => alert.name === 'slow_operations')).toMatchObject({ firing: true, detail: expect.stringContaining('store reads p99 150 ms') })
   })
 
   it('reports the in-process store in /performance when there is no Redis', async () => {

@@ -5,10 +5,10 @@
 ;(() => {
   /** @typedef {{ t: number, hits: number, lookups: number, opsPerSecond: number, hitsPerSecond: number, missesPerSecond: number, stalePerSecond: number, errorsPerSecond: number, hitRate: number | null, p50Ms: number | null, p99Ms: number | null, memoryBytes: number | null, memoryMaxBytes: number | null }} SeriesPoint */
   /** @typedef {{ callsAvoided: number, secondsSaved: number }} Savings */
-  /** @typedef {{ hits: number, misses: number, stale: number, errors: number, hitRate: number, savings?: Savings }} CategoryStats */
-  /** @typedef {{ hit: number, miss: number, stale: number, bypass: number, error: number, hitRate: number, secondsSaved?: number, costSaved?: number }} ToolStats */
+  /** @typedef {{ hits: number, misses: number, stale: number, errors: number, hitRate: number, savings?: Savings, origin?: { p50: number, p99: number, count: number } }} CategoryStats */
+  /** @typedef {{ hit: number, miss: number, stale: number, bypass: number, error: number, hitRate: number, callsAvoided?: number, secondsSaved?: number, upstreamMedianMs?: number, costSaved?: number }} ToolStats */
   /** @typedef {Savings & { costSaved: number, costUnit: string }} ToolSavings */
-  /** @typedef {CategoryStats & { byCategory: Record<string, CategoryStats>, tools?: Record<string, ToolStats>, toolSavings?: ToolSavings }} Stats */
+  /** @typedef {CategoryStats & { byCategory: Record<string, CategoryStats>, tools?: Record<string, ToolStats>, toolSavings?: ToolSavings, upstream?: string }} Stats */
   /** @typedef {{ status: string, store: string, latencyMs?: number, breaker?: string, alerts: Array<{ name: string, firing: boolean, detail: string }>, reasons: string[] }} Health */
   /** @typedef {{ at: number, kind: string, target: string, deleted: number, reason?: string }} Invalidation */
 
@@ -31,6 +31,17 @@
     return response.json()
   }
 
+  /** Tick steps of the time axis, in seconds. */
+  const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600]
+  /** A time-axis label: the local clock time of `t` seconds since the epoch. @param {number} t */
+  const clock = (t) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+
+  /** Keeps the labels drawn on the canvas in `data-ticks` too, where tests and assistive tools can read them. @param {HTMLElement} element @param {string[]} labels */
+  function showTicks(element, labels) {
+    element.dataset['ticks'] = labels.join(' ')
+    return labels
+  }
+
   // Charts: x is seconds (uPlot's time unit); null leaves a gap.
   /** @param {string} id @param {Array<{ label: string, stroke: string }>} lines @param {import('uplot').Scale} [y] */
   function chart(id, lines, y) {
@@ -39,7 +50,10 @@
       {
         width: element.clientWidth || 400,
         height: 200,
-        scales: { x: { time: true }, ...(y === undefined ? {} : { y }) },
+        // At least a minute wide, so a few seconds of data do not stretch into half-second ticks.
+        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] }, ...(y === undefined ? {} : { y }) },
+        // Whole seconds, as a clock: no date line under the ticks to collide with them.
+        axes: [{ incrs: TIME_STEPS, space: 70, values: (_u, splits) => showTicks(element, splits.map(clock)) }, {}],
         series: [{}, ...lines.map((line) => ({ ...line, width: 2, spanGaps: false }))],
         legend: { live: false },
       },
@@ -113,11 +127,31 @@
       .slice(0, 10)
     fillTable('tools', tools.map((t) => [t.name, number(t.calls), number(t.hit), number(t.miss), number(t.bypass), bar(t.hitRate, t.hit + t.miss + t.stale), seconds(t.secondsSaved ?? 0)]), 'no tool calls yet (tools appear when a gateway is attached)')
     $('kpi-saved').textContent = saved(stats.toolSavings ?? stats.savings)
+    // The origin's own time, apart from the cache's (it is inside every miss the callers saw).
+    $('kpi-origin').textContent = stats.origin === undefined || stats.origin.count === 0 ? '–' : `${ms(stats.origin.p50)} / ${ms(stats.origin.p99)}`
     const categories = Object.entries(stats.byCategory)
       .map(([name, c]) => ({ name, lookups: c.hits + c.misses + c.stale, ...c }))
       .sort((a, b) => b.lookups - a.lookups)
       .slice(0, 10)
     fillTable('categories', categories.map((c) => [c.name, number(c.lookups), number(c.hits), number(c.misses), bar(c.hitRate, c.lookups)]), 'no lookups yet')
+    drawSavings(stats)
+  }
+
+  /**
+   * Savings per tool on a gateway (whose categories say little: every call is `call`), else per
+   * category. @param {Stats} stats
+   */
+  function drawSavings(stats) {
+    const gateway = stats.tools !== undefined
+    $('categories-panel').hidden = gateway
+    $('savings-name').textContent = gateway ? 'tool' : 'category'
+    $('savings-scope').textContent = gateway ? `upstream ${stats.upstream ?? ''}` : 'origin calls'
+    const unit = stats.toolSavings?.costUnit ?? ''
+    const rows = gateway
+      ? Object.entries(stats.tools ?? {}).map(([name, t]) => ({ name, avoided: t.callsAvoided ?? 0, seconds: t.secondsSaved ?? 0, median: t.upstreamMedianMs ?? 0, cost: t.costSaved }))
+      : Object.entries(stats.byCategory).map(([name, c]) => ({ name, avoided: c.savings?.callsAvoided ?? 0, seconds: c.savings?.secondsSaved ?? 0, median: c.origin?.p50 ?? 0, cost: undefined }))
+    const top = rows.filter((r) => r.avoided > 0).sort((a, b) => b.seconds - a.seconds || b.avoided - a.avoided).slice(0, 10)
+    fillTable('savings', top.map((r) => [r.name, number(r.avoided), seconds(r.seconds), ms(r.median), r.cost === undefined ? '–' : `${r.cost.toFixed(r.cost < 1 ? 4 : 2)} ${unit}`]), 'nothing saved yet: savings come with hits')
   }
 
   /** @param {Health} health */
