@@ -1,6 +1,6 @@
 /**
  * Redis glob patterns (`SCAN MATCH`): escaping user text into a literal, and the
- * same matching semantics in process for the memory store.
+ * same matching semantics in process for the memory store (in linear time).
  */
 
 const GLOB_SPECIAL = /[*?[\]\\]/g
@@ -10,24 +10,73 @@ export function escapeGlob(text: string): string {
   return text.replace(GLOB_SPECIAL, (char) => `\\${char}`)
 }
 
-/** Compiles a Redis glob pattern into an anchored RegExp with Redis's semantics. */
-export function globToRegExp(pattern: string): RegExp {
-  let source = '^'
+/** Tests whole texts against one glob pattern. */
+export interface GlobMatcher {
+  test(text: string): boolean
+}
+
+/** One step of a compiled pattern: any run of characters, or exactly one that passes `matches`. */
+type GlobToken = { readonly star: true } | { readonly star: false; matches(char: string): boolean }
+
+const STAR: GlobToken = { star: true }
+const ANY_CHAR: GlobToken = { star: false, matches: () => true }
+
+/**
+ * Compiles a Redis glob pattern (`*`, `?`, `[a-c]`, `[^x]`, `\` escapes) into a matcher with
+ * Redis's semantics, for the memory store. It runs in time linear in the pattern times the text:
+ * a RegExp of `[\s\S]*` runs backtracks exponentially, so a client's pattern of many stars
+ * (`*a*a*a...*b`) could stop the process.
+ */
+export function compileGlob(pattern: string): GlobMatcher {
+  const tokens: GlobToken[] = []
   for (let i = 0; i < pattern.length; i++) {
     const char = pattern[i] as string
-    if (char === '*') source += '[\\s\\S]*'
-    else if (char === '?') source += '[\\s\\S]'
-    else if (char === '\\' && i + 1 < pattern.length) source += escapeRegExp(pattern[++i] as string)
+    if (char === '*') {
+      if (tokens.at(-1) !== STAR) tokens.push(STAR) // `**` is `*`
+    } else if (char === '?') tokens.push(ANY_CHAR)
+    else if (char === '\\' && i + 1 < pattern.length) tokens.push(literal(pattern[++i] as string))
     else if (char === '[') {
       const end = findClassEnd(pattern, i)
-      if (end === -1) source += '\\['
+      if (end === -1) tokens.push(literal('['))
       else {
-        source += compileClass(pattern.slice(i + 1, end))
+        // One character against a class without quantifiers: a RegExp that cannot backtrack.
+        const single = new RegExp(`^${compileClass(pattern.slice(i + 1, end))}$`)
+        tokens.push({ star: false, matches: (c) => single.test(c) })
         i = end
       }
-    } else source += escapeRegExp(char)
+    } else tokens.push(literal(char))
   }
-  return new RegExp(`${source}$`)
+  return { test: (text) => matchTokens(tokens, text) }
+}
+
+function literal(expected: string): GlobToken {
+  return { star: false, matches: (char) => char === expected }
+}
+
+/**
+ * The classic wildcard walk: on a mismatch, go back to the last star and let it take one more
+ * character. Earlier stars never need revisiting, so the work is bounded by tokens x text.
+ */
+function matchTokens(tokens: readonly GlobToken[], text: string): boolean {
+  let t = 0
+  let p = 0
+  let starAt = -1
+  let starText = 0
+  while (t < text.length) {
+    const token = tokens[p]
+    if (token !== undefined && !token.star && token.matches(text[t] as string)) {
+      t++
+      p++
+    } else if (token !== undefined && token.star) {
+      starAt = p++
+      starText = t
+    } else if (starAt !== -1) {
+      p = starAt + 1
+      t = ++starText
+    } else return false
+  }
+  while (tokens[p]?.star === true) p++
+  return p === tokens.length
 }
 
 function findClassEnd(pattern: string, start: number): number {

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import { plainEntryBytes, type EncodedValue } from '../codec/envelope.js'
 import { decodeValue, encodeValue } from '../codec/tagged-json.js'
-import { globToRegExp } from '../keys/glob.js'
+import { compileGlob } from '../keys/glob.js'
 import { deepFreeze } from './deep-freeze.js'
 import type { ScanOptions, Store, StoredEntry } from './store.js'
 
@@ -148,7 +148,7 @@ export class MemoryStore implements Store {
   }
 
   async *scan(pattern: string, options: ScanOptions = {}): AsyncIterable<string[]> {
-    const matcher = globToRegExp(pattern)
+    const matcher = compileGlob(pattern)
     const count = options.count ?? 500
     let batch: string[] = []
     // Snapshot the keys first: deleting while iterating an LRU skips entries.
@@ -164,7 +164,7 @@ export class MemoryStore implements Store {
   }
 
   async scanPage(pattern: string, cursor: string, count: number): Promise<{ keys: string[]; cursor: string }> {
-    const matcher = globToRegExp(pattern)
+    const matcher = compileGlob(pattern)
     const all = [...this.lru.keys()]
     const start = Number(cursor) || 0
     const keys = all.slice(start, start + count).filter((key) => matcher.test(key) && this.getLocal(key) !== undefined)
