@@ -8,6 +8,7 @@ import type { Histogram } from '../stats/histogram.js'
 import type { Invalidation, InvalidationLog } from '../stats/invalidation-log.js'
 import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
 import type { Store, StoredEntry } from '../stores/store.js'
+import type { WriteGuard } from './write-guard.js'
 import type { RedisTopology } from '../stores/redis-link.js'
 import { hasLocks, loadOnce, type DistributedFlight } from './distributed-flight.js'
 import type { Generations } from './generations.js'
@@ -39,6 +40,8 @@ export interface CacheCore {
   readonly invalidations: InvalidationLog
   /** Generation tokens and the bumps still owed to the store. */
   readonly generations: Generations
+  /** Keeps a load from writing what a write or invalidation overtook while its factory ran. */
+  readonly guard: WriteGuard
   closed: boolean
 }
 
@@ -238,7 +241,9 @@ export class Cache {
   async set(key: string, value: unknown, options?: SetOptions): Promise<boolean> {
     const category = categoryOf(key)
     const storeKey = this.space.qualify(key)
-    return writeEntry(this.core, storeKey, category, value, planWrite(this.core, this.space, category, options), true)
+    const plan = planWrite(this.core, this.space, category, options)
+    this.core.guard.keysChanged([storeKey])
+    return writeEntry(this.core, storeKey, category, value, plan, true)
   }
 
   /** Stores many values in one round trip. Resolves false when the store failed. */
@@ -248,6 +253,7 @@ export class Cache {
       const plan = planWrite(this.core, this.space, category, options)
       return { storeKey: this.space.qualify(key), entry: entryOf(value, plan), category, plan }
     })
+    this.core.guard.keysChanged(writes.map(({ storeKey }) => storeKey))
     try {
       await this.core.store.mset(writes.map(({ storeKey, entry }) => [storeKey, entry] as const))
       for (const { category } of writes) this.core.stats.count('sets', category)
@@ -274,6 +280,7 @@ export class Cache {
     if (keys.length === 0) return 0
     const category = categoryOf(keys[0] as string)
     const storeKeys = keys.map((key) => this.space.qualify(key))
+    this.core.guard.keysChanged(storeKeys)
     try {
       const deleted = await this.core.store.delete(storeKeys)
       for (const key of keys) this.core.stats.count('deletes', categoryOf(key))
@@ -320,6 +327,8 @@ export class Cache {
   /** Deletes every entry written with any of `tags` (in this namespace); resolves to how many. */
   async invalidateTags(tags: readonly string[], options?: InvalidateOptions): Promise<number> {
     let deleted = 0
+    // Before the sets are taken: a load of a tagged entry still running must not write it after.
+    this.core.guard.tagsChanged(tags.map((tag) => this.space.tagKey(tag)))
     for (const tag of tags) {
       try {
         const members = await this.core.store.takeSet(this.space.tagKey(tag))
@@ -339,6 +348,7 @@ export class Cache {
    */
   async deleteByPattern(glob: string, options?: InvalidateOptions): Promise<number> {
     const pattern = this.space.bulkPattern(glob, 'deleteByPattern')
+    this.core.guard.patternChanged(pattern)
     const deleted = await this.deleteMatching(pattern)
     this.core.invalidations.record('pattern', [pattern], deleted, options?.reason)
     return deleted
@@ -353,6 +363,7 @@ export class Cache {
       throw new CacheError(errors.E_INVALID_CONFIG, "clear() with an empty prefix would delete every key of the Redis database, other programs' too: delete what is yours with deleteByPattern('cpt:*')")
     }
     const pattern = this.space.everything()
+    this.core.guard.patternChanged(pattern)
     const deleted = await this.deleteMatching(pattern)
     this.core.invalidations.record('clear', [pattern], deleted, options?.reason)
     return deleted
@@ -580,8 +591,12 @@ export class Cache {
     softMs: number | undefined,
     hardMs: number | undefined,
   ): Promise<CacheResult<T>> {
-    const { stats } = this.core
+    const { stats, guard } = this.core
+    // A write, delete or invalidation of this entry while the factory runs makes its value older
+    // than what the caller did since: it is returned, not stored.
+    const since = guard.epoch
     const write = (value: unknown): void => {
+      if (!guard.unchangedSince(storeKey, plan.tagKeys, since)) return
       writeEntry(this.core, storeKey, category, value, plan, false).catch((error: unknown) => this.storeFailed('set', error, category))
     }
     let value: T | typeof SOFT_TIMEOUT

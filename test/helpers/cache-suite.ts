@@ -357,5 +357,44 @@ export function describeCacheEngine(name: string, make: (options: { grace?: stri
       expect(stats?.savings.secondsSaved).toBeGreaterThanOrEqual(29 * 0.045)
       expect(stats?.savings.secondsSaved).toBeLessThanOrEqual((29 * 2 * (stats?.origin.p99 ?? 0)) / 1000)
     })
+
+    it('never stores what a write, delete or invalidation overtook while the factory ran (the cache-aside race)', async () => {
+      /** A load whose factory read the origin ("old") and answers only when released. */
+      const startLoad = async (key: string, tags: string[] = []) => {
+        let release: () => void = () => undefined
+        let started: () => void = () => undefined
+        const gate = new Promise<void>((resolve) => (release = resolve))
+        const running = new Promise<void>((resolve) => (started = resolve))
+        const result = cache.getOrSet(key, async () => {
+          started()
+          await gate
+          return 'old'
+        }, { tags })
+        // Overtaken only once the factory has read "the origin": earlier, it would read the new state.
+        await running
+        return { release, result }
+      }
+      const overtakers: Array<[string, (key: string) => Promise<unknown>]> = [
+        ['delete', (key) => cache.delete(key)],
+        ['set', (key) => cache.set(key, 'new')],
+        ['invalidateTags', () => cache.invalidateTags(['race-tag'])],
+        ['deleteByPattern', (key) => cache.deleteByPattern(`${key.slice(0, -1)}*`)],
+      ]
+      for (const [name, overtake] of overtakers) {
+        const key = `race:${name}:1`
+        const load = await startLoad(key, ['race-tag'])
+        await overtake(key)
+        load.release()
+        // The caller still gets what its factory returned.
+        expect(await load.result).toBe('old')
+        const after = await cache.getOrSetWithStatus(key, async () => 'fresh')
+        expect(after.value, name).toBe(name === 'set' ? 'new' : 'fresh')
+      }
+      // Nothing overtook this one: it is stored.
+      const quiet = await startLoad('race:quiet:1')
+      quiet.release()
+      await quiet.result
+      expect(await cache.getOrSetWithStatus('race:quiet:1', async () => 'fresh')).toStrictEqual({ value: 'old', status: 'hit' })
+    })
   })
 }
