@@ -19,7 +19,8 @@ export interface CacheToolContext {
 export function registerCacheTools(server: McpServer, { router, cache, database, analytics }: CacheToolContext): void {
   server.registerTool('invalidate_cache', {
     description: "Drops the cached entries whose keys match a Redis glob, as the seed's invalidate_cache('experiment:exp_123*'). " +
-      'The pattern must start with a key category and a colon (experiment:, assignment:, user:, metrics:, analytics:, vector:, event:).',
+      'The pattern is a key category and a colon (experiment:, assignment:, user:, metrics:, analytics:, vector:, event:), ' +
+      'an identifier without wildcards, and at most one * at the end.',
     inputSchema: z.object({ pattern: z.string().max(512) }),
     annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
   }, ({ pattern }) => answer(() => router.invalidateCache(pattern)))

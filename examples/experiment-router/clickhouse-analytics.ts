@@ -10,7 +10,7 @@ import { dayBucket, hourBucket } from './time-buckets.js'
  * The seed's ClickHouseProcessor: analytics and time-series figures read from
  * ClickHouse. Events are written to the SQL database first (its primary key is
  * the last word on duplicates) and then copied here; at start every event of
- * the SQL database is copied again, which repairs a copy that failed.
+ * the SQL database is copied again (a copy that failed while it ran is not retried before that).
  *
  * The table is a ReplacingMergeTree ordered by the event id, and every query
  * reads it with FINAL: an event copied twice (at every start, or by a retry)
@@ -38,11 +38,15 @@ export function eventRow(event: NewEvent): Record<string, string | number> {
   }
 }
 
-/** A read failed: a tool error that says what to do, and (thrown from a factory) never cached. */
+/**
+ * A read failed: a tool error that says what to do, and (thrown from a factory) never cached.
+ * The details (ClickHouse's address and its own error text) go to stderr for the operator; the
+ * client learns only that analytics are unavailable.
+ */
 function unavailable(error: unknown): RouterError {
   const reason = error instanceof Error ? error.message : String(error)
-  return new RouterError('E_ANALYTICS_UNAVAILABLE',
-    `${reason}. Analytics are read from ClickHouse while CLICKHOUSE_URL is set: start ClickHouse, or unset CLICKHOUSE_URL to read them from the SQL database.`)
+  console.error(`[experiment-router] analytics read failed: ${reason}`)
+  return new RouterError('E_ANALYTICS_UNAVAILABLE', 'analytics are unavailable: the ClickHouse server did not answer the query; try again later')
 }
 
 /**

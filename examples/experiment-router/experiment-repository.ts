@@ -52,10 +52,10 @@ export class ExperimentRepository {
 
   /** Applies `changes` to a profile; undefined when the user does not exist. */
   async updateUserProfile(id: string, changes: UserProfileChanges): Promise<UserProfile | undefined> {
-    const current = await this.getUserProfile(id)
-    if (current === undefined) return undefined
-    await this.db.run('UPDATE user_profiles SET display_name = ?, country = ?, plan = ? WHERE id = ?',
-      [changes.displayName ?? current.displayName, changes.country ?? current.country, changes.plan ?? current.plan, id])
+    // One statement, each field kept where no change is given: two concurrent updates of
+    // different fields both land (a read, then a write of all three, lost one of them).
+    await this.db.run('UPDATE user_profiles SET display_name = COALESCE(?, display_name), country = COALESCE(?, country), plan = COALESCE(?, plan) WHERE id = ?',
+      [changes.displayName ?? null, changes.country ?? null, changes.plan ?? null, id])
     return this.getUserProfile(id)
   }
 

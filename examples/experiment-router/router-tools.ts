@@ -4,6 +4,11 @@ import type { ExperimentRouter } from './experiment-router.js'
 import { RouterError } from './router-error.js'
 import { answer, id } from './tool-answer.js'
 
+/**
+ * An event id a client names. `auto_` ids are the router's own (derived per hour for route_data
+ * without one): a client sending one could mark another user's event as already seen.
+ */
+const clientEventId = id.refine((value) => !value.startsWith('auto_'), "ids starting with 'auto_' are the router's own: choose another event_id")
 const eventType = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower-case letters, digits and _ (e.g. conversion)')
 const hour = z.string().regex(/^\d{10}$/, 'a UTC hour as YYYYMMDDHH, e.g. 2024120114')
 const day = z.string().regex(/^\d{8}$/, 'a UTC day as YYYYMMDD, e.g. 20241201')
@@ -32,7 +37,7 @@ export function registerRouterTools(server: McpServer, router: ExperimentRouter)
   server.registerTool('record_event', {
     description: "Records an event (view, click, conversion ...) for the user's variant, once per event_id: a repeated id is answered as a duplicate.",
     inputSchema: z.object({
-      event_id: id, experiment_id: id, user_id: id, event_type: eventType,
+      event_id: clientEventId, experiment_id: id, user_id: id, event_type: eventType,
       value: z.number().finite().optional(), occurred_at: z.string().optional(),
     }),
     annotations: { idempotentHint: true, destructiveHint: false, openWorldHint: false },
@@ -76,7 +81,7 @@ export function registerRouterTools(server: McpServer, router: ExperimentRouter)
     description: "The seed's router entry: experiment, the user's assignment and profile in one call, and the event recorded when event_type is given. " +
       'Without event_id the id is derived from experiment, user, event type and UTC hour: such an event is recorded at most once per hour.',
     inputSchema: z.object({
-      experiment_id: id, user_id: id, event_type: eventType.optional(), event_id: id.optional(),
+      experiment_id: id, user_id: id, event_type: eventType.optional(), event_id: clientEventId.optional(),
       value: z.number().finite().optional(), occurred_at: z.string().optional(),
     }),
     annotations: { idempotentHint: true, destructiveHint: false, openWorldHint: false },

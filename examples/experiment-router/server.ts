@@ -23,6 +23,18 @@ import { registerRouterTools } from './router-tools.js'
 import { registerSearchTools } from './search-tools.js'
 import { lanceVectorIndex } from './vector-index.js'
 
+/**
+ * A URL as it may be printed: rebuilt without user and password by the URL API. Text redaction
+ * cannot tell where a password with a space or a quote ends; the parser can.
+ */
+function withoutCredentials(url: string): string {
+  if (!URL.canParse(url)) return '(an unreadable CLICKHOUSE_URL)'
+  const parsed = new URL(url)
+  parsed.username = ''
+  parsed.password = ''
+  return parsed.toString()
+}
+
 /** A message without any password a driver echoed from a connection string. */
 const safeMessage = (error: unknown): string => redactSecrets(error instanceof Error ? error.message : String(error))
 
@@ -39,7 +51,7 @@ let analytics: AnalyticsSource
 try {
   analytics = clickhouseUrl === undefined ? sqlAnalytics(repository) : await openClickHouseAnalytics(clickhouseUrl, repository)
 } catch (error) {
-  console.error(`[experiment-router] cannot use ClickHouse at ${redactSecrets(clickhouseUrl ?? '')}: ${safeMessage(error)}. ` +
+  console.error(`[experiment-router] cannot use ClickHouse at ${withoutCredentials(clickhouseUrl ?? '')}: ${safeMessage(error)}. ` +
     'Start it, fix CLICKHOUSE_URL (http://host:8123/database), or unset CLICKHOUSE_URL to read analytics from the SQL database.')
   await db.close().catch(() => undefined)
   process.exit(1)

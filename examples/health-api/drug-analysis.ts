@@ -24,6 +24,8 @@ export interface DrugAnalysis {
   readonly cautions: ReadonlyArray<{ readonly condition: string; readonly note: string }>
   readonly age_note?: string
   readonly risk: 'low' | 'moderate' | 'high'
+  /** The source's `updated_at` of every record the analysis read (the drug and the other medications it knows). */
+  readonly source_updated_at: Readonly<Record<string, string>>
 }
 
 /** Reference information on `name`, or undefined for a drug the table does not know (not cached). */
@@ -52,5 +54,28 @@ export function analyzeDrug(table: DrugTable, request: Pick<DrugAnalysisRequest,
     cautions,
     ...(older ? { age_note: 'age 65 or over: start low and review regularly' } : {}),
     risk: findings === 0 ? 'low' : findings === 1 ? 'moderate' : 'high',
+    source_updated_at: sourceVersions(table, request),
   }
+}
+
+/** The `updated_at` of each record an analysis of `request` reads. */
+function sourceVersions(table: DrugTable, request: Pick<DrugAnalysisRequest, 'drug_name' | 'other_medications'>): Record<string, string> {
+  const versions: Record<string, string> = {}
+  for (const name of [request.drug_name, ...request.other_medications]) {
+    const record = table.find(name)
+    if (record !== undefined) versions[record.name] = record.updatedAt
+  }
+  return versions
+}
+
+/**
+ * True while a cached analysis was made from the records the source holds now: a changed
+ * interaction or caution (a new `updated_at` on any record it read) makes it analysed again.
+ */
+export function isCurrentAnalysis(cached: unknown, table: DrugTable, request: Pick<DrugAnalysisRequest, 'drug_name' | 'other_medications'>): boolean {
+  const versions = (cached as Partial<DrugAnalysis> | undefined)?.source_updated_at
+  if (versions === undefined) return false
+  const now = sourceVersions(table, request)
+  const names = Object.keys(now)
+  return names.length === Object.keys(versions).length && names.every((name) => versions[name] === now[name])
 }

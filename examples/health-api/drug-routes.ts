@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
-import { analyzeDrug, lookUpDrugInfo } from './drug-analysis.js'
+import { analyzeDrug, isCurrentAnalysis, lookUpDrugInfo } from './drug-analysis.js'
 import { isCurrentInfo } from './drug-info-validation.js'
 import { drugAnalysisKey, drugInfoKey, userSessionKey } from './medinsight-keys.js'
 import { readBody } from './request-body.js'
@@ -25,8 +25,12 @@ export function drugRoutes({ cache, drugs, origin, counters, drugInfoMaxAgeMs }:
     const { analysis_id: givenId, drug_name: name, ...options } = body.data
     const table = await drugs.current()
     // undefined (an unknown drug) is returned but never cached, so adding the drug later needs no purge.
-    const { value: analysis, status } = await cache.getOrSetWithStatus(drugAnalysisKey(name, options), () =>
-      origin.run('drug_analysis', () => analyzeDrug(table, { drug_name: name, ...options })))
+    const request = { drug_name: name, ...options }
+    const { value: analysis, status } = await cache.getOrSetWithStatus(
+      drugAnalysisKey(name, options),
+      () => origin.run('drug_analysis', () => analyzeDrug(table, request)),
+      { accept: (cached) => isCurrentAnalysis(cached, table, request) },
+    )
     const analysisId = givenId ?? randomUUID()
     await Promise.all([
       counters.recordRequest('drug_analysis', status !== 'miss'),

@@ -40,13 +40,20 @@ export interface ClickHouseHandle {
 const running = new Set<() => void>()
 let exitHookInstalled = false
 
+/** No clickhouse-server here, and none could be installed: the only reason the ClickHouse tests may skip. */
+export class ClickHouseMissing extends Error {}
+
 /** The server binary: CLICKHOUSE_SERVER_BIN, PATH, /usr/sbin (root's PATH may lack it), else apt as root. */
 function serverBinary(): string {
   const configured = process.env['CLICKHOUSE_SERVER_BIN']
   if (configured !== undefined && configured !== '') return configured
   const found = findOnPath('clickhouse-server') ?? (existsSync('/usr/sbin/clickhouse-server') ? '/usr/sbin/clickhouse-server' : undefined)
   if (found !== undefined) return found
-  ensureInstalled(CLICKHOUSE_SERVER)
+  try {
+    ensureInstalled(CLICKHOUSE_SERVER)
+  } catch (error) {
+    throw new ClickHouseMissing(error instanceof Error ? error.message : String(error))
+  }
   return findOnPath('clickhouse-server') ?? '/usr/sbin/clickhouse-server'
 }
 

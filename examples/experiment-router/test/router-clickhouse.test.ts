@@ -3,20 +3,33 @@
  * starts and removes), behind the real mcp-cache engine, memory and Redis: the
  * scripted session gives SQL's figures, rows inserted straight into ClickHouse
  * come back `fresh` then `cached`, and a ClickHouse that goes away is
- * reported. When clickhouse-server cannot be installed or started here, the
- * ClickHouse tests are skipped with a message saying why.
+ * reported. When clickhouse-server is missing and cannot be installed here, the
+ * ClickHouse tests are skipped with a message saying why; one that is there but
+ * does not start fails them.
  */
 import { spawn } from 'node:child_process'
 import { afterAll, describe, expect, it } from 'vitest'
 import { findFreePort, sendCommand } from '../../../test/helpers/redis-server.js'
-import { startClickHouse, type ClickHouseHandle } from './clickhouse-server.js'
+import { ClickHouseMissing, startClickHouse, type ClickHouseHandle } from './clickhouse-server.js'
 import { ENGINES } from './engines.js'
 import { SERVER, startRouter, type RouterClient } from './router-client.js'
 import { runScenario, type Step } from './scenario.js'
 
-const started = await startClickHouse().then((handle) => handle, (error: unknown) => (error instanceof Error ? error : new Error(String(error))))
-const clickhouse: ClickHouseHandle | undefined = started instanceof Error ? undefined : started
-const skipReason = started instanceof Error ? started.message : undefined
+/**
+ * A private server, tried twice (a free port can be taken between choosing and binding it).
+ * Only a missing binary skips the tests: a server that is there but does not start fails them.
+ */
+async function privateClickHouse(): Promise<ClickHouseHandle | ClickHouseMissing> {
+  try {
+    return await startClickHouse()
+  } catch (error) {
+    if (error instanceof ClickHouseMissing) return error
+    return startClickHouse()
+  }
+}
+const started = await privateClickHouse()
+const clickhouse: ClickHouseHandle | undefined = started instanceof ClickHouseMissing ? undefined : started
+const skipReason = started instanceof ClickHouseMissing ? started.message : undefined
 if (skipReason !== undefined) console.warn(`[experiment-router] SKIPPING the ClickHouse tests: clickhouse-server cannot run here: ${skipReason}`)
 else console.log(`[experiment-router] private ClickHouse 18.16 answered /ping ${Math.round(clickhouse?.startMs ?? 0)} ms after spawn`)
 
@@ -109,7 +122,7 @@ describe('experiment-router with analytics from ClickHouse', () => {
     })
   })
 
-  it.skipIf(skipReason !== undefined)('keeps recording events while ClickHouse is down, and reports analytics as unavailable without caching that', async () => {
+  it.skipIf(skipReason !== undefined)('keeps recording events while ClickHouse is down, and reports analytics as unavailable, naming no internals', async () => {
     // Its own server, so stopping it leaves the other tests theirs.
     const own = await startClickHouse()
     try {
@@ -122,7 +135,9 @@ describe('experiment-router with analytics from ClickHouse', () => {
       for (let attempt = 0; attempt < 2; attempt++) {
         const refused = await router.call<{ error: string; message: string }>('event_metrics', metrics)
         expect(refused).toMatchObject({ isError: true, body: { error: 'E_ANALYTICS_UNAVAILABLE' } })
-        expect(refused.body.message).toContain('unset CLICKHOUSE_URL')
+        // ClickHouse's address and its own error text stay on the router's stderr.
+        expect(refused.body.message).toContain('analytics are unavailable')
+        expect(refused.body.message).not.toContain('127.0.0.1')
       }
       // The operational reads do not need ClickHouse.
       expect((await router.call('get_experiment', { experiment_id: 'exp_123' })).body).toMatchObject({ status: 'fresh' })
@@ -136,15 +151,16 @@ describe('experiment-router with a CLICKHOUSE_URL nobody answers', () => {
   it('stops at start with a message that says what to do (no ClickHouse needed)', async () => {
     const port = await findFreePort()
     const child = spawn(process.execPath, [SERVER], {
-      env: { PATH: process.env['PATH'] ?? '', CLICKHOUSE_URL: `http://router:not-a-real-password@127.0.0.1:${port}/router` },
+      // A password with spaces: text redaction cannot tell where it ends, so the URL is printed rebuilt without it.
+      env: { PATH: process.env['PATH'] ?? '', CLICKHOUSE_URL: `http://router:not a real password@127.0.0.1:${port}/router` },
       stdio: ['pipe', 'ignore', 'pipe'],
     })
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
     const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)))
     expect(code).toBe(1)
-    expect(stderr).toContain(`cannot use ClickHouse at http://router:***@127.0.0.1:${port}/router`)
+    expect(stderr).toContain(`cannot use ClickHouse at http://127.0.0.1:${port}/router`)
     expect(stderr).toContain('unset CLICKHOUSE_URL')
-    expect(stderr).not.toContain('not-a-real-password')
+    expect(stderr).not.toMatch(/not( |%20)a( |%20)real/)
   })
 })

@@ -80,6 +80,23 @@ describe('health-api drug info: timestamp validation against a changing source',
     expect(await infoRuns(running())).toBe(runsBefore + 2)
   })
 
+  it('analyses a drug again when a record the analysis read changed at the source (24 h TTL or not)', async () => {
+    const analyze = async (): Promise<{ analysis: { risk: string; interactions: unknown[] }; cached: boolean }> => {
+      const reply = await call(running().url, 'POST', '/api/v1/drug/analyze', { body: { drug_name: 'aspirin', other_medications: ['metformin'] } })
+      expect(reply.status, JSON.stringify(reply.body)).toBe(200)
+      return reply.body as unknown as { analysis: { risk: string; interactions: unknown[] }; cached: boolean }
+    }
+    writeSource([aspirin('2026-07-01T00:00:00Z', 'version three')])
+    const before = await analyze()
+    expect(before.analysis.interactions).toEqual([])
+    expect((await analyze()).cached).toBe(true)
+    // The source adds an aspirin-metformin interaction: the cached "none" must not be served.
+    writeSource([{ ...aspirin('2026-07-02T00:00:00Z', 'version three'), interactions: { metformin: 'a made-up interaction' } }])
+    const after = await analyze()
+    expect(after).toMatchObject({ cached: false, analysis: { interactions: [{ drug: 'metformin', note: 'a made-up interaction' }] } })
+    expect((await analyze()).cached).toBe(true)
+  })
+
   it('keeps serving the last good table when the source file breaks', async () => {
     const before = await info(running(), 'aspirin')
     writeFileSync(sourceFile, '[{"name": "aspirin", "updated_at": "half-writ')
