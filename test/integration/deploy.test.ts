@@ -51,4 +51,24 @@ describe('deployment files', () => {
     }
     await cache.close()
   })
+
+  it("the Grafana dashboard queries only metrics a gateway's admin API exports, in every panel", async () => {
+    const dashboard = JSON.parse(deploy('grafana/mcp-cache.json')) as { uid: string; panels: Array<{ type: string; title: string; targets?: Array<{ expr: string }> }> }
+    expect(dashboard.uid).toBe('mcp-cache')
+    const panels = dashboard.panels.filter((panel) => panel.type !== 'row')
+    expect(panels.map((panel) => panel.title)).toEqual(expect.arrayContaining(['Hit rate (5 min)', 'Upstream calls avoided per second, by tool', 'Money saved (last 24 h)', 'Redis memory', 'Alert conditions (1 = firing)']))
+    const cache = createCache({ logger: false })
+    await cache.getOrSet('a:b', async () => 1)
+    // As `serve` attaches it: with the gateway's per-tool figures.
+    const tool = { hit: 1, miss: 1, stale: 0, bypass: 0, error: 0, hitRate: 0.5, callsAvoided: 1, secondsSaved: 0.05, upstreamMedianMs: 50, costSaved: 0.004 }
+    const app = createAdminApp({ cache, token: 't', toolStats: () => ({ search_web: tool }) })
+    const exported = await (await app.request('/metrics', { headers: { authorization: 'Bearer t' } })).text()
+    for (const panel of panels) {
+      expect(panel.targets?.length ?? 0, `${panel.title} has no query`).toBeGreaterThan(0)
+      for (const { expr } of panel.targets ?? []) {
+        for (const metric of expr.match(/mcp_cache_[a-z_]+/g) ?? []) expect(exported, `${panel.title} uses ${metric}`).toContain(`# TYPE ${metric}`)
+      }
+    }
+    await cache.close()
+  })
 })
