@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import { runDoctor } from './commands/doctor.js'
 import { runExport, runImport } from './commands/export-import.js'
@@ -9,12 +8,13 @@ import { runKeys } from './commands/keys.js'
 import { runStats } from './commands/stats.js'
 import { runWait } from './commands/wait.js'
 import { describeError, runDemo } from './demo.js'
+import { packageVersion } from './package-version.js'
 import { runProxy, type ProxyOptions } from './proxy.js'
 import { runServe, type ServeOptions } from './serve.js'
 import type { EntryFilter } from './entry-filter.js'
 import { MAINTENANCE_STORE_HELP, withStoreFlags, type StoreCliOptions } from './store-flags.js'
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+const version = packageVersion
 
 function positiveInteger(value: string): number {
   const number = Number(value)

@@ -7,6 +7,8 @@ import { ChildProcessChannel } from '../mcp/transports/child-process.js'
 import { LineChannel } from '../mcp/transports/line-channel.js'
 import { startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
 import { cacheOptionsFor } from './store-flags.js'
+import { packageVersion } from './package-version.js'
+import { startTracing } from '../telemetry/start-tracing.js'
 import { keepServingOnStrayErrors } from './last-resort.js'
 
 /** Options of `mcp-cache proxy`. */
@@ -29,7 +31,9 @@ export async function runProxy(command: string, args: readonly string[], options
   const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
   const principal = options.principal ?? process.env['MCP_CACHE_PRINCIPAL'] ?? 'local'
   const releaseGuard = keepServingOnStrayErrors(logger, redactSecrets)
-  const gateway = new Gateway(config, cache, { identity: `stdio:${[command, ...args].join(' ')}`, name: options.upstreamName }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog))
+  // Traces only when the OpenTelemetry environment asks for them (OTEL_EXPORTER_OTLP_ENDPOINT ...).
+  const tracing = await startTracing(packageVersion)
+  const gateway = new Gateway(config, cache, { identity: `stdio:${[command, ...args].join(' ')}`, name: options.upstreamName }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog), tracing?.tracer)
   const upstream = new ChildProcessChannel({ command, args }, config.maxUpstreamMessageBytes)
   const downstream = new LineChannel(process.stdin, process.stdout, { maxMessageBytes: config.maxMessageBytes, maxParamsDepth: config.maxParamsDepth, side: 'client' })
   const stopAdmin = await startAdminFor(options, cache, gateway, logger)
@@ -44,6 +48,7 @@ export async function runProxy(command: string, args: readonly string[], options
   await closed
   await stopAdmin()
   await cache.close()
+  await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: redactSecrets(String(error)) }, 'mcp-cache: could not export the last spans'))
   releaseGuard()
   return upstream.exitDescription.startsWith('exited with code 0') || upstream.exitDescription === 'running' ? 0 : 1
 }

@@ -5,6 +5,8 @@ import { createAuditLog, createDefaultLogger } from '../log/logger.js'
 import { redactorFor, redactSecrets, secretsOfUrl } from '../log/redact.js'
 import { loadGatewayConfig } from '../mcp/gateway-config.js'
 import { Gateway } from '../mcp/gateway/create-gateway.js'
+import { startTracing } from '../telemetry/start-tracing.js'
+import { packageVersion } from './package-version.js'
 import { HttpGateway } from '../mcp/http/http-gateway.js'
 import type { JwtOptions } from '../mcp/jwt-verifier.js'
 import { PrincipalResolver } from '../mcp/principal.js'
@@ -64,7 +66,10 @@ export async function runServe(command: string | undefined, args: readonly strin
   const releaseGuard = keepServingOnStrayErrors(logger, redact)
   const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
   const identity = options.upstream ?? `stdio:${[command, ...args].join(' ')}`
-  const gateway = new Gateway(config, cache, { identity, name: options.upstreamName }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog))
+  // Traces only when the OpenTelemetry environment asks for them (OTEL_EXPORTER_OTLP_ENDPOINT ...).
+  const tracing = await startTracing(packageVersion)
+  const stopTracing = (): Promise<void> => tracing?.shutdown().catch((error: unknown) => logger.warn({ err: redact(String(error)) }, 'mcp-cache: could not export the last spans')) ?? Promise.resolve()
+  const gateway = new Gateway(config, cache, { identity, name: options.upstreamName }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog), tracing?.tracer)
   const upstreamUrl = options.upstream
   const restarts = new CrashBackoff()
   const principals = new PrincipalResolver({
@@ -107,6 +112,7 @@ export async function runServe(command: string | undefined, args: readonly strin
   } catch (error) {
     await http.close(0)
     await cache.close()
+    await stopTracing()
     releaseGuard()
     throw error
   }
@@ -120,6 +126,7 @@ export async function runServe(command: string | undefined, args: readonly strin
   await http.close()
   await stopAdmin()
   await cache.close()
+  await stopTracing()
   releaseGuard()
   return 0
 }

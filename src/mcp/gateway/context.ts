@@ -1,6 +1,7 @@
 import type { Cache } from '../../cache/cache.js'
 import type { CacheLogger } from '../../log/logger.js'
 import type { ToolStats } from '../../stats/tool-stats.js'
+import type { GatewayTracer } from '../../telemetry/mcp-spans.js'
 import type { GatewayConfig } from '../gateway-config.js'
 import type { InvalidationPlan } from './invalidation.js'
 
@@ -24,6 +25,8 @@ export interface GatewayContext {
   readonly toolStats: ToolStats
   /** Receives one event per tools/call, for the audit log of patient-data access. */
   readonly audit?: ((event: AuditEvent) => void) | undefined
+  /** Starts the spans of requests; absent when tracing is off (nothing is traced, nothing costs). */
+  readonly tracer?: GatewayTracer | undefined
 }
 
 /** One line of the audit log: who (hashed), which tool, which entry (hashed), how it was answered. Never arguments or results. */

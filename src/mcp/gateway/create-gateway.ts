@@ -4,6 +4,7 @@ import { errorMessage } from '../../errors.js'
 import type { CacheLogger } from '../../log/logger.js'
 import { redactorFor, secretsOfUrl, upstreamDisplayName } from '../../log/redact.js'
 import { ToolStats } from '../../stats/tool-stats.js'
+import type { GatewayTracer } from '../../telemetry/mcp-spans.js'
 import type { GatewayConfig } from '../gateway-config.js'
 import type { MessageChannel } from '../transports/channel.js'
 import type { AuditEvent, GatewayContext } from './context.js'
@@ -25,13 +26,13 @@ export interface UpstreamIdentity {
 export class Gateway {
   readonly context: GatewayContext
 
-  constructor(config: GatewayConfig, cache: Cache, upstream: UpstreamIdentity, logger?: CacheLogger, audit?: (event: AuditEvent) => void) {
+  constructor(config: GatewayConfig, cache: Cache, upstream: UpstreamIdentity, logger?: CacheLogger, audit?: (event: AuditEvent) => void, tracer?: GatewayTracer) {
     const name = upstreamDisplayName(upstream.identity, upstream.name)
     const redact = redactorFor(upstream.identity.startsWith('stdio:') ? [] : secretsOfUrl(upstream.identity))
     // Hashed, so no argument or URL of the upstream (possibly secret) appears in keys.
     const id = createHash('sha256').update(upstream.identity).digest('base64url').slice(0, 12)
     const reason = (error: unknown) => redact(errorMessage(error))
-    this.context = { config, invalidation: new InvalidationPlan(config), upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, redact, reason, flights: new Map(), logger, audit, toolStats: new ToolStats(toolCosts(config), config.costUnit) }
+    this.context = { config, invalidation: new InvalidationPlan(config), upstreamCache: cache.namespace(`up.${id}`), upstreamName: name, redact, reason, flights: new Map(), logger, audit, toolStats: new ToolStats(toolCosts(config), config.costUnit), tracer }
   }
 
   /** Drops the cached results of these tools, for every principal; resolves false when the store refused (the drop is retried). */

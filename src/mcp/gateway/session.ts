@@ -1,4 +1,6 @@
+import { context as otelContext } from '@opentelemetry/api'
 import type { Cache } from '../../cache/cache.js'
+import type { RequestOrigin, RequestSpan } from '../../telemetry/mcp-spans.js'
 import { outsideCaller } from '../caller-context.js'
 import { errorResponse, isNotification, isRequest, isResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../jsonrpc.js'
 import type { MessageChannel } from '../transports/channel.js'
@@ -64,6 +66,10 @@ export class GatewaySession {
   private readonly late = new Map<RequestId, () => void>()
   /** Invalidations in progress that an answer waits for. */
   private readonly settles = new Set<Promise<unknown>>()
+  /** Spans of the client requests in flight, when tracing is on. */
+  private readonly spans = new Map<RequestId, RequestSpan>()
+  /** The protocol version the client asked for at initialize (`mcp.protocol.version` on spans). */
+  private protocolVersion: string | undefined
   /** Called once when either side closes. */
   onclose?: () => void
 
@@ -106,14 +112,21 @@ export class GatewaySession {
     const awaitLate = () => {
       if (onLateAnswer !== undefined) this.awaitLate(id, onLateAnswer)
     }
+    const traced = this.context.tracer?.clientSpan(method, params)
+    const sent = traced === undefined ? params : traced.params
+    const ended = (answer: JsonRpcMessage | undefined, reason?: string): void => {
+      if (traced !== undefined) this.context.tracer?.endClient(traced.span, answer, reason)
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id)
         awaitLate()
+        ended(undefined, 'timeout')
         reject(new UpstreamError(`upstream ${this.context.upstreamName} did not answer ${method} within ${timeoutMs} ms`))
       }, timeoutMs)
       this.pending.set(id, (response, lost) => {
         clearTimeout(timer)
+        ended(response)
         if (response.error !== undefined) reject(new UpstreamError(this.context.redact(String(response.error.message)), response.error.code, lost))
         else resolve(response.result ?? {})
       })
@@ -121,13 +134,15 @@ export class GatewaySession {
         if (!this.pending.delete(id)) return
         clearTimeout(timer)
         awaitLate()
+        ended(undefined, 'cancelled')
         // On behalf of every waiter, not of the last one to leave (whose credentials are not the call's).
         outsideCaller(() => this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'every waiting client cancelled' } })).catch(() => undefined)
         reject(new UpstreamError('cancelled'))
       })
-      this.sendUpstream({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }).catch((error: unknown) => {
+      this.sendUpstream({ jsonrpc: '2.0', id, method, ...(sent === undefined ? {} : { params: sent }) }).catch((error: unknown) => {
         if (!this.pending.delete(id)) return
         clearTimeout(timer)
+        ended(undefined, 'unavailable')
         reject(new UpstreamError(this.unavailable(error)))
       })
     })
@@ -156,7 +171,12 @@ export class GatewaySession {
         return this.internalError(request, error)
       }
     }
+    const traced = this.context.tracer?.clientSpan(request.method, request.params)
+    const ended = (response: JsonRpcMessage | undefined, reason?: string): void => {
+      if (traced !== undefined) this.context.tracer?.endClient(traced.span, response, reason)
+    }
     this.pending.set(id, (response, lost) => {
+      ended(response)
       const deliver = () => {
         if (this.requests.complete(request)) void this.reply(answer(response))
       }
@@ -167,15 +187,17 @@ export class GatewaySession {
         .catch((error: unknown) => this.context.logger?.warn({ err: this.context.reason(error) }, `mcp-cache: could not answer ${request.method}`))
     })
     this.requests.onCancel(request, () => {
-      this.pending.delete(id)
+      if (this.pending.delete(id)) ended(undefined, 'cancelled')
       // The upstream may have run it before the cancellation arrives, or run it and answer anyway.
       void settled({ lost: true })
       if (settle !== undefined) this.awaitLate(id, () => void settled({ lost: true }))
       // An upstream that is gone has nothing left to cancel.
       this.sendUpstream({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }).catch(() => undefined)
     })
-    this.sendUpstream({ ...request, id }).catch((error: unknown) => {
-      if (!this.pending.delete(id) || !this.requests.isCurrent(request)) return
+    this.sendUpstream({ ...request, id, ...(traced === undefined ? {} : { params: traced.params }) }).catch((error: unknown) => {
+      if (!this.pending.delete(id)) return
+      ended(undefined, 'unavailable')
+      if (!this.requests.isCurrent(request)) return
       void settled({ lost: true }).then(() => {
         if (this.requests.complete(request)) void this.reply(errorResponse(request.id, RpcCode.UPSTREAM_ERROR, this.unavailable(error)))
       })
@@ -184,9 +206,12 @@ export class GatewaySession {
 
   /**
    * Sends a message to the client. Never rejects and never throws: a failed
-   * write is logged here, so callers may fire it without awaiting.
+   * write is logged here, so callers may fire it without awaiting. A response
+   * ends its request's span, unless `answersRequestInFlight` is false (a refusal
+   * of a duplicate id, whose in-flight namesake is still running).
    */
-  reply(message: JsonRpcMessage): Promise<void> {
+  reply(message: JsonRpcMessage, answersRequestInFlight = true): Promise<void> {
+    if (answersRequestInFlight && this.spans.size > 0 && isResponse(message) && message.id !== undefined && message.id !== null) this.endSpan(message.id, message)
     // Behind a notification that waits for its invalidation: the client sees messages in the upstream's order.
     if (this.delivering !== undefined) return this.enqueue(() => this.send(message))
     return this.send(message)
@@ -231,6 +256,7 @@ export class GatewaySession {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    for (const id of [...this.spans.keys()]) this.endSpan(id, undefined, 'session closed')
     try {
       this.requests.cancelAll()
       await Promise.allSettled([this.upstream.close(), this.downstream.close()])
@@ -246,23 +272,53 @@ export class GatewaySession {
 
   private fromDownstream(message: JsonRpcMessage): void {
     if (isRequest(message)) {
+      if (message.method === 'initialize' && typeof message.params?.['protocolVersion'] === 'string') this.protocolVersion = message.params['protocolVersion']
       // Transports route answers by id: a second request with an id in flight would take the first one's answer.
       if (this.requests.admit(message)) this.dispatch(message)
-      else void this.reply(errorResponse(message.id, RpcCode.INVALID_REQUEST, duplicateIdProblem(message.id)))
+      // Refused as a duplicate: the answer is not the in-flight request's, whose span stays open.
+      else void this.reply(errorResponse(message.id, RpcCode.INVALID_REQUEST, duplicateIdProblem(message.id)), false)
       return
     }
     if (isNotification(message) && message.method === 'notifications/cancelled') {
       // Never forwarded as sent: the upstream knows requests by the gateway's ids, and would read the
       // client's id as one of them (another request's). A cancellation of nothing in flight is late; dropped.
-      this.requests.cancel(message.params?.['requestId'])
+      const cancelled = message.params?.['requestId']
+      this.requests.cancel(cancelled)
+      if (typeof cancelled === 'string' || typeof cancelled === 'number') this.endSpan(cancelled, undefined, 'cancelled')
       return
     }
     // Notifications and responses to server-initiated requests pass as they are.
     this.sendUpstream(message).catch(() => undefined)
   }
 
-  /** Hands a client request to its handler; whatever fails in there becomes this request's error answer. */
+  /** Hands a client request to its handler, inside its SERVER span when tracing is on. */
   private dispatch(request: JsonRpcRequest): void {
+    const tracer = this.context.tracer
+    if (tracer === undefined) return this.handle(request)
+    const span = tracer.serverSpan(request, this.origin())
+    this.spans.set(request.id, span)
+    otelContext.with(span.context, () => this.handle(request))
+  }
+
+  /** The span of a client request in flight, when tracing is on (for the cache's attributes). */
+  spanOf(request: JsonRpcRequest): RequestSpan | undefined {
+    return this.spans.get(request.id)
+  }
+
+  /** Where this session's requests come from, for their spans. */
+  origin(): RequestOrigin {
+    return { sessionId: this.downstream.sessionId, protocolVersion: this.protocolVersion, transport: this.downstream.networkTransport ?? 'pipe' }
+  }
+
+  private endSpan(id: RequestId, answer: JsonRpcMessage | undefined, reason?: string): void {
+    const span = this.spans.get(id)
+    if (span === undefined) return
+    this.spans.delete(id)
+    span.end(answer, reason)
+  }
+
+  /** Hands a client request to its handler; whatever fails in there becomes this request's error answer. */
+  private handle(request: JsonRpcRequest): void {
     let handled: Promise<void>
     try {
       if (request.method === 'tools/call') handled = handleToolCall(this, request)

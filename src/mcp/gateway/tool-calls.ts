@@ -81,6 +81,11 @@ function recordCall(session: GatewaySession, name: unknown, started: number, sta
   context.audit?.({ event: 'tool_call', principal: shortHash(session.principal ?? 'anonymous'), tool: String(name), keyHash, status, ms: Math.round(performance.now() - started) })
 }
 
+/** Puts how the cache answered on the request's span (tracing on only). */
+function traceCache(session: GatewaySession, request: JsonRpcRequest, status: string, ageMs?: number, scope?: string): void {
+  session.spanOf(request)?.cache({ status, ageMs, scope })
+}
+
 /**
  * The answer to a `tools/call` whose result the in-process tier holds fresh,
  * generations included, else undefined: the call then takes the full path of
@@ -106,7 +111,16 @@ export async function answerFromCache(session: GatewaySession, request: JsonRpcR
   const stored = slot.cache.getInProcess<StoredResult>(slot.key)
   if (stored === undefined) return undefined
   recordCall(session, name, started, 'hit', shortHash(slot.entryKey))
-  return { jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, stored.value.result, 'hit', Date.now() - stored.value.storedAt) }
+  const ageMs = Date.now() - stored.value.storedAt
+  const answer: JsonRpcMessage = { jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, stored.value.result, 'hit', ageMs) }
+  // Answered here, not by the session: this hit's span starts and ends here.
+  const tracer = session.context.tracer
+  if (tracer !== undefined) {
+    const span = tracer.serverSpan(request, session.origin())
+    span.cache({ status: 'hit', ageMs, scope: plan.decision.scope })
+    span.end(answer)
+  }
+  return answer
 }
 
 /** A result that went through the cache, for `request`: shaped for its protocol era and stamped with the status. */
@@ -146,6 +160,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   const rerun = decision.cache && decision.mode === 'dedupe' && freshness.mode === 'refresh' && freshness.unproven !== true
   const uncached = !decision.cache || cache === undefined || freshness.mode === 'bypass' || isRoundTripContinuation(params) || rerun
   if (uncached) {
+    traceCache(session, request, 'bypass')
     passThrough(session, request, name, plan.drops, started)
     return
   }
@@ -169,6 +184,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   }
   if (!session.requests.complete(request)) return
   recordCall(session, name, started, 'hit', shortHash(slot.entryKey))
+  traceCache(session, request, 'hit', Date.now() - read.hit.storedAt, decision.scope)
   await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, read.hit.result, 'hit', Date.now() - read.hit.storedAt) })
 }
 
@@ -241,7 +257,9 @@ async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan
     if (!session.requests.complete(request) || cancelled) return
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
     audit(outcome.status)
-    if (outcome.status === 'miss' && !wentUpstream) context.toolStats.coalesced(plan.name)
+    const coalesced = outcome.status === 'miss' && !wentUpstream
+    if (coalesced) context.toolStats.coalesced(plan.name)
+    traceCache(session, request, coalesced ? 'coalesced' : outcome.status, age, decision.scope)
     await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, outcome.value.result, outcome.status, age) })
   } catch (error) {
     // The call may have run upstream: what it wrote is dropped even when nobody waits any more.

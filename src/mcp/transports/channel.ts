@@ -16,4 +16,8 @@ export interface MessageChannel {
    * headers): a session's client may present a refreshed token mid-session.
    */
   updateCredentials?(credentials: Readonly<Record<string, string>>): void
+  /** The MCP session id a Streamable HTTP client was given (`mcp.session.id` on spans). */
+  readonly sessionId?: string | undefined
+  /** How the channel travels (`network.transport` on spans): `tcp` for HTTP. @default 'pipe' */
+  readonly networkTransport?: 'pipe' | 'tcp'
 }

@@ -19,7 +19,13 @@ export class HttpDownstream implements MessageChannel {
   private readonly inflight = new Set<RequestId>()
   private readonly progressOwners = new Map<string | number, RequestId>()
 
+  readonly networkTransport = 'tcp'
+
   constructor(readonly transport: NodeStreamableHTTPServerTransport) {}
+
+  get sessionId(): string | undefined {
+    return this.transport.sessionId
+  }
 
   async start(): Promise<void> {
     this.transport.onmessage = (message, extra) => {

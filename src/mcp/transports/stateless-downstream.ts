@@ -20,6 +20,7 @@ export class StatelessDownstream implements MessageChannel {
   onmessage?: (message: JsonRpcMessage, extra?: unknown) => void
   onclose?: () => void
   onerror?: (error: Error) => void
+  readonly networkTransport = 'tcp'
   lastActive = Date.now()
   private nextId = 1
   private readonly routes = new Map<RequestId, Route>()

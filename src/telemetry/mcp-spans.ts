@@ -1,0 +1,144 @@
+/**
+ * Spans of the caching gateway, after the OpenTelemetry semantic conventions for MCP
+ * (development status): a SERVER span for what a client asked, named `{mcp.method.name} {target}`,
+ * a CLIENT span for what went upstream (none on a hit), and cache attributes of our own
+ * (`mcp_cache.status`, `mcp_cache.age_ms`, `mcp_cache.scope`). Trace context arrives in
+ * `params._meta` (`traceparent`, `tracestate`), continues in these spans and is passed on in the
+ * upstream request's `_meta`, so one trace runs client -> gateway -> server.
+ */
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type TextMapSetter, type Tracer } from '@opentelemetry/api'
+import type { JsonRpcMessage, JsonRpcRequest } from '../mcp/jsonrpc.js'
+
+/** Reads trace context from a message's `_meta` (W3C keys, as SEP-414 carries them). */
+const META_GETTER: TextMapGetter<Record<string, unknown>> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => {
+    const value = carrier[key]
+    return typeof value === 'string' ? value : undefined
+  },
+}
+
+const META_SETTER: TextMapSetter<Record<string, unknown>> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value
+  },
+}
+
+/** What the gateway knows of the connection a request came on. */
+export interface RequestOrigin {
+  readonly sessionId?: string | undefined
+  readonly protocolVersion?: string | undefined
+  /** `pipe` (stdio) or `tcp` (HTTP). */
+  readonly transport: 'pipe' | 'tcp'
+}
+
+/** How the cache answered a request, for `mcp_cache.*` attributes. */
+export interface CacheOutcome {
+  readonly status: string
+  readonly ageMs?: number | undefined
+  readonly scope?: string | undefined
+}
+
+function metaOf(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const meta = params?.['_meta']
+  return meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? (meta as Record<string, unknown>) : undefined
+}
+
+/** The span name and MCP attributes of a request: `tools/call get_weather`, `gen_ai.tool.name` ... */
+function describe(method: string, params: Record<string, unknown> | undefined): { name: string; attributes: Record<string, string> } {
+  const attributes: Record<string, string> = { 'mcp.method.name': method }
+  const name = typeof params?.['name'] === 'string' ? params['name'] : undefined
+  if (method === 'tools/call' && name !== undefined) {
+    attributes['gen_ai.tool.name'] = name
+    attributes['gen_ai.operation.name'] = 'execute_tool'
+  }
+  if (method === 'prompts/get' && name !== undefined) attributes['gen_ai.prompt.name'] = name
+  const uri = params?.['uri']
+  if (method.startsWith('resources/') && typeof uri === 'string') attributes['mcp.resource.uri'] = uri
+  return { name: name !== undefined && (method === 'tools/call' || method === 'prompts/get') ? `${method} ${name}` : method, attributes }
+}
+
+/** The span of one client request, ended once with its answer. */
+export class RequestSpan {
+  private ended = false
+
+  constructor(
+    private readonly span: Span,
+    /** The context to run the request's handling in: upstream calls become its children. */
+    readonly context: Context,
+  ) {}
+
+  /** Records how the cache answered. */
+  cache(outcome: CacheOutcome): void {
+    this.span.setAttribute('mcp_cache.status', outcome.status)
+    if (outcome.ageMs !== undefined) this.span.setAttribute('mcp_cache.age_ms', outcome.ageMs)
+    if (outcome.scope !== undefined) this.span.setAttribute('mcp_cache.scope', outcome.scope)
+  }
+
+  /** Ends the span with the answer: a JSON-RPC error or a tool's `isError` is an error. */
+  end(answer: JsonRpcMessage | undefined, reason?: string): void {
+    if (this.ended) return
+    this.ended = true
+    markOutcome(this.span, answer, reason)
+    this.span.end()
+  }
+}
+
+function markOutcome(span: Span, answer: JsonRpcMessage | undefined, reason?: string): void {
+  if (answer === undefined) {
+    span.setAttribute('error.type', reason ?? 'cancelled')
+    span.setStatus({ code: SpanStatusCode.ERROR, message: reason ?? 'cancelled' })
+  } else if (answer.error !== undefined) {
+    span.setAttribute('error.type', String(answer.error.code))
+    span.setAttribute('rpc.jsonrpc.error_code', answer.error.code)
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String(answer.error.message) })
+  } else if (answer.result?.['isError'] === true) {
+    span.setAttribute('error.type', 'tool_error')
+    span.setStatus({ code: SpanStatusCode.ERROR })
+  }
+}
+
+/** Starts the gateway's spans on a tracer; absent when tracing is off, so the gateway pays nothing. */
+export class GatewayTracer {
+  constructor(private readonly tracer: Tracer) {}
+
+  /** The SERVER span of a client request, continuing the trace its `_meta` carries. */
+  serverSpan(request: JsonRpcRequest, origin: RequestOrigin): RequestSpan {
+    const meta = metaOf(request.params)
+    const parent = meta === undefined ? context.active() : propagation.extract(context.active(), meta, META_GETTER)
+    const { name, attributes } = describe(request.method, request.params)
+    const span = this.tracer.startSpan(
+      name,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          ...attributes,
+          'jsonrpc.request.id': String(request.id),
+          'network.transport': origin.transport,
+          ...(origin.sessionId === undefined ? {} : { 'mcp.session.id': origin.sessionId }),
+          ...(origin.protocolVersion === undefined ? {} : { 'mcp.protocol.version': origin.protocolVersion }),
+        },
+      },
+      parent,
+    )
+    return new RequestSpan(span, trace.setSpan(parent, span))
+  }
+
+  /**
+   * A CLIENT span for a request going upstream, as a child of the active context, and the
+   * params to send: a copy whose `_meta` carries this span's trace context.
+   */
+  clientSpan(method: string, params: Record<string, unknown> | undefined): { span: Span; params: Record<string, unknown> } {
+    const { name, attributes } = describe(method, params)
+    const span = this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, context.active())
+    const meta: Record<string, unknown> = { ...metaOf(params) }
+    propagation.inject(trace.setSpan(context.active(), span), meta, META_SETTER)
+    return { span, params: { ...params, _meta: meta } }
+  }
+
+  /** Ends a CLIENT span with the upstream's answer (undefined: none came). */
+  endClient(span: Span, answer: JsonRpcMessage | undefined, reason?: string): void {
+    markOutcome(span, answer, reason)
+    span.end()
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Tracing for the CLI, configured the OpenTelemetry way: on when OTEL_EXPORTER_OTLP_ENDPOINT or
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (and OTEL_SDK_DISABLED is not true, and
+ * OTEL_TRACES_EXPORTER is not none). The SDK and the exporter are loaded only then: a gateway
+ * without tracing never imports them. The exporter reads its own variables (endpoint, headers,
+ * timeout); the SDK reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG; OTEL_SERVICE_NAME and
+ * OTEL_RESOURCE_ATTRIBUTES name the service (default `mcp-cache`).
+ */
+import { trace } from '@opentelemetry/api'
+import { ConfigError } from '../errors.js'
+import { GatewayTracer } from './mcp-spans.js'
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/** A running tracer provider: the gateway's tracer and how to flush it at exit. */
+export interface Tracing {
+  readonly tracer: GatewayTracer
+  /** Exports what is buffered and stops; bounded by the exporter's timeout. */
+  shutdown(): Promise<void>
+}
+
+/** True when the environment asks for traces. */
+export function tracingRequested(env: Env = process.env): boolean {
+  const endpoint = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim() || env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim()
+  if (!endpoint) return false
+  if (env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true') return false
+  return env['OTEL_TRACES_EXPORTER']?.trim().toLowerCase() !== 'none'
+}
+
+/** The OTLP protocol asked for: `http/protobuf` (the specification's default) or `http/json`. */
+function protocolOf(env: Env): 'http/protobuf' | 'http/json' {
+  const raw = (env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL']?.trim() || env['OTEL_EXPORTER_OTLP_PROTOCOL']?.trim() || 'http/protobuf').toLowerCase()
+  if (raw === 'http/protobuf' || raw === 'http/json') return raw
+  throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL=${raw} is not supported by mcp-cache: use http/protobuf or http/json (grpc is not bundled)`)
+}
+
+/** Starts the SDK when the environment asks for it; undefined otherwise. */
+export async function startTracing(version: string, env: Env = process.env): Promise<Tracing | undefined> {
+  if (!tracingRequested(env)) return undefined
+  const protocol = protocolOf(env)
+  const [{ NodeTracerProvider }, { BatchSpanProcessor }, { resourceFromAttributes, detectResources, envDetector }, exporterModule] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/resources'),
+    protocol === 'http/json' ? import('@opentelemetry/exporter-trace-otlp-http') : import('@opentelemetry/exporter-trace-otlp-proto'),
+  ])
+  const serviceName = env['OTEL_SERVICE_NAME']?.trim() || 'mcp-cache'
+  const resource = resourceFromAttributes({ 'service.name': serviceName, 'service.version': version }).merge(detectResources({ detectors: [envDetector] }))
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new exporterModule.OTLPTraceExporter())] })
+  // The global provider, an AsyncLocalStorage context manager and the W3C propagator.
+  provider.register()
+  return {
+    tracer: new GatewayTracer(trace.getTracer('mcp-cache', version)),
+    shutdown: () => provider.shutdown(),
+  }
+}
