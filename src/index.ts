@@ -6,6 +6,7 @@ export { createCache } from './cache/create-cache.js'
 export { Cache, type CacheHealth } from './cache/cache.js'
 export { cacheAside } from './cache/cache-aside.js'
 export type { CacheOptions, CacheResult, CacheStatus, GetOrSetOptions, InvalidateOptions, SetOptions, StoreKind } from './cache/options.js'
+export type { TracingOption } from './telemetry/cache-spans.js'
 export type { InProcessUsage, KeyListing } from './cache/store-inspection.js'
 
 export { buildKey, cacheKey, contentKey, type KeyPart, type KeyParts } from './keys/build-key.js'

@@ -9,6 +9,7 @@ import type { Invalidation, InvalidationLog } from '../stats/invalidation-log.js
 import type { StatsCounter, StatsSnapshot } from '../stats/stats.js'
 import type { Store, StoredEntry } from '../stores/store.js'
 import type { WriteGuard } from './write-guard.js'
+import type { CacheTracer } from '../telemetry/cache-spans.js'
 import type { RedisTopology } from '../stores/redis-link.js'
 import { hasLocks, loadOnce, type DistributedFlight } from './distributed-flight.js'
 import type { Generations } from './generations.js'
@@ -42,6 +43,8 @@ export interface CacheCore {
   readonly generations: Generations
   /** Keeps a load from writing what a write or invalidation overtook while its factory ran. */
   readonly guard: WriteGuard
+  /** Starts spans when the `tracing` option is on; undefined otherwise (the hot path checks only this). */
+  readonly tracer: CacheTracer | undefined
   closed: boolean
 }
 
@@ -93,6 +96,7 @@ export class Cache {
    * caller (unless a stale value within grace can be served); store errors never do.
    */
   getOrSet<T>(key: string, factory: () => T | Promise<T>, options?: GetOrSetOptions): Promise<T> {
+    if (this.core.tracer !== undefined) return this.traced(key, factory, options).then(valueOf)
     // Not async: an in-process hit resolves through one promise, with no async frame to suspend.
     try {
       const result = this.resolve(key, factory, options)
@@ -113,7 +117,15 @@ export class Cache {
 
   /** Like {@link getOrSet}, and says whether the value was a `hit`, a `miss` or `stale`. */
   async getOrSetWithStatus<T>(key: string, factory: () => T | Promise<T>, options?: GetOrSetOptions): Promise<CacheResult<T>> {
+    if (this.core.tracer !== undefined) return this.traced(key, factory, options)
     return this.resolve(key, factory, options)
+  }
+
+  /** A getOrSet in a span of its own, its factory in a child span (the `tracing` option). */
+  private traced<T>(key: string, factory: () => T | Promise<T>, options: GetOrSetOptions | undefined): Promise<CacheResult<T>> {
+    const tracer = this.core.tracer as CacheTracer
+    const origin = (): Promise<T> => tracer.step('mcp_cache.origin', async () => factory())
+    return tracer.getOrSet(categoryOf(key), this.core.store.kind, async () => this.resolve(key, origin, options))
   }
 
   /** The result at once for an in-process hit, else the promise of the full cache-aside path. */
@@ -641,7 +653,8 @@ export class Cache {
     const { stats } = this.core
     const started = stats.enabled ? performance.now() : 0
     try {
-      const entry = await this.core.store.get(storeKey)
+      const tracer = this.core.tracer
+      const entry = tracer === undefined ? await this.core.store.get(storeKey) : await tracer.step('mcp_cache.store.get', () => this.core.store.get(storeKey))
       if (stats.enabled) stats.store(category, performance.now() - started)
       return entry
     } catch (error) {

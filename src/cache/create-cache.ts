@@ -17,6 +17,8 @@ import { hasLocks } from './distributed-flight.js'
 import type { CacheOptions } from './options.js'
 import { TtlPolicy } from './ttl-policy.js'
 import { WriteGuard } from './write-guard.js'
+import { cacheTracer } from '../telemetry/cache-spans.js'
+import { packageVersion } from '../version.js'
 
 /** How often a process waiting on another's distributed load looks for the value. */
 const LOCK_POLL_MS = 20
@@ -51,7 +53,7 @@ export function createCache(options?: CacheOptions): Cache {
   if (lockTtlMs < 5 * LOCK_POLL_MS) throw new ConfigError(`lockTtl must be at least ${5 * LOCK_POLL_MS}ms (got ${lockTtlMs}ms): waiting processes look for the value every ${LOCK_POLL_MS}ms`)
   const flight = config.singleFlight !== 'distributed' || !hasLocks(store) ? undefined : { lockTtlMs, pollMs: LOCK_POLL_MS }
   const operationLog = config.logOperations === true ? logger : undefined
-  const shared = { store, stats, log, policy, inflight: new Map(), refreshing: new Set<string>(), startupWaitMs, operationLog, flight, invalidations: new InvalidationLog(), guard: new WriteGuard(), closed: false }
+  const shared = { store, stats, log, policy, inflight: new Map(), refreshing: new Set<string>(), startupWaitMs, operationLog, flight, invalidations: new InvalidationLog(), guard: new WriteGuard(), tracer: cacheTracer(config.tracing, packageVersion), closed: false }
   // The generations see the same object, so they see the cache close.
   const core: CacheCore = Object.assign(shared, { generations: new Generations(shared) })
   return new Cache(core, space)

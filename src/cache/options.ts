@@ -1,4 +1,5 @@
 import type { Duration } from '../config/duration.js'
+import type { TracingOption } from '../telemetry/cache-spans.js'
 import type { CacheLogger } from '../log/logger.js'
 import type { MemoryStoreOptions } from '../stores/memory-store.js'
 import type { RedisStoreOptions } from '../stores/redis-store.js'
@@ -67,6 +68,13 @@ export interface CacheOptions {
   readonly lockTtl?: Duration
   /** How long `ready()` waits for the store at start (the seeds' REDIS_TIMEOUT). @default '60s' */
   readonly startupWait?: Duration
+  /**
+   * OpenTelemetry spans for `getOrSet` (status, category, store), its origin call and its store
+   * read: `true` for the global TracerProvider, or `{ tracerProvider }` of your own (register a
+   * context manager, as the SDK's NodeTracerProvider does, so child spans find their parent).
+   * Off, nothing is traced and the hot path pays nothing. @default false
+   */
+  readonly tracing?: TracingOption
 }
 
 /** Options of one `getOrSet` call. */

@@ -7,7 +7,7 @@ import { ChildProcessChannel } from '../mcp/transports/child-process.js'
 import { LineChannel } from '../mcp/transports/line-channel.js'
 import { startAdminFor, type GatewayCliOptions } from './gateway-setup.js'
 import { cacheOptionsFor } from './store-flags.js'
-import { packageVersion } from './package-version.js'
+import { packageVersion } from '../version.js'
 import { startTracing } from '../telemetry/start-tracing.js'
 import { keepServingOnStrayErrors } from './last-resort.js'
 

@@ -56,6 +56,7 @@ export const cacheOptionsSchema = z
     stats: z.boolean().optional(),
     logOperations: z.boolean().optional(),
     logger: z.any().optional(),
+    tracing: z.union([z.boolean(), z.object({ tracerProvider: z.custom<object>((value) => typeof value === 'object' && value !== null && 'getTracer' in value, 'an OpenTelemetry TracerProvider') }).strict()]).optional(),
     memory: z.object(memoryLimits).strict().optional(),
     l1: z.object({ ...memoryLimits, maxTtl: duration.optional(), bus: z.boolean().optional(), heartbeat: duration.optional() }).strict().optional(),
     redis: z
