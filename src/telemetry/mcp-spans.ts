@@ -102,10 +102,15 @@ function markOutcome(span: Span, answer: JsonRpcMessage | undefined, reason?: st
 export class GatewayTracer {
   constructor(private readonly tracer: Tracer) {}
 
-  /** The SERVER span of a client request, continuing the trace its `_meta` carries. */
-  serverSpan(request: JsonRpcRequest, origin: RequestOrigin): RequestSpan {
+  /**
+   * The SERVER span of a client request, continuing the trace its `_meta` carries, else the one
+   * its HTTP request's `traceparent` header carries (one HTTP request may carry several MCP
+   * messages, so `_meta` wins).
+   */
+  serverSpan(request: JsonRpcRequest, origin: RequestOrigin, headers?: Readonly<Record<string, string>>): RequestSpan {
     const meta = metaOf(request.params)
-    const parent = meta === undefined ? context.active() : propagation.extract(context.active(), meta, META_GETTER)
+    const carrier = meta !== undefined && typeof meta['traceparent'] === 'string' ? meta : headers
+    const parent = carrier === undefined ? context.active() : propagation.extract(context.active(), carrier, META_GETTER)
     const { name, attributes } = describe(request.method, request.params)
     const span = this.tracer.startSpan(
       name,
@@ -141,4 +146,19 @@ export class GatewayTracer {
     markOutcome(span, answer, reason)
     span.end()
   }
+}
+
+/** The W3C trace headers of the HTTP request a message came in (the SDK transport's `extra.request`), if any. */
+export function traceHeadersOf(extra: unknown): Record<string, string> | undefined {
+  const request = (extra as { request?: unknown } | undefined)?.request
+  if (!(request instanceof Request)) return undefined
+  return traceHeaders((name) => request.headers.get(name) ?? undefined)
+}
+
+/** `traceparent` and `tracestate` as `read` finds them; undefined without a traceparent. */
+export function traceHeaders(read: (name: string) => string | undefined): Record<string, string> | undefined {
+  const traceparent = read('traceparent')
+  if (traceparent === undefined) return undefined
+  const tracestate = read('tracestate')
+  return { traceparent, ...(tracestate === undefined ? {} : { tracestate }) }
 }

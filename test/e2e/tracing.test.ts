@@ -127,6 +127,22 @@ describe('OpenTelemetry traces of the gateway', () => {
         expect(attribute(span, 'network.transport')).toBe('tcp')
         expect(attribute(span, 'mcp.session.id')).toMatch(/.+/)
       }
+
+      // A client that sends trace context as HTTP headers only (no _meta): its trace continues too.
+      const headerTrace = '0af7651916cd43dd8448eb211c80319c'
+      const headerParent = 'b7ad6b7169203331'
+      const byHeader = new Client({ name: 'tracing-e2e-headers', version: '1.0.0' }, { capabilities: {} })
+      await byHeader.connect(new StreamableHTTPClientTransport(new URL(gateway.url), { requestInit: { headers: { authorization: 'Bearer tracing-user', traceparent: `00-${headerTrace}-${headerParent}-01` } } }))
+      try {
+        // A miss (transport path) and a hit (answered as one JSON body, before the transport).
+        await byHeader.callTool({ name: 'lookup_code', arguments: { code: 'H1' } })
+        await byHeader.callTool({ name: 'lookup_code', arguments: { code: 'H1' } })
+        const found = () => receiver.spans.filter((span) => span.traceId === headerTrace && span.kind === SERVER_KIND && span.name === 'tools/call lookup_code')
+        await expect.poll(() => found().length, { timeout: 10_000, interval: 50 }).toBe(2)
+        for (const span of found()) expect(span.parentSpanId).toBe(headerParent)
+      } finally {
+        await byHeader.close()
+      }
     } finally {
       await client.close()
       await gateway?.stop()

@@ -1,6 +1,6 @@
 import { context as otelContext } from '@opentelemetry/api'
 import type { Cache } from '../../cache/cache.js'
-import type { RequestOrigin, RequestSpan } from '../../telemetry/mcp-spans.js'
+import { traceHeadersOf, type RequestOrigin, type RequestSpan } from '../../telemetry/mcp-spans.js'
 import { outsideCaller } from '../caller-context.js'
 import { errorResponse, isNotification, isRequest, isResponse, RpcCode, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../jsonrpc.js'
 import type { MessageChannel } from '../transports/channel.js'
@@ -89,7 +89,7 @@ export class GatewaySession {
     this.upstream.onmessage = (message) => this.fromUpstream(message)
     this.upstream.onclose = () => this.upstreamClosed()
     this.upstream.onerror = (error) => this.context.logger?.warn({ err: this.context.redact(error.message) }, `mcp-cache: upstream ${this.context.upstreamName}: ${this.context.redact(error.message)}`)
-    this.downstream.onmessage = (message) => this.fromDownstream(message)
+    this.downstream.onmessage = (message, extra) => this.fromDownstream(message, extra)
     this.downstream.onclose = () => void this.close()
     this.downstream.onerror = (error) => this.context.logger?.warn({ err: this.context.redact(error.message) }, `mcp-cache: client channel: ${this.context.redact(error.message)}`)
     await this.upstream.start()
@@ -270,11 +270,11 @@ export class GatewaySession {
     return this.upstream.send(message)
   }
 
-  private fromDownstream(message: JsonRpcMessage): void {
+  private fromDownstream(message: JsonRpcMessage, extra?: unknown): void {
     if (isRequest(message)) {
       if (message.method === 'initialize' && typeof message.params?.['protocolVersion'] === 'string') this.protocolVersion = message.params['protocolVersion']
       // Transports route answers by id: a second request with an id in flight would take the first one's answer.
-      if (this.requests.admit(message)) this.dispatch(message)
+      if (this.requests.admit(message)) this.dispatch(message, extra)
       // Refused as a duplicate: the answer is not the in-flight request's, whose span stays open.
       else void this.reply(errorResponse(message.id, RpcCode.INVALID_REQUEST, duplicateIdProblem(message.id)), false)
       return
@@ -292,10 +292,10 @@ export class GatewaySession {
   }
 
   /** Hands a client request to its handler, inside its SERVER span when tracing is on. */
-  private dispatch(request: JsonRpcRequest): void {
+  private dispatch(request: JsonRpcRequest, extra: unknown): void {
     const tracer = this.context.tracer
     if (tracer === undefined) return this.handle(request)
-    const span = tracer.serverSpan(request, this.origin())
+    const span = tracer.serverSpan(request, this.origin(), traceHeadersOf(extra))
     this.spans.set(request.id, span)
     otelContext.with(span.context, () => this.handle(request))
   }

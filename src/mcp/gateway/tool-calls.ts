@@ -93,7 +93,7 @@ function traceCache(session: GatewaySession, request: JsonRpcRequest, status: st
  * body instead of opening the transport's event stream per request; a hit has
  * no progress to stream.
  */
-export async function answerFromCache(session: GatewaySession, request: JsonRpcRequest): Promise<JsonRpcMessage | undefined> {
+export async function answerFromCache(session: GatewaySession, request: JsonRpcRequest, traceHeaders?: Readonly<Record<string, string>>): Promise<JsonRpcMessage | undefined> {
   const params = request.params ?? {}
   const name = params['name']
   if (typeof name !== 'string' || isRoundTripContinuation(params)) return undefined
@@ -116,7 +116,7 @@ export async function answerFromCache(session: GatewaySession, request: JsonRpcR
   // Answered here, not by the session: this hit's span starts and ends here.
   const tracer = session.context.tracer
   if (tracer !== undefined) {
-    const span = tracer.serverSpan(request, session.origin())
+    const span = tracer.serverSpan(request, session.origin(), traceHeaders)
     span.cache({ status: 'hit', ageMs, scope: plan.decision.scope })
     span.end(answer)
   }

@@ -8,6 +8,7 @@ import type { Gateway } from '../gateway/create-gateway.js'
 import { requestKey } from '../gateway/client-requests.js'
 import { duplicateIdProblem, type GatewaySession } from '../gateway/session.js'
 import { answerFromCache } from '../gateway/tool-calls.js'
+import { traceHeaders } from '../../telemetry/mcp-spans.js'
 import { errorResponse, RpcCode, type RequestId } from '../jsonrpc.js'
 import { checkMessageLimits, requestIdOf, type MessageLimits } from '../message-limits.js'
 import { requestKind, serveFor, type CallerContext } from '../caller-context.js'
@@ -482,7 +483,8 @@ export class HttpGateway {
     const request = toolCallOf(req, body, versions)
     // Its one wait is the first call's tool list, an upstream request the session's drain counts.
     // A failure here is left to the transport path, which answers it as the request's own error.
-    const answer = request === undefined ? undefined : await answerFromCache(session, request).catch(() => undefined)
+    const headers = session.context.tracer === undefined ? undefined : traceHeaders((name) => headerText(req.headers[name]))
+    const answer = request === undefined ? undefined : await answerFromCache(session, request, headers).catch(() => undefined)
     // Answered meanwhile: the upstream refused the caller while the gateway learned its tools.
     if (answer === undefined) return res.writableEnded
     writeJsonAnswer(res, answer, sessionId)
@@ -676,4 +678,9 @@ function isInitialize(body: unknown): boolean {
 
 function rpcError(res: ServerResponse, status: number, code: number, message: string, id: RequestId | null = null): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(errorResponse(id, code, message)))
+}
+
+/** One header's text, when it came once. */
+function headerText(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined
 }
