@@ -6,7 +6,7 @@
  * `params._meta` (`traceparent`, `tracestate`), continues in these spans and is passed on in the
  * upstream request's `_meta`, so one trace runs client -> gateway -> server.
  */
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type TextMapSetter, type Tracer } from '@opentelemetry/api'
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Counter, type Histogram, type Meter, type Span, type TextMapGetter, type TextMapSetter, type Tracer } from '@opentelemetry/api'
 import type { JsonRpcMessage, JsonRpcRequest } from '../mcp/jsonrpc.js'
 
 /** Reads trace context from a message's `_meta` (W3C keys, as SEP-414 carries them). */
@@ -58,18 +58,46 @@ function describe(method: string, params: Record<string, unknown> | undefined): 
   return { name: name !== undefined && (method === 'tools/call' || method === 'prompts/get') ? `${method} ${name}` : method, attributes }
 }
 
+/**
+ * The instruments of the same switch: `mcp.server.operation.duration` as the conventions define
+ * it (seconds, per method and tool, with `error.type` on failures), and our count of how the
+ * cache answered (`mcp_cache.operations`, by `mcp_cache.status`).
+ */
+export interface GatewayInstruments {
+  readonly duration: Histogram
+  readonly operations: Counter
+}
+
+/** Builds the instruments on a meter. */
+export function gatewayInstruments(meter: Meter): GatewayInstruments {
+  return {
+    duration: meter.createHistogram('mcp.server.operation.duration', {
+      unit: 's',
+      description: 'Duration of MCP requests as the gateway answered them',
+      advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] },
+    }),
+    operations: meter.createCounter('mcp_cache.operations', { description: 'MCP requests by how the cache answered them (hit, miss, coalesced, bypass)' }),
+  }
+}
+
 /** The span of one client request, ended once with its answer. */
 export class RequestSpan {
   private ended = false
+  private readonly started = performance.now()
+  private status: string | undefined
 
   constructor(
     private readonly span: Span,
     /** The context to run the request's handling in: upstream calls become its children. */
     readonly context: Context,
+    /** The attributes the request's metrics share (method, tool, transport). */
+    private readonly metricAttributes: Attributes,
+    private readonly instruments: GatewayInstruments | undefined,
   ) {}
 
   /** Records how the cache answered. */
   cache(outcome: CacheOutcome): void {
+    this.status = outcome.status
     this.span.setAttribute('mcp_cache.status', outcome.status)
     if (outcome.ageMs !== undefined) this.span.setAttribute('mcp_cache.age_ms', outcome.ageMs)
     if (outcome.scope !== undefined) this.span.setAttribute('mcp_cache.scope', outcome.scope)
@@ -79,28 +107,42 @@ export class RequestSpan {
   end(answer: JsonRpcMessage | undefined, reason?: string): void {
     if (this.ended) return
     this.ended = true
-    markOutcome(this.span, answer, reason)
+    const errorType = markOutcome(this.span, answer, reason)
     this.span.end()
+    if (this.instruments === undefined) return
+    const attributes = { ...this.metricAttributes, ...(errorType === undefined ? {} : { 'error.type': errorType }) }
+    this.instruments.duration.record((performance.now() - this.started) / 1000, attributes)
+    if (this.status !== undefined) this.instruments.operations.add(1, { ...attributes, 'mcp_cache.status': this.status })
   }
 }
 
-function markOutcome(span: Span, answer: JsonRpcMessage | undefined, reason?: string): void {
+/** Marks a span as failed when the answer is an error; returns the `error.type` it set. */
+function markOutcome(span: Span, answer: JsonRpcMessage | undefined, reason?: string): string | undefined {
   if (answer === undefined) {
     span.setAttribute('error.type', reason ?? 'cancelled')
     span.setStatus({ code: SpanStatusCode.ERROR, message: reason ?? 'cancelled' })
-  } else if (answer.error !== undefined) {
+    return reason ?? 'cancelled'
+  }
+  if (answer.error !== undefined) {
     span.setAttribute('error.type', String(answer.error.code))
     span.setAttribute('rpc.jsonrpc.error_code', answer.error.code)
     span.setStatus({ code: SpanStatusCode.ERROR, message: String(answer.error.message) })
-  } else if (answer.result?.['isError'] === true) {
+    return String(answer.error.code)
+  }
+  if (answer.result?.['isError'] === true) {
     span.setAttribute('error.type', 'tool_error')
     span.setStatus({ code: SpanStatusCode.ERROR })
+    return 'tool_error'
   }
+  return undefined
 }
 
 /** Starts the gateway's spans on a tracer; absent when tracing is off, so the gateway pays nothing. */
 export class GatewayTracer {
-  constructor(private readonly tracer: Tracer) {}
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly instruments?: GatewayInstruments,
+  ) {}
 
   /**
    * The SERVER span of a client request, continuing the trace its `_meta` carries, else the one
@@ -126,7 +168,10 @@ export class GatewayTracer {
       },
       parent,
     )
-    return new RequestSpan(span, trace.setSpan(parent, span))
+    // Bounded attributes only (no ids) for the metrics: method, tool or prompt name, transport.
+    const metricAttributes: Attributes = { ...attributes, 'network.transport': origin.transport }
+    delete metricAttributes['mcp.resource.uri']
+    return new RequestSpan(span, trace.setSpan(parent, span), metricAttributes, this.instruments)
   }
 
   /**

@@ -4,11 +4,14 @@
  * OTEL_TRACES_EXPORTER is not none). The SDK and the exporter are loaded only then: a gateway
  * without tracing never imports them. The exporter reads its own variables (endpoint, headers,
  * timeout); the SDK reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG; OTEL_SERVICE_NAME and
- * OTEL_RESOURCE_ATTRIBUTES name the service (default `mcp-cache`).
+ * OTEL_RESOURCE_ATTRIBUTES name the service (default `mcp-cache`). Metrics go to the same endpoint
+ * every OTEL_METRIC_EXPORT_INTERVAL ms (a minute), unless OTEL_METRICS_EXPORTER=none.
  */
 import { trace } from '@opentelemetry/api'
+import type { Resource } from '@opentelemetry/resources'
+import type { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { ConfigError } from '../errors.js'
-import { GatewayTracer } from './mcp-spans.js'
+import { GatewayTracer, gatewayInstruments } from './mcp-spans.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -17,6 +20,11 @@ export interface Tracing {
   readonly tracer: GatewayTracer
   /** Exports what is buffered and stops; bounded by the exporter's timeout. */
   shutdown(): Promise<void>
+}
+
+/** True when the environment asks for metrics too (the same endpoint; OTEL_METRICS_EXPORTER=none turns them off). */
+function metricsRequested(env: Env): boolean {
+  return env['OTEL_METRICS_EXPORTER']?.trim().toLowerCase() !== 'none'
 }
 
 /** True when the environment asks for traces. */
@@ -49,8 +57,32 @@ export async function startTracing(version: string, env: Env = process.env): Pro
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new exporterModule.OTLPTraceExporter())] })
   // The global provider, an AsyncLocalStorage context manager and the W3C propagator.
   provider.register()
+  const meters = metricsRequested(env) ? await startMetrics(protocol, resource, env) : undefined
+  const instruments = meters === undefined ? undefined : gatewayInstruments(meters.provider.getMeter('mcp-cache', version))
   return {
-    tracer: new GatewayTracer(trace.getTracer('mcp-cache', version)),
-    shutdown: () => provider.shutdown(),
+    tracer: new GatewayTracer(trace.getTracer('mcp-cache', version), instruments),
+    shutdown: async () => {
+      await Promise.all([provider.shutdown(), meters?.provider.shutdown()])
+    },
   }
+}
+
+/** How often metrics are exported (OTEL_METRIC_EXPORT_INTERVAL, ms), as the SDKs default it: a minute. */
+function exportIntervalOf(env: Env): number {
+  const raw = env['OTEL_METRIC_EXPORT_INTERVAL']?.trim()
+  const value = raw === undefined || raw === '' ? 60_000 : Number(raw)
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`OTEL_METRIC_EXPORT_INTERVAL=${raw} must be a whole number of milliseconds`)
+  return value
+}
+
+/** A meter provider exporting over OTLP with the traces' protocol and endpoint. */
+async function startMetrics(protocol: 'http/protobuf' | 'http/json', resource: Resource, env: Env): Promise<{ provider: MeterProvider }> {
+  const [{ MeterProvider, PeriodicExportingMetricReader }, exporterModule] = await Promise.all([
+    import('@opentelemetry/sdk-metrics'),
+    protocol === 'http/json' ? import('@opentelemetry/exporter-metrics-otlp-http') : import('@opentelemetry/exporter-metrics-otlp-proto'),
+  ])
+  const interval = exportIntervalOf(env)
+  // The SDK refuses an export timeout longer than the interval.
+  const reader = new PeriodicExportingMetricReader({ exporter: new exporterModule.OTLPMetricExporter(), exportIntervalMillis: interval, exportTimeoutMillis: Math.min(30_000, interval) })
+  return { provider: new MeterProvider({ resource, readers: [reader] }) }
 }

@@ -22,9 +22,22 @@ interface OtlpSpan {
 const SERVER_KIND = 2
 const CLIENT_KIND = 3
 
-/** An OTLP/HTTP receiver for `http/json` trace exports: keeps every span it is sent. */
-async function startReceiver(): Promise<{ url: string; spans: OtlpSpan[]; services: Set<string>; close(): Promise<void> }> {
+interface OtlpPoint {
+  attributes: OtlpSpan['attributes']
+  count?: string | number
+  asInt?: string | number
+}
+interface OtlpMetric {
+  name: string
+  unit?: string
+  histogram?: { dataPoints: OtlpPoint[] }
+  sum?: { dataPoints: OtlpPoint[] }
+}
+
+/** An OTLP/HTTP receiver for `http/json` exports: keeps every span and metric it is sent. */
+async function startReceiver(): Promise<{ url: string; spans: OtlpSpan[]; metrics: OtlpMetric[]; services: Set<string>; close(): Promise<void> }> {
   const spans: OtlpSpan[] = []
+  const metrics: OtlpMetric[] = []
   const services = new Set<string>()
   const server: Server = createServer((req, res) => {
     let body = ''
@@ -38,12 +51,16 @@ async function startReceiver(): Promise<{ url: string; spans: OtlpSpan[]; servic
           for (const scope of resource.scopeSpans) spans.push(...scope.spans)
         }
       }
+      if (req.url === '/v1/metrics') {
+        const parsed = JSON.parse(body) as { resourceMetrics: Array<{ scopeMetrics: Array<{ metrics: OtlpMetric[] }> }> }
+        for (const resource of parsed.resourceMetrics) for (const scope of resource.scopeMetrics) metrics.push(...scope.metrics)
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  return { url: `http://127.0.0.1:${port}`, spans, services, close: () => new Promise((resolve) => server.close(() => resolve())) }
+  return { url: `http://127.0.0.1:${port}`, spans, metrics, services, close: () => new Promise((resolve) => server.close(() => resolve())) }
 }
 
 const attribute = (span: OtlpSpan, key: string): string | undefined => {
@@ -60,7 +77,7 @@ describe('OpenTelemetry traces of the gateway', () => {
   let otelEnv: Record<string, string>
   beforeAll(async () => {
     receiver = await startReceiver()
-    otelEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_SERVICE_NAME: 'gateway-under-test' }
+    otelEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_METRIC_EXPORT_INTERVAL: '200', OTEL_SERVICE_NAME: 'gateway-under-test' }
   })
   afterAll(async () => {
     await receiver.close()
@@ -106,6 +123,15 @@ describe('OpenTelemetry traces of the gateway', () => {
       const seen = ((await call('trace_context', { n: 1 })).content as Array<{ text: string }>)[0]?.text ?? ''
       const servers = await checkTrace(seen.slice(seen.indexOf(':') + 1))
       for (const span of servers) expect(attribute(span, 'network.transport')).toBe('pipe')
+
+      // Metrics through the same switch: the conventions' duration histogram, and how the cache answered.
+      const points = (name: string) =>
+        receiver.metrics.filter((metric) => metric.name === name).flatMap((metric) => metric.histogram?.dataPoints ?? metric.sum?.dataPoints ?? [])
+      const toolPoint = (point: OtlpPoint) => point.attributes.some((a) => a.key === 'gen_ai.tool.name' && a.value.stringValue === 'lookup_code')
+      await expect.poll(() => points('mcp.server.operation.duration').filter(toolPoint).length, { timeout: 10_000, interval: 100 }).toBeGreaterThan(0)
+      expect(receiver.metrics.find((metric) => metric.name === 'mcp.server.operation.duration')?.unit).toBe('s')
+      const statuses = points('mcp_cache.operations').filter(toolPoint).map((point) => point.attributes.find((a) => a.key === 'mcp_cache.status')?.value.stringValue)
+      expect(new Set(statuses)).toEqual(new Set(['hit', 'miss']))
     } finally {
       await proxy.close()
     }
