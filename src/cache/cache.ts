@@ -28,8 +28,8 @@ export interface CacheCore {
   readonly stats: StatsCounter
   readonly log: RateLimitedLog
   readonly policy: TtlPolicy
-  /** One promise per store key whose factory is running: concurrent callers share it. */
-  readonly inflight: Map<string, Promise<CacheResult<unknown>>>
+  /** One load per store key whose factory is running: concurrent callers share it. */
+  readonly inflight: Map<string, InFlightLoad>
   /** Store keys whose factory passed its soft timeout and still runs: later callers get stale at once. */
   readonly refreshing: Set<string>
   readonly startupWaitMs: number
@@ -46,6 +46,12 @@ export interface CacheCore {
   /** Starts spans when the `tracing` option is on; undefined otherwise (the hot path checks only this). */
   readonly tracer: CacheTracer | undefined
   closed: boolean
+}
+
+/** A load others may join, and the guard's epoch when it started. */
+export interface InFlightLoad {
+  readonly result: Promise<CacheResult<unknown>>
+  readonly since: number
 }
 
 /** What `health()` reports. */
@@ -173,23 +179,28 @@ export class Cache {
     options: GetOrSetOptions | undefined,
     local: StoredEntry | undefined,
   ): Promise<CacheResult<T>> {
-    const { stats, operationLog } = this.core
+    const { stats, operationLog, guard } = this.core
     const pending = this.core.inflight.get(storeKey)
-    if (pending !== undefined) {
+    // A load that a write, delete or invalidation overtook has an old value: a caller that
+    // came after the change starts its own instead of sharing it.
+    const tagKeys = options?.tags === undefined ? [] : options.tags.map((tag) => this.space.tagKey(tag))
+    if (pending !== undefined && guard.unchangedSince(storeKey, tagKeys, pending.since)) {
+      const shared = (await pending.result) as CacheResult<T>
+      // Counted once the shared load answered: its origin time is what this caller was spared.
       stats.count('coalesced', category)
-      const shared = (await pending) as CacheResult<T>
       if (stats.enabled) stats.latency(category, performance.now() - started)
       return operationLog === undefined ? shared : this.logged(storeKey, category, started, shared)
     }
 
-    const run = this.load(storeKey, category, factory, options, local)
-    this.core.inflight.set(storeKey, run)
+    const load: InFlightLoad = { result: this.load(storeKey, category, factory, options, local), since: guard.epoch }
+    this.core.inflight.set(storeKey, load)
     try {
-      const result = await run
+      const result = (await load.result) as CacheResult<T>
       if (stats.enabled) stats.latency(category, performance.now() - started)
       return operationLog === undefined ? result : this.logged(storeKey, category, started, result)
     } finally {
-      this.core.inflight.delete(storeKey)
+      // A newer load may have taken the key's place: leave it.
+      if (this.core.inflight.get(storeKey) === load) this.core.inflight.delete(storeKey)
     }
   }
 
@@ -344,6 +355,8 @@ export class Cache {
     for (const tag of tags) {
       try {
         const members = await this.core.store.takeSet(this.space.tagKey(tag))
+        // Their loads in flight may have been started without the tag (a getOrSet with no tags).
+        this.core.guard.keysChanged(members)
         if (members.length > 0) deleted += await this.core.store.delete(members)
       } catch (error) {
         this.storeFailed('invalidateTags', error, 'default')
@@ -422,7 +435,16 @@ export class Cache {
     const started = this.core.stats.enabled ? performance.now() : 0
     // Issued in one tick: one MGET with the generations on a Redis server. A failure of that round
     // trip is counted once, by the generations.
-    const peek = this.core.store.get(storeKey).catch(() => undefined)
+    const peek = this.core.store.get(storeKey).then(
+      (entry) => {
+        if (this.core.stats.enabled) this.core.stats.store(category, performance.now() - started)
+        return entry
+      },
+      () => {
+        if (this.core.stats.enabled) this.core.stats.store(category, performance.now() - started)
+        return undefined
+      },
+    )
     const [tokens, entry] = await Promise.all([this.generations(names), peek])
     if (tokens === undefined) return undefined
     const current = tokens.every((token, index) => token === guess[index])
@@ -619,6 +641,8 @@ export class Cache {
         { softMs: stale === undefined ? undefined : softMs, hardMs },
         (late) => {
           this.core.refreshing.delete(storeKey)
+          // A slow origin's time counts most: it is what the stale answers spared callers.
+          if (stats.enabled) stats.origin(category, performance.now() - originStarted)
           write(late)
         },
         () => this.core.refreshing.delete(storeKey),

@@ -384,10 +384,13 @@ export function describeCacheEngine(name: string, make: (options: { grace?: stri
         const key = `race:${name}:1`
         const load = await startLoad(key, ['race-tag'])
         await overtake(key)
+        // A reader after the change does not share the overtaken load: it reads anew.
+        const reader = cache.getOrSetWithStatus(key, async () => 'fresh', { tags: ['race-tag'] })
         load.release()
         // The caller still gets what its factory returned.
         expect(await load.result).toBe('old')
-        const after = await cache.getOrSetWithStatus(key, async () => 'fresh')
+        expect((await reader).value, name).toBe(name === 'set' ? 'new' : 'fresh')
+        const after = await cache.getOrSetWithStatus(key, async () => 'later')
         expect(after.value, name).toBe(name === 'set' ? 'new' : 'fresh')
       }
       // Nothing overtook this one: it is stored.

@@ -112,7 +112,9 @@ describe('admin API', () => {
     // The caller saw the origin's 120 ms; the store did not take it.
     expect(stats.latency.p99).toBeGreaterThan(100)
     expect(stats.origin.p50).toBeGreaterThanOrEqual(110)
-    expect(stats.store.p99).toBeLessThan(100)
+    // The store's reads were timed (one per miss), and were not the origin's 120 ms.
+    expect(stats.store.count).toBeGreaterThanOrEqual(5)
+    expect(stats.store.p99).toBeLessThan(stats.origin.p50)
     const ready = (await (await app.request('/health/ready', { headers: auth })).json()) as { status: string; alerts: Array<{ name: string; firing: boolean }> }
     expect(ready.alerts.find((alert) => alert.name === 'slow_operations')?.firing).toBe(false)
     expect(ready.status).toBe('ready')

@@ -34,7 +34,7 @@
   /** Tick steps of the time axis, in seconds. */
   const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600]
   /** A time-axis label: the local clock time of `t` seconds since the epoch. @param {number} t */
-  const clock = (t) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+  const clock = (t) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
 
   /** Keeps the labels drawn on the canvas in `data-ticks` too, where tests and assistive tools can read them. @param {HTMLElement} element @param {string[]} labels */
   function showTicks(element, labels) {
