@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureInstalled, findOnPath } from '../../../test/helpers/ensure-installed.js'
 import { findFreePort } from '../../../test/helpers/redis-server.js'
+import { stopAtExit } from './stop-at-exit.js'
 
 const CLICKHOUSE_SERVER = {
   command: 'clickhouse-server',
@@ -37,8 +38,6 @@ export interface ClickHouseHandle {
   kill(): Promise<void>
 }
 
-const running = new Set<() => void>()
-let exitHookInstalled = false
 
 /** No clickhouse-server here, and none could be installed: the only reason the ClickHouse tests may skip. */
 export class ClickHouseMissing extends Error {}
@@ -135,18 +134,8 @@ export async function startClickHouse(): Promise<ClickHouseHandle> {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     rmSync(dir, { recursive: true, force: true })
   }
-  running.add(stopSync)
-  if (!exitHookInstalled) {
-    exitHookInstalled = true
-    // A worker that exits or is told to stop must not leave a clickhouse-server behind.
-    process.once('exit', () => { for (const stop of running) stop() })
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        for (const stop of running) stop()
-        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
-      })
-    }
-  }
+  // A worker that exits or is told to stop must not leave a clickhouse-server behind.
+  const running = stopAtExit(stopSync)
   try {
     await waitUntilReady(child, port, () => output)
   } catch (error) {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { findFreePort } from '../../../test/helpers/redis-server.js'
+import { stopAtExit } from './stop-at-exit.js'
 
 /** Where Debian's postgresql-15 puts the server programs; PG_BIN_DIR overrides it. */
 const BIN_DIR = process.env['PG_BIN_DIR'] ?? '/usr/lib/postgresql/15/bin'
@@ -28,8 +29,6 @@ export interface PostgresHandle {
   stop(): Promise<void>
 }
 
-const running = new Set<() => void>()
-let exitHookInstalled = false
 
 /** Makes sure initdb/pg_ctl exist, installing `postgresql` with apt when root on Debian; else throws how to install. */
 function ensurePostgresInstalled(): void {
@@ -82,18 +81,8 @@ export async function startPostgres(database = 'router_test'): Promise<PostgresH
     started = false
     rmSync(dir, { recursive: true, force: true })
   }
-  running.add(stopSync)
-  if (!exitHookInstalled) {
-    exitHookInstalled = true
-    // A worker that exits or is told to stop must not leave a postgres behind.
-    process.once('exit', () => { for (const stop of running) stop() })
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        for (const stop of running) stop()
-        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
-      })
-    }
-  }
+  // A worker that exits or is told to stop must not leave a postgres behind.
+  const running = stopAtExit(stopSync)
   try {
     let t = performance.now()
     // --no-sync: a test instance need not survive a power cut; it saves seconds of fsync.
