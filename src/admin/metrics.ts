@@ -84,7 +84,7 @@ export function createMetrics(cache: Cache, toolStats?: () => Record<string, Too
       },
     })
   }
-  quantiles('mcp_cache_store_latency_seconds', "The store's own read latency quantiles since start (what judges its health)", (stats) => stats.store)
+  quantiles('mcp_cache_store_latency_seconds', "The store's own read latency quantiles over the last one to two minutes (what judges its health)", (stats) => stats.storeRecent)
   quantiles('mcp_cache_origin_latency_seconds', 'Origin (factory) call latency quantiles since start, on the misses that ran it', (stats) => stats.origin)
   new Gauge({
     name: 'mcp_cache_circuit_open',

@@ -1,5 +1,6 @@
 import { MAX_CATEGORIES } from '../keys/key-space.js'
 import { Histogram, type LatencySummary } from './histogram.js'
+import { RecentHistogram } from './recent-histogram.js'
 import { RecentMedian } from './recent-median.js'
 
 /** What the engine counts, per category. */
@@ -45,6 +46,8 @@ export interface Savings {
 export interface StatsSnapshot extends CategoryStats {
   /** When the counters started, epoch ms. */
   readonly since: number
+  /** The store's read latency over the last one to two minutes: what the slow-store alert watches. */
+  readonly storeRecent: LatencySummary
   readonly byCategory: Readonly<Record<string, CategoryStats>>
 }
 
@@ -105,6 +108,7 @@ export class RecordingStats implements StatsCounter {
   readonly enabled = true
   private cells = new Map<string, CategoryCell>()
   private since = Date.now()
+  private storeRecent = new RecentHistogram()
 
   count(event: CacheEvent, category: string): void {
     const cell = this.cell(category)
@@ -127,6 +131,7 @@ export class RecordingStats implements StatsCounter {
 
   store(category: string, ms: number): void {
     this.cell(category).store.record(ms)
+    this.storeRecent.record(ms)
   }
 
   snapshot(): StatsSnapshot {
@@ -141,7 +146,7 @@ export class RecordingStats implements StatsCounter {
       total.savedMs += cell.savedMs
       byCategory[name] = Object.freeze(toStats(cell))
     }
-    return Object.freeze({ ...toStats(total), since: this.since, byCategory: Object.freeze(byCategory) })
+    return Object.freeze({ ...toStats(total), since: this.since, storeRecent: this.storeRecent.summary(), byCategory: Object.freeze(byCategory) })
   }
 
   latencyHistogram(): Histogram {
@@ -153,6 +158,7 @@ export class RecordingStats implements StatsCounter {
   reset(): void {
     this.cells = new Map()
     this.since = Date.now()
+    this.storeRecent = new RecentHistogram()
   }
 
   private cell(category: string): CategoryCell {

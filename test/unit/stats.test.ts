@@ -1,10 +1,33 @@
 /** Windowed latency, the invalidation feed and the dashboard's time series, on the memory store. */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { StatsSeries } from '../../src/admin/stats-series.js'
 import { createCache } from '../../src/cache/create-cache.js'
 import { Histogram } from '../../src/stats/histogram.js'
+import { RecentHistogram } from '../../src/stats/recent-histogram.js'
 import { InvalidationLog } from '../../src/stats/invalidation-log.js'
 import { mergeInfo } from '../../src/stores/redis-info-fields.js'
+
+describe('RecentHistogram', () => {
+  it('keeps the last one to two minutes: an old incident is forgotten, a new one shows at once', () => {
+    vi.useFakeTimers({ now: 0 })
+    try {
+      const recent = new RecentHistogram()
+      for (let i = 0; i < 100; i++) recent.record(500) // an incident
+      expect(recent.summary().p99).toBeGreaterThan(400)
+      vi.setSystemTime(61_000)
+      for (let i = 0; i < 100; i++) recent.record(1)
+      // Still within two minutes of the incident: it shows.
+      expect(recent.summary().p99).toBeGreaterThan(400)
+      vi.setSystemTime(122_000)
+      recent.record(1)
+      expect(recent.summary().p99).toBeLessThan(5)
+      vi.setSystemTime(400_000)
+      expect(recent.summary().count).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
 
 describe('Histogram.since', () => {
   it('gives the percentiles of what was recorded after the earlier copy only', () => {
