@@ -192,6 +192,7 @@ export class Cache {
       return operationLog === undefined ? shared : this.logged(storeKey, category, started, shared)
     }
 
+    guard.begin()
     const load: InFlightLoad = { result: this.load(storeKey, category, factory, options, local), since: guard.epoch }
     this.core.inflight.set(storeKey, load)
     try {
@@ -201,6 +202,7 @@ export class Cache {
     } finally {
       // A newer load may have taken the key's place: leave it.
       if (this.core.inflight.get(storeKey) === load) this.core.inflight.delete(storeKey)
+      guard.end()
     }
   }
 
@@ -215,7 +217,13 @@ export class Cache {
     accept: (value: unknown) => boolean,
   ): Promise<CacheResult<T>> {
     if (local !== undefined && local.freshUntil > Date.now() && accept(local.value)) return this.localHit(storeKey, category, started, local)
-    const result = await this.load(storeKey, category, factory, options, local !== undefined && accept(local.value) ? local : undefined)
+    this.core.guard.begin()
+    let result: CacheResult<T>
+    try {
+      result = await this.load(storeKey, category, factory, options, local !== undefined && accept(local.value) ? local : undefined)
+    } finally {
+      this.core.guard.end()
+    }
     if (this.core.stats.enabled) this.core.stats.latency(category, performance.now() - started)
     const log = this.core.operationLog
     return log === undefined ? result : this.logged(storeKey, category, started, result)

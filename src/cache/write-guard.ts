@@ -20,6 +20,20 @@ export class WriteGuard {
   private readonly keys = new Map<string, number>()
   private readonly tags = new Map<string, number>()
   private patterns: Array<{ readonly matcher: GlobMatcher; readonly at: number }> = []
+  /** Loads running now: when none is, what changed is forgotten (the maps do not grow forever). */
+  private active = 0
+
+  /** A load starts. */
+  begin(): void {
+    this.active++
+  }
+
+  /** A load ended: the last one to end lets the details go. */
+  end(): void {
+    if (--this.active > 0 || (this.keys.size === 0 && this.tags.size === 0 && this.patterns.length === 0)) return
+    // A value still on its way after a soft timeout may hold what was forgotten: it skips its write.
+    this.everythingChanged()
+  }
 
   /** These store keys were written or deleted now. */
   keysChanged(storeKeys: readonly string[]): void {
