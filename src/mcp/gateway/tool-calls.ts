@@ -74,10 +74,19 @@ function readGenerations(session: GatewaySession, plan: CallPlan, params: Record
   return session.context.invalidation.readGenerations(plan.name, params['arguments'])
 }
 
+/**
+ * The name a tool is counted under: its own when the upstream lists it, else `(unlisted)`. Names
+ * come from clients: junk ones must not fill the per-tool table (and its Prometheus labels) and
+ * fold the real tools into `other`.
+ */
+function statsName(session: GatewaySession, name: unknown): string {
+  return typeof name === 'string' && session.catalog.get(name) !== undefined ? name : '(unlisted)'
+}
+
 /** Counts a finished call and writes its audit line. */
 function recordCall(session: GatewaySession, name: unknown, started: number, status: string, keyHash?: string): void {
   const { context } = session
-  context.toolStats.count(String(name), status)
+  context.toolStats.count(statsName(session, name), status)
   context.audit?.({ event: 'tool_call', principal: shortHash(session.principal ?? 'anonymous'), tool: String(name), keyHash, status, ms: Math.round(performance.now() - started) })
 }
 
@@ -239,7 +248,7 @@ async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan
     const sent = performance.now()
     const result = await session.requestUpstream('tools/call', forwarded, (cancel) => (cancelUpstream = cancel), late)
     // The upstream's time for the savings figures: what a later hit of this tool is credited with.
-    context.toolStats.upstream(plan.name, performance.now() - sent)
+    context.toolStats.upstream(statsName(session, plan.name), performance.now() - sent)
     // Before the entry exists: a repeat served from it (a dedupe window, another gateway) comes after the drop.
     if (isCompletedResult(result)) await drop()
     if (!isCacheableResult(result)) throw new UncacheableResult(result)
@@ -258,7 +267,7 @@ async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan
     const age = outcome.status === 'miss' ? undefined : Date.now() - outcome.value.storedAt
     audit(outcome.status)
     const coalesced = outcome.status === 'miss' && !wentUpstream
-    if (coalesced) context.toolStats.coalesced(plan.name)
+    if (coalesced) context.toolStats.coalesced(statsName(session, plan.name))
     traceCache(session, request, coalesced ? 'coalesced' : outcome.status, age, decision.scope)
     await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, outcome.value.result, outcome.status, age) })
   } catch (error) {
