@@ -28,11 +28,12 @@ export async function runProxy(command: string, args: readonly string[], options
     throw new Error('auth.jwt is for `serve`, whose HTTP callers bring tokens; `proxy` serves one local client over stdio, which has none: remove auth.jwt from this config, or run `serve`')
   }
   const logger = createDefaultLogger()
+  // Traces only when the OpenTelemetry environment asks for them (OTEL_EXPORTER_OTLP_ENDPOINT ...).
+  // First: a wrong OTEL_* setting stops the start before anything (a Redis connection) is open.
+  const tracing = await startTracing(packageVersion)
   const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
   const principal = options.principal ?? process.env['MCP_CACHE_PRINCIPAL'] ?? 'local'
   const releaseGuard = keepServingOnStrayErrors(logger, redactSecrets)
-  // Traces only when the OpenTelemetry environment asks for them (OTEL_EXPORTER_OTLP_ENDPOINT ...).
-  const tracing = await startTracing(packageVersion)
   const gateway = new Gateway(config, cache, { identity: `stdio:${[command, ...args].join(' ')}`, name: options.upstreamName }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog), tracing?.tracer)
   const upstream = new ChildProcessChannel({ command, args }, config.maxUpstreamMessageBytes)
   const downstream = new LineChannel(process.stdin, process.stdout, { maxMessageBytes: config.maxMessageBytes, maxParamsDepth: config.maxParamsDepth, side: 'client' })

@@ -63,11 +63,12 @@ export async function runServe(command: string | undefined, args: readonly strin
   // The upstream URL may carry a token in its query or user info: no log line may show it.
   const redact = redactorFor(options.upstream === undefined ? [] : secretsOfUrl(options.upstream))
   const logger = createDefaultLogger(process.env['LOG_LEVEL'] ?? 'warn', redact)
+  // Traces only when the OpenTelemetry environment asks for them (OTEL_EXPORTER_OTLP_ENDPOINT ...).
+  // First: a wrong OTEL_* setting stops the start before anything (a Redis connection) is open.
+  const tracing = await startTracing(packageVersion)
   const releaseGuard = keepServingOnStrayErrors(logger, redact)
   const cache = createCache({ ...cacheOptionsFor(options, config.cache), logger })
   const identity = options.upstream ?? `stdio:${[command, ...args].join(' ')}`
-  // Traces only when the OpenTelemetry environment asks for them (OTEL_EXPORTER_OTLP_ENDPOINT ...).
-  const tracing = await startTracing(packageVersion)
   const stopTracing = (): Promise<void> => tracing?.shutdown().catch((error: unknown) => logger.warn({ err: redact(String(error)) }, 'mcp-cache: could not export the last spans')) ?? Promise.resolve()
   const gateway = new Gateway(config, cache, { identity, name: options.upstreamName }, logger, options.auditLog === undefined ? undefined : createAuditLog(options.auditLog), tracing?.tracer)
   const upstreamUrl = options.upstream

@@ -53,8 +53,8 @@ function describe(method: string, params: Record<string, unknown> | undefined): 
     attributes['gen_ai.operation.name'] = 'execute_tool'
   }
   if (method === 'prompts/get' && name !== undefined) attributes['gen_ai.prompt.name'] = name
-  const uri = params?.['uri']
-  if (method.startsWith('resources/') && typeof uri === 'string') attributes['mcp.resource.uri'] = uri
+  // `mcp.resource.uri` is left out: a URI names records (patient://100841/...) or carries tokens,
+  // and spans leave this process; the audit log hashes such values for the same reason.
   return { name: name !== undefined && (method === 'tools/call' || method === 'prompts/get') ? `${method} ${name}` : method, attributes }
 }
 
@@ -80,23 +80,31 @@ export function gatewayInstruments(meter: Meter): GatewayInstruments {
   }
 }
 
+/** The MCP methods counted by name in metrics; any other (a client's invention) counts as `other`. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'initialize', 'ping', 'tools/list', 'tools/call', 'resources/list', 'resources/templates/list', 'resources/read',
+  'resources/subscribe', 'resources/unsubscribe', 'prompts/list', 'prompts/get', 'completion/complete', 'logging/setLevel',
+])
+
 /** The span of one client request, ended once with its answer. */
 export class RequestSpan {
   private ended = false
-  private readonly started = performance.now()
   private status: string | undefined
 
   constructor(
     private readonly span: Span,
     /** The context to run the request's handling in: upstream calls become its children. */
     readonly context: Context,
-    /** The attributes the request's metrics share (method, tool, transport). */
+    /** The attributes the request's metrics share (method, transport): bounded, never a client's free text. */
     private readonly metricAttributes: Attributes,
     private readonly instruments: GatewayInstruments | undefined,
+    /** When the request arrived (performance.now()), for its duration. */
+    private readonly started: number,
   ) {}
 
-  /** Records how the cache answered. */
-  cache(outcome: CacheOutcome): void {
+  /** Records how the cache answered, and the tool the metrics count it under (a listed one, or `(unlisted)`). */
+  cache(outcome: CacheOutcome, countedTool?: string): void {
+    if (countedTool !== undefined) this.metricAttributes['gen_ai.tool.name'] = countedTool
     this.status = outcome.status
     this.span.setAttribute('mcp_cache.status', outcome.status)
     if (outcome.ageMs !== undefined) this.span.setAttribute('mcp_cache.age_ms', outcome.ageMs)
@@ -126,7 +134,8 @@ function markOutcome(span: Span, answer: JsonRpcMessage | undefined, reason?: st
   if (answer.error !== undefined) {
     span.setAttribute('error.type', String(answer.error.code))
     span.setAttribute('rpc.jsonrpc.error_code', answer.error.code)
-    span.setStatus({ code: SpanStatusCode.ERROR, message: String(answer.error.message) })
+    // The code only: the message is the upstream's text, which may quote what it was sent.
+    span.setStatus({ code: SpanStatusCode.ERROR, message: `JSON-RPC error ${answer.error.code}` })
     return String(answer.error.code)
   }
   if (answer.result?.['isError'] === true) {
@@ -149,7 +158,7 @@ export class GatewayTracer {
    * its HTTP request's `traceparent` header carries (one HTTP request may carry several MCP
    * messages, so `_meta` wins).
    */
-  serverSpan(request: JsonRpcRequest, origin: RequestOrigin, headers?: Readonly<Record<string, string>>): RequestSpan {
+  serverSpan(request: JsonRpcRequest, origin: RequestOrigin, headers?: Readonly<Record<string, string>>, arrivedAt = performance.now()): RequestSpan {
     const meta = metaOf(request.params)
     const carrier = meta !== undefined && typeof meta['traceparent'] === 'string' ? meta : headers
     const parent = carrier === undefined ? context.active() : propagation.extract(context.active(), carrier, META_GETTER)
@@ -158,6 +167,8 @@ export class GatewayTracer {
       name,
       {
         kind: SpanKind.SERVER,
+        // A request answered later than it arrived (the one-body hit path) keeps its arrival time.
+        startTime: performance.timeOrigin + arrivedAt,
         attributes: {
           ...attributes,
           'jsonrpc.request.id': String(request.id),
@@ -168,10 +179,10 @@ export class GatewayTracer {
       },
       parent,
     )
-    // Bounded attributes only (no ids) for the metrics: method, tool or prompt name, transport.
-    const metricAttributes: Attributes = { ...attributes, 'network.transport': origin.transport }
-    delete metricAttributes['mcp.resource.uri']
-    return new RequestSpan(span, trace.setSpan(parent, span), metricAttributes, this.instruments)
+    // Bounded attributes only for the metrics: a known method (else `other`) and the transport; the
+    // tool comes with the cache's answer, as the gateway counts it (names come from clients).
+    const metricAttributes: Attributes = { 'mcp.method.name': KNOWN_METHODS.has(request.method) ? request.method : 'other', 'network.transport': origin.transport }
+    return new RequestSpan(span, trace.setSpan(parent, span), metricAttributes, this.instruments, arrivedAt)
   }
 
   /**

@@ -22,10 +22,18 @@ export interface Tracing {
   shutdown(): Promise<void>
 }
 
-/** True when the environment asks for metrics too (the same endpoint; OTEL_METRICS_EXPORTER=none turns them off). */
+/**
+ * True when the environment asks for metrics too: a general endpoint (or a metrics one), and
+ * OTEL_METRICS_EXPORTER not none. With a traces endpoint alone the metric exporter would send to
+ * localhost.
+ */
 function metricsRequested(env: Env): boolean {
-  return env['OTEL_METRICS_EXPORTER']?.trim().toLowerCase() !== 'none'
+  const endpoint = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']?.trim()
+  return Boolean(endpoint) && env['OTEL_METRICS_EXPORTER']?.trim().toLowerCase() !== 'none'
 }
+
+/** Longest the last export may hold up a gateway's exit: a collector that drops packets must not. */
+const SHUTDOWN_DEADLINE_MS = 5000
 
 /** True when the environment asks for traces. */
 export function tracingRequested(env: Env = process.env): boolean {
@@ -45,7 +53,9 @@ function protocolOf(env: Env): 'http/protobuf' | 'http/json' {
 /** Starts the SDK when the environment asks for it; undefined otherwise. */
 export async function startTracing(version: string, env: Env = process.env): Promise<Tracing | undefined> {
   if (!tracingRequested(env)) return undefined
+  // Every setting is checked before anything is loaded or registered.
   const protocol = protocolOf(env)
+  const interval = metricsRequested(env) ? exportIntervalOf(env) : undefined
   const [{ NodeTracerProvider }, { BatchSpanProcessor }, { resourceFromAttributes, detectResources, envDetector }, exporterModule] = await Promise.all([
     import('@opentelemetry/sdk-trace-node'),
     import('@opentelemetry/sdk-trace-base'),
@@ -57,12 +67,15 @@ export async function startTracing(version: string, env: Env = process.env): Pro
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new exporterModule.OTLPTraceExporter())] })
   // The global provider, an AsyncLocalStorage context manager and the W3C propagator.
   provider.register()
-  const meters = metricsRequested(env) ? await startMetrics(protocol, resource, env) : undefined
+  const meters = interval === undefined ? undefined : await startMetrics(protocol, resource, interval)
   const instruments = meters === undefined ? undefined : gatewayInstruments(meters.provider.getMeter('mcp-cache', version))
   return {
     tracer: new GatewayTracer(trace.getTracer('mcp-cache', version), instruments),
     shutdown: async () => {
-      await Promise.all([provider.shutdown(), meters?.provider.shutdown()])
+      let timer: NodeJS.Timeout | undefined
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_DEADLINE_MS).unref()))
+      await Promise.race([Promise.all([provider.shutdown(), meters?.provider.shutdown()]), deadline])
+      clearTimeout(timer)
     },
   }
 }
@@ -76,12 +89,11 @@ function exportIntervalOf(env: Env): number {
 }
 
 /** A meter provider exporting over OTLP with the traces' protocol and endpoint. */
-async function startMetrics(protocol: 'http/protobuf' | 'http/json', resource: Resource, env: Env): Promise<{ provider: MeterProvider }> {
+async function startMetrics(protocol: 'http/protobuf' | 'http/json', resource: Resource, interval: number): Promise<{ provider: MeterProvider }> {
   const [{ MeterProvider, PeriodicExportingMetricReader }, exporterModule] = await Promise.all([
     import('@opentelemetry/sdk-metrics'),
     protocol === 'http/json' ? import('@opentelemetry/exporter-metrics-otlp-http') : import('@opentelemetry/exporter-metrics-otlp-proto'),
   ])
-  const interval = exportIntervalOf(env)
   // The SDK refuses an export timeout longer than the interval.
   const reader = new PeriodicExportingMetricReader({ exporter: new exporterModule.OTLPMetricExporter(), exportIntervalMillis: interval, exportTimeoutMillis: Math.min(30_000, interval) })
   return { provider: new MeterProvider({ resource, readers: [reader] }) }

@@ -4,11 +4,13 @@
  * conventions, parented to the traceparent the client sent in `_meta`; only the miss has a
  * CLIENT span, and the upstream (an SDK server of ours) sees that span as its parent.
  */
+import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, COUNTING_SERVER, connectThroughProxy } from '../helpers/proxy-client.js'
+import { redisUrl } from '../helpers/redis.js'
 import { spawnWithUrl, type UrlProcess } from '../helpers/serve-process.js'
 
 interface OtlpSpan {
@@ -112,6 +114,20 @@ describe('OpenTelemetry traces of the gateway', () => {
     expect(receiver.services.has('gateway-under-test')).toBe(true)
     return servers
   }
+
+  it('refuses a tracing setting it cannot honour at start, before opening anything, and exits (Redis store included)', async () => {
+    for (const command of [['proxy'], ['serve', '--port', '0']]) {
+      const run = await new Promise<{ code: number | null; killed: boolean; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [CLI, ...command, '--store', 'redis', '--redis-url', redisUrl(), '--', process.execPath, COUNTING_SERVER], {
+          env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+          timeout: 15_000,
+        }, (_error, _stdout, stderr) => resolve({ code: child.exitCode, killed: child.killed, stderr }))
+      })
+      expect(run.killed, `${command[0]} had to be killed`).toBe(false)
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain('OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported by mcp-cache')
+    }
+  })
 
   it('through proxy (stdio)', async () => {
     receiver.spans.length = 0

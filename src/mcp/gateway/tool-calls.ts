@@ -92,7 +92,7 @@ function recordCall(session: GatewaySession, name: unknown, started: number, sta
 
 /** Puts how the cache answered on the request's span (tracing on only). */
 function traceCache(session: GatewaySession, request: JsonRpcRequest, status: string, ageMs?: number, scope?: string): void {
-  session.spanOf(request)?.cache({ status, ageMs, scope })
+  session.spanOf(request)?.cache({ status, ageMs, scope }, statsName(session, request.params?.['name']))
 }
 
 /**
@@ -103,6 +103,7 @@ function traceCache(session: GatewaySession, request: JsonRpcRequest, status: st
  * no progress to stream.
  */
 export async function answerFromCache(session: GatewaySession, request: JsonRpcRequest, traceHeaders?: Readonly<Record<string, string>>): Promise<JsonRpcMessage | undefined> {
+  const arrivedAt = performance.now()
   const params = request.params ?? {}
   const name = params['name']
   if (typeof name !== 'string' || isRoundTripContinuation(params)) return undefined
@@ -125,8 +126,8 @@ export async function answerFromCache(session: GatewaySession, request: JsonRpcR
   // Answered here, not by the session: this hit's span starts and ends here.
   const tracer = session.context.tracer
   if (tracer !== undefined) {
-    const span = tracer.serverSpan(request, session.origin(), traceHeaders)
-    span.cache({ status: 'hit', ageMs, scope: plan.decision.scope })
+    const span = tracer.serverSpan(request, session.origin(), traceHeaders, arrivedAt)
+    span.cache({ status: 'hit', ageMs, scope: plan.decision.scope }, statsName(session, name))
     span.end(answer)
   }
   return answer
@@ -149,6 +150,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   const name = params['name']
   const started = performance.now()
   if (typeof name !== 'string') {
+    traceCache(session, request, 'bypass')
     passThrough(session, request, name, [], started)
     return
   }
@@ -183,6 +185,7 @@ export async function handleToolCall(session: GatewaySession, request: JsonRpcRe
   if (!session.requests.isCurrent(request)) return
   // The store cannot say which entries are current: neither read nor write them.
   if (read === undefined) {
+    traceCache(session, request, 'bypass')
     passThrough(session, request, name, plan.drops, started)
     return
   }
@@ -276,6 +279,7 @@ async function cachedCall(session: GatewaySession, request: JsonRpcRequest, plan
     if (!session.requests.complete(request) || cancelled) return
     audit(error instanceof UncacheableResult ? 'miss' : 'error')
     if (error instanceof UncacheableResult) {
+      traceCache(session, request, 'miss', undefined, decision.scope)
       await session.reply({ jsonrpc: '2.0', id: request.id, result: cachedAnswer(session, request, error.result, 'miss') })
     } else if (error instanceof UpstreamError) {
       await session.reply(errorResponse(request.id, error.code, error.message))
