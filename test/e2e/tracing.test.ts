@@ -140,6 +140,12 @@ describe('OpenTelemetry traces of the gateway', () => {
       const servers = await checkTrace(seen.slice(seen.indexOf(':') + 1))
       for (const span of servers) expect(attribute(span, 'network.transport')).toBe('pipe')
 
+      // Lists are cached too, and their spans say how: a miss, then a hit.
+      await proxy.client.listPrompts({ _meta: { traceparent } })
+      await proxy.client.listPrompts({ _meta: { traceparent } })
+      const lists = (await spansNamed('prompts/list', 2)).filter((span) => span.kind === SERVER_KIND)
+      expect(lists.map((span) => attribute(span, 'mcp_cache.status')).sort()).toEqual(['hit', 'miss'])
+
       // Metrics through the same switch: the conventions' duration histogram, and how the cache answered.
       const points = (name: string) =>
         receiver.metrics.filter((metric) => metric.name === name).flatMap((metric) => metric.histogram?.dataPoints ?? metric.sum?.dataPoints ?? [])

@@ -74,9 +74,11 @@ export async function handleListRequest(session: GatewaySession, request: JsonRp
     observeTools(session, request, cached.result)
     if (!session.requests.complete(request)) return
     const result = fitToEra(cached.result, isModernRequest(request))
+    session.spanOf(request)?.cache({ status: 'hit', ageMs: Date.now() - cached.storedAt })
     await session.reply({ jsonrpc: '2.0', id: request.id, result: stamp(context.config.statusMeta, result, 'hit', Date.now() - cached.storedAt) })
     return
   }
+  session.spanOf(request)?.cache({ status: 'miss' })
   session.forward(request, (result) => {
     observeTools(session, request, result)
     const ttl = typeof result['ttlMs'] === 'number' ? result['ttlMs'] : context.config.lists.ttl
@@ -93,6 +95,7 @@ export async function handleListRequest(session: GatewaySession, request: JsonRp
 
 /** Forwards a list or read the cache neither answers nor stores. */
 function bypass(session: GatewaySession, request: JsonRpcRequest): void {
+  session.spanOf(request)?.cache({ status: 'bypass' })
   session.forward(request, (result) => {
     observeTools(session, request, result)
     return stamp(session.context.config.statusMeta, result, 'bypass')
