@@ -3,35 +3,14 @@
  * the gateway's resident set (and, for a stdio upstream, its children's) before
  * and after opening sessions, divided by their number. `npm run bench:sessions`
  */
-import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
+import { residentMb } from './process-memory.js'
 import { spawnWithUrl } from './spawn-with-url.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CLI = join(ROOT, 'dist', 'cli', 'main.js')
 const COUNTING_SERVER = join(ROOT, 'test', 'fixtures', 'counting-server.mjs')
-
-/** Resident set of a process and its descendants, in MB (Linux /proc). */
-function residentMb(pid: number): number {
-  let total = 0
-  for (const id of [pid, ...descendants(pid)]) {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${id}/status`, 'utf8'))
-    total += Number(match?.[1] ?? 0)
-  }
-  return total / 1024
-}
-
-function descendants(pid: number): number[] {
-  let children: number[]
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)
-  } catch {
-    return [] // pgrep exits 1 when there are none
-  }
-  return children.flatMap((child) => [child, ...descendants(child)])
-}
 
 /** Opens a 2025-11-25 session and calls one tool in it, so the session has done real work. */
 async function openSession(url: string, n: number): Promise<void> {

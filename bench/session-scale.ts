@@ -3,10 +3,9 @@
  * session costs, and cached tools/call latency (p50/p99) and errors while every session calls
  * concurrently. Loopback only; stops by itself. `npm run bench:session-scale`
  */
-import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
+import { residentMb } from './process-memory.js'
 import { spawnWithUrl } from './spawn-with-url.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -16,24 +15,6 @@ const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 1000)
 /** Calls in flight at once while measuring hits, spread over every session. */
 const CONCURRENCY = 64
 const HIT_CALLS = 10_000
-
-/** Resident set of a process and its descendants, in MB (Linux /proc). */
-function residentMb(pid: number): number {
-  let total = 0
-  for (const id of [pid, ...descendants(pid)]) {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${id}/status`, 'utf8'))
-    total += Number(match?.[1] ?? 0)
-  }
-  return total / 1024
-}
-
-function descendants(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number).flatMap((child) => [child, ...descendants(child)])
-  } catch {
-    return [] // pgrep exits 1 when there are none
-  }
-}
 
 interface Session {
   readonly headers: Record<string, string>
